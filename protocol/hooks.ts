@@ -1,0 +1,36 @@
+/**
+ * The hook API: what instrumented code calls. instrumenter/ emits calls to these;
+ * runtime/ implements them. The runtime object is reached through the
+ * non-enumerable global HOOKS_GLOBAL; each instrumented file starts with
+ *
+ *   var $$es = globalThis[HOOKS_GLOBAL], $$s = $$es.file("<hash>", "<abs source path>", <siteCount>);
+ *
+ * `$$s` is the file's base site id in this run; every hook receives `$$s + local`.
+ * Every hook that takes a value returns it unchanged, so it can wrap expressions.
+ */
+export const HOOKS_GLOBAL = '__elixirscope_hooks__';
+/** Identifier names the instrumenter reserves (user code using them is rejected with a clear error). */
+export const RESERVED_PREFIX = '$$es';
+
+export interface Hooks {
+  /** Register a loaded file; returns its base site id. */
+  file(hash: string, path: string, siteCount: number): number;
+  /** Step: statement `site` is about to run. */
+  s(site: number): void;
+  /** Call: entering function/module `site`; returns the new frame id. */
+  c(site: number): number;
+  /** Exit: frame `frame` of function `site` is left (emitted in a finally). */
+  e(site: number, frame: number): void;
+  /** Return value of `return` statement `site`; returns value. */
+  r<T>(site: number, value: T): T;
+  /** Throw: exception `error` leaves function `site` (emitted in a catch that rethrows). */
+  x(site: number, error: unknown): void;
+  /** Write: variable `site` now holds value; returns value. */
+  w<T>(site: number, value: T): T;
+  /** Property write: `obj[key]` was assigned; `value` is the assignment's result, returned. */
+  p<T>(site: number, obj: unknown, key: unknown, value: T): T;
+  /** Suspend: frame `frame` is about to await/yield `value` at `site`; returns value. */
+  sp<T>(site: number, frame: number, value: T): T;
+  /** Resume: frame `frame` continues at `site` with `value` (the await/yield result); returns value. */
+  rs<T>(site: number, frame: number, value: T): T;
+}

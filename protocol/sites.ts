@@ -1,0 +1,63 @@
+/**
+ * The site table: every static fact about an instrumented place in the source.
+ * Produced by instrumenter/ per source file; merged per recording by the adapter
+ * (file tables get a base id at load time, see EventKind.FileLoaded).
+ * Lines and columns are 1-based and refer to the ORIGINAL source file.
+ */
+export const enum SiteKind {
+  Module = 0,
+  Function = 1,
+  Statement = 2,
+  Write = 3,
+  PropWrite = 4,
+  Await = 5,
+  Yield = 6,
+  Return = 7,
+}
+
+export interface Site {
+  kind: SiteKind;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Function sites: the display name ("<module>", "foo", "Invoice.total", "<anonymous>"). Write sites: the variable name. PropWrite: the property name, or "" when computed. */
+  name?: string;
+  /** Function sites: 'async' | 'generator' | 'async-generator' | undefined for plain. */
+  flavor?: 'async' | 'generator' | 'async-generator';
+  /** Function sites: parameter names in order (destructured parameters contribute each bound name). */
+  params?: string[];
+  /** Write sites: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch'. */
+  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'function' | 'class';
+  /** Index (local to the file table) of the enclosing function/module site. */
+  fn: number;
+}
+
+/** What the instrumenter writes for one source file (JSON next to the instrumented JS). */
+export interface FileSiteTable {
+  /** Absolute path of the original source file. */
+  file: string;
+  /** sha256 of the original source text (hex, first 16 chars). */
+  hash: string;
+  mode: import('./events').Mode;
+  /** Index 0 is always the file's Module site. */
+  sites: Site[];
+}
+
+/** The manifest of a build folder: which instrumented output serves which source file. */
+export interface BuildManifest {
+  version: 1;
+  /** Absolute workspace root. */
+  root: string;
+  mode: import('./events').Mode;
+  files: Record<string /* absolute source path */, BuildEntry>;
+}
+
+export interface BuildEntry {
+  hash: string;
+  /** Absolute path of the instrumented JS (with inline source map). */
+  out: string;
+  /** Absolute path of the FileSiteTable JSON. */
+  sites: string;
+  siteCount: number;
+}

@@ -1,0 +1,55 @@
+/**
+ * Recorded values: how the runtime describes a program value without changing the
+ * program (no getter, proxy trap, toString/valueOf/toJSON is ever invoked).
+ * JSON-compatible so it can cross the IPC channel and sit in the store as is.
+ *
+ * Finite numbers (except -0), strings, booleans and null are themselves. Everything
+ * else is a one-key-tagged object:
+ */
+export type RecordedValue =
+  | number | string | boolean | null
+  | { u: 1 }                                   // undefined
+  | { n: 'NaN' | 'Infinity' | '-Infinity' | '-0' }
+  | { b: string }                              // bigint, decimal digits
+  | { y: string }                              // symbol description
+  | { f: string; o: number }                   // function: name, object id
+  | ObjectSnapshot
+  | { r: number; c: string }                   // reference to an object beyond the depth limit: id, class
+  | { x: 'redacted' }                          // secret, never left the program
+  | { t: 1 }                                   // truncated (size limit), or uninitialized (TDZ)
+  ;
+
+export interface ObjectSnapshot {
+  /** Stable object id within the recording (same object, same id). */
+  o: number;
+  /** Class/constructor name as seen by the program, e.g. "Object", "Array", "Invoice", "Map". */
+  c: string;
+  /** Shape used for rendering. */
+  k: 'object' | 'array' | 'map' | 'set' | 'error' | 'date' | 'regexp' | 'promise' | 'typedarray' | 'proxy' | 'other';
+  /** Own enumerable properties (array elements by index string), or Map entries [key, value], Set entries [index, value]. */
+  p: Array<[string | RecordedValue, RecordedValue]>;
+  /** Total number of properties/elements/entries (may be > p.length when truncated). */
+  n: number;
+  /** Extra rendering detail: Date ISO string, RegExp source, Error message. */
+  d?: string;
+}
+
+/** Ring encoding of one value: a tag word, then payload words (or a blob in the byte ring). */
+export const enum RingValueTag {
+  Undefined = 0,
+  Null = 1,
+  True = 2,
+  False = 3,
+  /** payload: 1 word, an int32. */
+  Int = 4,
+  /** payload: 2 words, a float64 (little-endian halves). */
+  Double = 5,
+  /** payload: 1 word = UTF-8 byte length; bytes follow in the byte ring. A plain string. */
+  String = 6,
+  /** payload: 1 word = UTF-8 byte length; bytes in the byte ring are the JSON of a RecordedValue. */
+  Json = 7,
+}
+
+export function isObjectSnapshot(v: RecordedValue): v is ObjectSnapshot {
+  return typeof v === 'object' && v !== null && 'k' in v && 'o' in v;
+}
