@@ -1,0 +1,28 @@
+import type { EventKind } from '../../protocol/events';
+import type { RecordedValue } from '../../protocol/values';
+
+/**
+ * Where decoded runtime events go (implemented by the store writer).
+ * One sink per recorded thread stream; calls arrive in the stream's order.
+ */
+export interface EventSink {
+  /**
+   * One event. `arg` is the record's argument word (frame id, object id, gap size) or 0.
+   * `values` has valueCount(kind) entries (see protocol/events.ts), else is undefined.
+   */
+  event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void;
+  /** The connection said hello: what the runtime reported about itself. */
+  hello(info: RuntimeHello): void;
+  /** The stream ended (END frame, or the connection closed). `clean` is false when it closed without END. */
+  end(clean: boolean): Promise<void>;
+}
+
+/** Sent by the runtime as the first IPC frame (after the token). */
+export interface RuntimeHello {
+  pid: number;
+  threadId: number;
+  nodeVersion: string;
+  argv: string[];
+  cwd: string;
+  startTime: number;
+}
