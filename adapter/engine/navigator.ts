@@ -1,0 +1,160 @@
+import { EventKind } from '../../protocol/events';
+import { SiteKind } from '../../protocol/sites';
+import type { RecordingReader } from '../store/reader';
+import { EventStream } from './events';
+import type { SiteIndex } from './site-index';
+
+/**
+ * A place the debugger can stop: a statement about to run (a Step event), or a
+ * "return point" — the moment a callee exits (or yields) back into an instrumented
+ * caller, shown at the caller's current statement.
+ */
+export interface Stop {
+  seq: number;
+  /** The frame the user is in. */
+  frame: number;
+  /** The statement site shown. */
+  site: number;
+}
+
+export type Direction = 1 | -1;
+export interface Cancel { cancelled: boolean }
+
+const isStopKind = (k: number) => k === EventKind.Step || k === EventKind.Exit || k === EventKind.Suspend;
+
+/** Temporal navigation over a recording: every debugger movement is a scan for the next/previous stop that qualifies. */
+export class Navigator {
+  readonly events: EventStream;
+
+  constructor(readonly reader: RecordingReader, readonly sites: SiteIndex) { this.events = new EventStream(reader); }
+
+  /** The stop at `seq`, if the event there is one. */
+  async stopAt(seq: number): Promise<Stop | undefined> {
+    const e = await this.events.at(seq);
+    if (!e) return undefined;
+    if (e.kind === EventKind.Step) return { seq, frame: e.frame, site: e.site };
+    if (e.kind !== EventKind.Exit && e.kind !== EventKind.Suspend) return undefined;
+    const parent = await this.reader.parentAt(e.frame, seq);
+    if (!parent) return undefined;
+    const site = await this.locationOf(parent, seq);
+    return site < 0 ? undefined : { seq, frame: parent, site };
+  }
+
+  /** First Step event of the recording (where "stop on entry" stops). */
+  async first(): Promise<Stop | undefined> { return this.nextStop(0, 1); }
+  /** Last Step event of the recording (where the replay rests when the program ended). */
+  async last(): Promise<Stop | undefined> { return this.nextStop(this.events.length - 1, -1); }
+
+  /** Step in: the very next (or previous) stop, in any frame. */
+  async stepIn(from: Stop, dir: Direction): Promise<Stop | undefined> { return this.nextStop(from.seq + dir, dir); }
+
+  /** Step over: the next (or previous) statement of the same frame; leaving the frame goes to the caller. */
+  async stepOver(from: Stop, dir: Direction): Promise<Stop | undefined> {
+    return dir === 1 ? this.overForward(from) : this.overBackward(from);
+  }
+
+  /** Step out: forward to where the frame returns into its caller; backward to the caller's statement that entered it. */
+  async stepOut(from: Stop, dir: Direction): Promise<Stop | undefined> {
+    if (dir === 1) {
+      const leave = await this.events.scan(from.seq + 1, 1, (c, i) => (c.frames[i] === from.frame && (c.kinds[i] === EventKind.Exit || (c.kinds[i] === EventKind.Suspend && this.yields(c.sites[i])))) || undefined);
+      if (leave < 0) return undefined;
+      return (await this.stopAt(leave)) ?? this.nextStop(leave + 1, 1);
+    }
+    const start = await this.activationStart(from.frame, from.seq);
+    const parent = await this.reader.parentAt(from.frame, from.seq);
+    if (parent) {
+      const seq = await this.lastStepOf(parent, start - 1);
+      if (seq >= 0) return { seq, frame: parent, site: (await this.events.at(seq))!.site };
+    }
+    return this.nextStop(start - 1, -1);
+  }
+
+  /** Continue: the next (or previous) Step at one of `sites` for which `accept` agrees. */
+  async continueTo(from: number, dir: Direction, sites: ReadonlySet<number>, accept?: (stop: Stop) => Promise<boolean>, cancel?: Cancel): Promise<Stop | undefined> {
+    let seq = from + dir;
+    for (;;) {
+      const hit = await this.events.scan(seq, dir, (c, i) => (c.kinds[i] === EventKind.Step && sites.has(c.sites[i])) || undefined, cancel);
+      if (hit < 0) return undefined;
+      const stop = { seq: hit, frame: (await this.events.at(hit))!.frame, site: (await this.events.at(hit))!.site };
+      if (!accept || (await accept(stop))) return stop;
+      seq = hit + dir;
+    }
+  }
+
+  /** The statement frame `frame` is at, as of `seq`: its last Step at or before `seq`. */
+  async locationOf(frame: number, seq: number): Promise<number> {
+    const at = await this.lastStepOf(frame, seq);
+    return at < 0 ? -1 : (await this.events.at(at))!.site;
+  }
+
+  /** Seq of the last Step event of `frame` at or before `seq`, skipping whole callees. */
+  async lastStepOf(frame: number, seq: number): Promise<number> {
+    return this.inFrame(frame, seq, -1, (kind) => kind === EventKind.Step);
+  }
+
+  /** Where the current activation of `frame` (as of `seq`) began: its Call or its latest Resume. */
+  async activationStart(frame: number, seq: number): Promise<number> {
+    const found = await this.events.scan(seq, -1, (c, i) => (c.frames[i] === frame && (c.kinds[i] === EventKind.Call || c.kinds[i] === EventKind.Resume)) || undefined);
+    return found < 0 ? 0 : found;
+  }
+
+  private async nextStop(from: number, dir: Direction): Promise<Stop | undefined> {
+    let seq = from;
+    for (;;) {
+      const candidate = await this.events.scan(seq, dir, (c, i) => isStopKind(c.kinds[i]) || undefined);
+      if (candidate < 0) return undefined;
+      const stop = await this.stopAt(candidate);
+      if (stop) return stop;
+      seq = candidate + dir;
+    }
+  }
+
+  private async overForward(from: Stop): Promise<Stop | undefined> {
+    const leave = await this.inFrame(from.frame, from.seq + 1, 1, (kind, site) =>
+      kind === EventKind.Step || kind === EventKind.Exit || (kind === EventKind.Suspend && this.yields(site)));
+    if (leave < 0) return undefined;
+    const e = (await this.events.at(leave))!;
+    if (e.kind === EventKind.Step) return { seq: leave, frame: e.frame, site: e.site };
+    return (await this.stopAt(leave)) ?? this.nextStop(leave + 1, 1);
+  }
+
+  private async overBackward(from: Stop): Promise<Stop | undefined> {
+    const here = (await this.events.at(from.seq))!;
+    if (here.kind !== EventKind.Step) {
+      // At a return point: the mirror of stepping over the callee's last statement.
+      const seq = await this.lastStepOf(here.frame, from.seq);
+      if (seq >= 0) return { seq, frame: here.frame, site: (await this.events.at(seq))!.site };
+    }
+    const prev = await this.inFrame(from.frame, from.seq - 1, -1, (kind) => kind === EventKind.Step || kind === EventKind.Call);
+    if (prev >= 0) {
+      const e = (await this.events.at(prev))!;
+      if (e.kind === EventKind.Step) return { seq: prev, frame: e.frame, site: e.site };
+    }
+    return this.stepOut(from, -1);
+  }
+
+  /**
+   * Scans events of `frame` from `seq` in `dir` for one `match` accepts, jumping over
+   * callees that ran in one piece (their frame record gives entry and exit).
+   */
+  private async inFrame(frame: number, seq: number, dir: Direction, match: (kind: EventKind, site: number) => boolean): Promise<number> {
+    for (;;) {
+      let callee = 0;
+      const found = await this.events.scan(seq, dir, (c, i) => {
+        const f = c.frames[i];
+        if (f === frame) return match(c.kinds[i], c.sites[i]) || undefined;
+        const k = c.kinds[i];
+        if ((dir === 1 && k === EventKind.Call) || (dir === -1 && k === EventKind.Exit)) { callee = f; return true; }
+        return undefined;
+      });
+      if (found < 0 || !callee) return found;
+      const f = await this.reader.frame(callee);
+      const skippable = f && f.resumes === 0 && f.exit >= 0 && f.parent === frame;
+      seq = skippable ? (dir === 1 ? f.exit + 1 : f.entry - 1) : found + dir;
+      callee = 0;
+    }
+  }
+
+  private yields(site: number): boolean { return this.sites.site(site)?.kind === SiteKind.Yield; }
+
+}

@@ -1,0 +1,25 @@
+/**
+ * LevelDB key layout of a recording (all keys are strings that sort in time/id order).
+ *
+ *   meta            RecordingMeta (JSON)
+ *   stats           RecordingStats (JSON), rewritten as the recording grows
+ *   site:<base>     a loaded file's FileSiteTable plus its base site id (JSON)
+ *   chunk:<seq>     events [seq, seq + n) encoded by chunk-codec.ts (binary)
+ *   frame:<id>      FrameRecord (JSON), written at entry and again at exit
+ *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
+ */
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+export const META_KEY = 'meta';
+export const STATS_KEY = 'stats';
+export const siteKey = (base: number) => `site:${hex(base, 8)}`;
+export const SITE_PREFIX = 'site:';
+export const chunkKey = (seq: number) => `chunk:${hex(seq, 12)}`;
+export const CHUNK_PREFIX = 'chunk:';
+export const seqOfChunkKey = (key: string) => parseInt(key.slice(CHUNK_PREFIX.length), 16);
+export const frameKey = (id: number) => `frame:${hex(id, 8)}`;
+export const resumeKey = (id: number, seq: number) => `resume:${hex(id, 8)}:${hex(seq, 12)}`;
+export const resumePrefix = (id: number) => `resume:${hex(id, 8)}:`;
+
+/** The upper bound of a prefix range (keys are ASCII). */
+export const prefixEnd = (prefix: string) => prefix + '\xff';

@@ -1,0 +1,52 @@
+import type { Mode } from '../../protocol/events';
+
+/** Bumped whenever the key layout or chunk encoding changes; readers refuse other versions. */
+export const FORMAT_VERSION = 1;
+
+export interface RecordingMeta {
+  format: number;
+  program: string;
+  args: string[];
+  cwd: string;
+  root: string;
+  mode: Mode;
+  nodeVersion: string;
+  startTime: number;
+  pid?: number;
+}
+
+export interface RecordingStats {
+  events: number;
+  frames: number;
+  chunks: number;
+  /** Wall-clock time from the runtime's hello to the end of the stream. */
+  durationMs: number;
+  /** False while recording, or when the program died without the runtime's END frame. */
+  complete: boolean;
+  exitCode?: number;
+  /** Events the runtime dropped (drop-oldest policy) and where. */
+  dropped: number;
+  gaps: Array<{ seq: number; count: number }>;
+}
+
+/** A call instance. `exit` is -1 while the frame is still open (or when the recording ended inside it). */
+export interface FrameRecord {
+  id: number;
+  /** Global site id of the function (or module). */
+  fn: number;
+  /** The caller frame at call time (0 for frames entered from the event loop). */
+  parent: number;
+  entry: number;
+  exit: number;
+  depth: number;
+  /** How many times the frame resumed after await/yield; 0 means it ran in one piece and can be skipped as a whole. */
+  resumes: number;
+}
+
+/** One loaded file's site table with its base site id in this recording. */
+export interface LoadedFile {
+  base: number;
+  file: string;
+  hash: string;
+  count: number;
+}

@@ -1,0 +1,117 @@
+import { Level } from 'level';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeChunk, type DecodedChunk } from './chunk-codec';
+import { CHUNK_PREFIX, chunkKey, frameKey, META_KEY, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
+import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
+import type { FileSiteTable, Site } from '../../protocol/sites';
+
+export class RecordingError extends Error {}
+
+const CHUNK_CACHE = 64;
+
+/**
+ * Read access to one recording. Chunk and frame lookups are cached; `refresh()`
+ * picks up what a live writer has stored since.
+ */
+export class RecordingReader {
+  meta!: RecordingMeta;
+  stats!: RecordingStats;
+  /** Global site id → site, and the file it belongs to. */
+  readonly sites: Site[] = [];
+  readonly siteFile: string[] = [];
+  readonly files: LoadedFile[] = [];
+  /** First seq of every stored chunk, ascending. */
+  private chunkStarts: number[] = [];
+  private chunkCache = new Map<number, DecodedChunk>();
+  private frameCache = new Map<number, FrameRecord>();
+
+  private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean) {}
+
+  /** Opens a recording folder. A live writer's db handle may be shared (same process). */
+  static async open(dir: string, shared?: Level<string, string>): Promise<RecordingReader> {
+    if (!shared && !existsSync(join(dir, 'CURRENT'))) throw new RecordingError(`${dir}: not an ElixirScope recording (no LevelDB store there)`);
+    const db = shared ?? new Level<string, string>(dir, { valueEncoding: 'utf8', createIfMissing: false });
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      const why = /lock/i.test(cause) ? 'it is locked by another process (a recording still in progress?)' : `it is unreadable or corrupt (${cause})`;
+      throw new RecordingError(`cannot open recording ${join(dir, 'LOCK')}: ${why}`);
+    }
+    const reader = new RecordingReader(db, dir, !shared);
+    await reader.refresh();
+    return reader;
+  }
+
+  async refresh(): Promise<void> {
+    const meta = await this.getJson<RecordingMeta>(META_KEY);
+    if (!meta) throw new RecordingError(`${this.dir}: recording has no metadata (corrupt or not an ElixirScope recording)`);
+    if (meta.format !== FORMAT_VERSION) throw new RecordingError(`${this.dir}: recording format ${meta.format} is not supported by this version (expects ${FORMAT_VERSION}); record it again`);
+    this.meta = meta;
+    this.stats = (await this.getJson<RecordingStats>(STATS_KEY))!;
+    await this.loadSites();
+    this.chunkStarts = [];
+    for await (const key of this.db.keys({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) })) this.chunkStarts.push(seqOfChunkKey(key));
+    // The last chunk may be a partial one that a live writer will rewrite as it grows.
+    if (this.chunkStarts.length) this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
+    this.frameCache.clear();
+  }
+
+  /** Number of readable events. */
+  get length(): number { return this.stats.events; }
+
+  async close(): Promise<void> { if (this.ownsDb) await this.db.close(); }
+
+  /** The chunk holding `seq`, decoded (cached). */
+  async chunkAt(seq: number): Promise<DecodedChunk | undefined> {
+    if (seq < 0 || seq >= this.length) return undefined;
+    let lo = 0, hi = this.chunkStarts.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (this.chunkStarts[mid] <= seq) lo = mid; else hi = mid - 1; }
+    const start = this.chunkStarts[lo];
+    let chunk = this.chunkCache.get(start);
+    if (!chunk) {
+      const raw = await this.db.get(chunkKey(start), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
+      if (!raw) throw new RecordingError(`${this.dir}: chunk at seq ${start} is missing (corrupt recording)`);
+      chunk = decodeChunk(start, raw);
+      if (this.chunkCache.size >= CHUNK_CACHE) this.chunkCache.delete(this.chunkCache.keys().next().value!);
+      this.chunkCache.set(start, chunk);
+    }
+    return chunk;
+  }
+
+  async frame(id: number): Promise<FrameRecord | undefined> {
+    if (id <= 0) return undefined;
+    let f = this.frameCache.get(id);
+    if (!f) {
+      f = await this.getJson<FrameRecord>(frameKey(id));
+      if (f) this.frameCache.set(id, f);
+    }
+    return f;
+  }
+
+  /** The frame that was below `id` at time `seq` (resumed generators/async functions change it). */
+  async parentAt(id: number, seq: number): Promise<number> {
+    for await (const [, value] of this.db.iterator({ gte: resumePrefix(id), lte: resumePrefix(id) + seq.toString(16).padStart(12, '0'), reverse: true, limit: 1 })) return Number(value);
+    return (await this.frame(id))?.parent ?? 0;
+  }
+
+  /** Size of the store on disk in bytes. */
+  bytesOnDisk(): number {
+    return readdirSync(this.dir).reduce((sum, name) => sum + statSync(join(this.dir, name)).size, 0);
+  }
+
+  private async loadSites(): Promise<void> {
+    this.files.length = 0;
+    for await (const value of this.db.values({ gte: SITE_PREFIX, lt: prefixEnd(SITE_PREFIX) })) {
+      const { base, count, table } = JSON.parse(value) as { base: number; count: number; table: FileSiteTable };
+      this.files.push({ base, file: table.file, hash: table.hash, count });
+      table.sites.forEach((site, i) => { this.sites[base + i] = site; this.siteFile[base + i] = table.file; });
+    }
+  }
+
+  private async getJson<T>(key: string): Promise<T | undefined> {
+    const value = await this.db.get(key);
+    return value === undefined ? undefined : (JSON.parse(value) as T);
+  }
+}

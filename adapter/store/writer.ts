@@ -1,0 +1,192 @@
+import { Level } from 'level';
+import { EventKind } from '../../protocol/events';
+import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
+import type { RecordedValue } from '../../protocol/values';
+import { ChunkBuilder } from './chunk-codec';
+import { chunkKey, frameKey, META_KEY, resumeKey, siteKey, STATS_KEY } from './keys';
+import { FORMAT_VERSION, type FrameRecord, type RecordingMeta, type RecordingStats } from './meta';
+import type { EventSink, RuntimeHello } from './sink';
+import { readFileSync } from 'node:fs';
+
+type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEncoding?: 'buffer' }>;
+
+const CHUNK_EVENTS = 8192;
+const CHUNK_VALUE_BYTES = 256 * 1024;
+
+/**
+ * Turns the runtime's event stream into the stored recording: assigns seqs and frames
+ * to events, keeps the frames table, copies each loaded file's site table into the
+ * store (so a recording never depends on the build folder), and writes chunks.
+ * Writes are queued in order; nothing is held back longer than one chunk.
+ */
+export class RecordingWriter implements EventSink {
+  private seq = 0;
+  private chunk = new ChunkBuilder(0);
+  private stack: number[] = [];
+  private open = new Map<number, FrameRecord>();
+  private siteKinds: SiteKind[] = [];
+  private pending: Batch = [];
+  private writing: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private readonly stats: RecordingStats = { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
+  private startedAt = Date.now();
+  private onChange: Array<() => void> = [];
+
+  private constructor(private readonly db: Level<string, string | Buffer>, private meta: RecordingMeta, private readonly manifest: BuildManifest) {}
+
+  static async create(dir: string, meta: Omit<RecordingMeta, 'format'>, manifest: BuildManifest): Promise<RecordingWriter> {
+    const db = new Level<string, string | Buffer>(dir, { valueEncoding: 'utf8' });
+    await db.open();
+    const writer = new RecordingWriter(db, { ...meta, format: FORMAT_VERSION }, manifest);
+    await db.put(META_KEY, JSON.stringify(writer.meta));
+    await db.put(STATS_KEY, JSON.stringify(writer.stats));
+    return writer;
+  }
+
+  /** Events received so far (the seq the next event will get). */
+  get length(): number { return this.seq; }
+  get ended(): boolean { return this.stats.complete || this.closed; }
+  private closed = false;
+
+  /** Called after every stored flush; the live session uses it to learn that more history is readable. */
+  subscribe(listener: () => void): void { this.onChange.push(listener); }
+
+  hello(info: RuntimeHello): void {
+    this.startedAt = info.startTime;
+    this.meta = { ...this.meta, nodeVersion: info.nodeVersion, pid: info.pid };
+    this.queue([{ type: 'put', key: META_KEY, value: JSON.stringify(this.meta) }]);
+  }
+
+  event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void {
+    const seq = this.seq++;
+    const frame = this.trackFrame(kind, site, arg, seq, values);
+    this.chunk.add(kind, site, frame, arg, values);
+    if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
+  }
+
+  /** Makes everything received so far readable (seals the partial chunk). */
+  async flush(): Promise<void> {
+    if (this.chunk.count) this.sealChunk();
+    this.writeStats();
+    await this.drain();
+  }
+
+  async end(clean: boolean): Promise<void> {
+    this.stats.complete = clean;
+    this.stats.durationMs = Date.now() - this.startedAt;
+    this.stats.frames = this.frameCount;
+    for (const frame of this.open.values()) this.pending.push(this.framePut(frame));
+    await this.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.drain();
+    await this.db.close();
+  }
+
+  setExitCode(code: number | undefined): void {
+    this.stats.exitCode = code;
+    this.writeStats();
+  }
+
+  private frameCount = 0;
+
+  private trackFrame(kind: EventKind, site: number, arg: number, seq: number, values: RecordedValue[] | undefined): number {
+    const top = this.stack.length ? this.stack[this.stack.length - 1] : 0;
+    switch (kind) {
+      case EventKind.Call: {
+        const frame: FrameRecord = { id: arg, fn: site, parent: top, entry: seq, exit: -1, depth: this.stack.length, resumes: 0 };
+        this.open.set(arg, frame);
+        this.stack.push(arg);
+        this.frameCount++;
+        this.pending.push(this.framePut(frame));
+        return arg;
+      }
+      case EventKind.Exit: {
+        this.popThrough(arg);
+        const frame = this.open.get(arg);
+        if (frame) { frame.exit = seq; this.open.delete(arg); this.pending.push(this.framePut(frame)); }
+        return arg;
+      }
+      case EventKind.Suspend:
+        this.popThrough(arg);
+        return arg;
+      case EventKind.Resume: {
+        // An await resumes from the microtask queue (nothing of ours below it);
+        // a yield resumes inside whoever called next().
+        if (this.siteKinds[site] === SiteKind.Await) this.stack = [];
+        const parent = this.stack.length ? this.stack[this.stack.length - 1] : 0;
+        this.stack.push(arg);
+        const resumed = this.open.get(arg);
+        if (resumed) { resumed.resumes++; this.pending.push(this.framePut(resumed)); }
+        this.pending.push({ type: 'put', key: resumeKey(arg, seq), value: String(parent) });
+        return arg;
+      }
+      case EventKind.FileLoaded:
+        this.loadFile(site, values?.[0]);
+        return top;
+      case EventKind.Gap:
+        this.stats.dropped += arg;
+        this.stats.gaps.push({ seq, count: arg });
+        return top;
+      default:
+        return top;
+    }
+  }
+
+  private popThrough(frame: number): void {
+    const at = this.stack.lastIndexOf(frame);
+    if (at >= 0) this.stack.length = at;
+  }
+
+  private loadFile(base: number, value: RecordedValue | undefined): void {
+    if (typeof value !== 'string') return;
+    const { hash, file, count } = JSON.parse(value) as { hash: string; file: string; count: number };
+    const entry = this.manifest.files[file];
+    let table: FileSiteTable | undefined;
+    try { if (entry && entry.hash === hash) table = JSON.parse(readFileSync(entry.sites, 'utf8')) as FileSiteTable; } catch { table = undefined; }
+    if (!table) table = { file, hash, mode: this.meta.mode, sites: [] };
+    table.sites.forEach((s, i) => { this.siteKinds[base + i] = s.kind; });
+    this.pending.push({ type: 'put', key: siteKey(base), value: JSON.stringify({ base, count, table }) });
+  }
+
+  private framePut(frame: FrameRecord): Batch[number] {
+    return { type: 'put', key: frameKey(frame.id), value: JSON.stringify(frame) };
+  }
+
+  private sealChunk(): void {
+    const chunk = this.chunk;
+    this.pending.push({ type: 'put', key: chunkKey(chunk.firstSeq), value: chunk.encode(), valueEncoding: 'buffer' });
+    this.stats.chunks++;
+    this.stats.events = this.seq;
+    this.stats.frames = this.frameCount;
+    this.chunk = new ChunkBuilder(this.seq);
+    this.writeStats();
+  }
+
+  private writeStats(): void {
+    this.stats.events = this.seq - this.chunk.count;
+    this.stats.durationMs = Date.now() - this.startedAt;
+    this.pending.push({ type: 'put', key: STATS_KEY, value: JSON.stringify(this.stats) });
+    this.queue([]);
+  }
+
+  private queue(extra: Batch): void {
+    const batch = this.pending.concat(extra);
+    this.pending = [];
+    if (!batch.length) return;
+    this.writing = this.writing.then(async () => {
+      if (this.failure) return;
+      try { await this.db.batch(batch); } catch (err) { this.failure = err as Error; }
+      for (const listener of this.onChange) listener();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.queue([]);
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+}
