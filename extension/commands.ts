@@ -1,0 +1,147 @@
+/**
+ * ElixirScope commands. Each one is a small piece of wiring: pick something in the UI, then start
+ * a debug session or send one custom request. Time travel itself happens in the adapter, which
+ * answers a seek with a `stopped` event so VS Code refreshes editor, call stack and variables.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { isRecordableDocument, openRecordingConfiguration, recordFileConfiguration } from './configuration-provider';
+import type { DebugTracker } from './debug-tracker';
+import { info, origin, seek } from './requests';
+import { recordingsFolder, readSettings } from './settings';
+import type { TimelinePanel } from './timeline-panel';
+
+export const Commands = {
+  openTimeline: 'elixirscope.openTimeline',
+  recordCurrentFile: 'elixirscope.recordCurrentFile',
+  openRecording: 'elixirscope.openRecording',
+  goToTime: 'elixirscope.goToTime',
+  whereFrom: 'elixirscope.whereDidThisValueComeFrom',
+  seek: 'elixirscope.seek',
+} as const;
+
+const IDENT = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/;
+
+function errorText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
+
+function requireSession(tracker: DebugTracker): vscode.DebugSession | undefined {
+  const s = tracker.session();
+  if (!s) void vscode.window.showWarningMessage('ElixirScope: no ElixirScope debug session. Record a program (F5) or open a recording first.');
+  return s;
+}
+
+async function seekAndReveal(tracker: DebugTracker, seq: number, file?: string, line?: number): Promise<void> {
+  const session = requireSession(tracker);
+  if (!session) return;
+  try {
+    await seek(session, seq);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`ElixirScope: could not go to ${seq}: ${errorText(e)}`);
+    return;
+  }
+  // The adapter's stopped event moves the editor; revealing here too keeps it right for adapters that don't.
+  if (file && line && line > 0) {
+    try {
+      const doc = await vscode.workspace.openTextDocument(file);
+      const pos = new vscode.Position(line - 1, 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preserveFocus: false });
+    } catch { /* file may not exist locally (replayed recording) */ }
+  }
+}
+
+export function registerCommands(context: vscode.ExtensionContext, tracker: DebugTracker, timeline: TimelinePanel): vscode.Disposable[] {
+  const folderOf = (uri?: vscode.Uri) => (uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+
+  return [
+    vscode.commands.registerCommand(Commands.openTimeline, () => timeline.show()),
+
+    vscode.commands.registerCommand(Commands.recordCurrentFile, async (uri?: vscode.Uri) => {
+      let file = uri instanceof vscode.Uri ? uri.fsPath : undefined;
+      if (!file) {
+        const doc = vscode.window.activeTextEditor?.document;
+        if (!isRecordableDocument(doc)) {
+          void vscode.window.showErrorMessage('ElixirScope: open a TypeScript or JavaScript file to record it.');
+          return false;
+        }
+        if (doc.isDirty) await doc.save();
+        file = doc.fileName;
+      }
+      return vscode.debug.startDebugging(folderOf(vscode.Uri.file(file)), recordFileConfiguration(file));
+    }),
+
+    vscode.commands.registerCommand(Commands.openRecording, async (uri?: vscode.Uri) => {
+      let dir = uri instanceof vscode.Uri ? uri.fsPath : undefined;
+      if (!dir) {
+        const folder = vscode.workspace.workspaceFolders?.[0];
+        const base = recordingsFolder(readSettings(folder?.uri), folder);
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFolders: true, canSelectFiles: false, canSelectMany: false,
+          openLabel: 'Open Recording', title: 'ElixirScope: Open Recording',
+          defaultUri: base ? vscode.Uri.file(base) : folder?.uri,
+        });
+        if (!picked?.length) return false;
+        dir = picked[0].fsPath;
+      }
+      return vscode.debug.startDebugging(folderOf(vscode.Uri.file(dir)), openRecordingConfiguration(dir));
+    }),
+
+    vscode.commands.registerCommand(Commands.goToTime, async (arg?: number | { seq: number }) => {
+      const session = requireSession(tracker);
+      if (!session) return;
+      let seq = typeof arg === 'number' ? arg : typeof arg === 'object' && arg ? arg.seq : undefined;
+      if (seq === undefined) {
+        let max: number | undefined; let now: number | undefined;
+        try { const i = await info(session); max = i ? Math.max(0, i.events - 1) : undefined; now = i?.seq; } catch { /* optional */ }
+        const input = await vscode.window.showInputBox({
+          title: 'ElixirScope: Go to Time',
+          prompt: max !== undefined ? `Event number between 0 and ${max} (now at ${now})` : 'Event number (seq)',
+          value: now !== undefined ? String(now) : '',
+          validateInput: (v) => {
+            if (!/^\s*\d+\s*$/.test(v)) return 'Enter a whole number ≥ 0';
+            if (max !== undefined && Number(v) > max) return `The recording ends at ${max}`;
+            return undefined;
+          },
+        });
+        if (input === undefined) return;
+        seq = Number(input.trim());
+      }
+      await seekAndReveal(tracker, seq);
+    }),
+
+    vscode.commands.registerCommand(Commands.seek, async (arg?: { seq: number; file?: string; line?: number } | number) => {
+      const a = typeof arg === 'number' ? { seq: arg } : arg;
+      if (!a || !Number.isFinite(a.seq)) return;
+      await seekAndReveal(tracker, a.seq, a.file, a.line);
+    }),
+
+    vscode.commands.registerCommand(Commands.whereFrom, async () => {
+      const session = requireSession(tracker);
+      if (!session) return;
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) return;
+      const sel = editor.selection;
+      const range = sel.isEmpty ? editor.document.getWordRangeAtPosition(sel.active, IDENT) : sel;
+      const name = range ? editor.document.getText(range).trim() : '';
+      if (!name) { void vscode.window.showInformationMessage('ElixirScope: put the cursor on a variable first.'); return; }
+      let steps;
+      try {
+        steps = await origin(session, { name, frameId: tracker.active()?.topFrameId });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`ElixirScope: could not trace "${name}": ${errorText(e)}`);
+        return;
+      }
+      if (!steps.length) { void vscode.window.showInformationMessage(`ElixirScope: no recorded origin for "${name}".`); return; }
+      type Item = vscode.QuickPickItem & { seq: number; file?: string; line?: number };
+      const items: Item[] = steps.map((s, i) => ({
+        label: `${i === 0 ? '$(debug-stackframe-focused)' : '$(arrow-small-up)'} ${s.description}`,
+        description: s.value !== undefined ? `= ${s.value}` : undefined,
+        detail: `@${s.seq}${s.file ? `  ${path.basename(s.file)}:${s.line ?? '?'}` : ''}`,
+        seq: s.seq, file: s.file, line: s.line,
+      }));
+      const pick = await vscode.window.showQuickPick(items, {
+        title: `Where did "${name}" come from?`, placeHolder: 'Pick a step to go back to that point in time', matchOnDetail: true,
+      });
+      if (pick) await seekAndReveal(tracker, pick.seq, pick.file, pick.line);
+    }),
+  ];
+}
