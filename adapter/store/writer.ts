@@ -43,6 +43,9 @@ export class RecordingWriter implements EventSink {
     return writer;
   }
 
+  /** The open store, for readers in the same process (a live session reads while recording). */
+  get database(): Level<string, string> { return this.db as unknown as Level<string, string>; }
+
   /** Events received so far (the seq the next event will get). */
   get length(): number { return this.seq; }
   get ended(): boolean { return this.stats.complete || this.closed; }

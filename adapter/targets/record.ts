@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Mode } from '../../protocol/events';
+import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
+import { startIpcServer } from '../ipc/server';
+import { RecordingWriter } from '../store/writer';
+import { bundlePath } from './paths';
+
+export interface RecordOptions {
+  program: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  mode?: Mode;
+  /** Recording folder (default <root>/.elixirscope/recordings/<time>). */
+  out?: string;
+  stdio?: StdioOptions;
+  runtimeExecutable?: string;
+  log?: (message: string) => void;
+}
+
+export class RecordError extends Error {
+  constructor(message: string, readonly errors: BuildError[] = []) { super(message); }
+}
+
+export interface Recording {
+  dir: string;
+  root: string;
+  writer: RecordingWriter;
+  child: ChildProcess;
+  /** Resolves when the program has exited and every event it sent is stored. */
+  finished: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  buildErrors: BuildError[];
+}
+
+/** Instruments the program's workspace, runs it with the runtime preloaded, and stores its events. */
+export async function startRecording(opts: RecordOptions): Promise<Recording> {
+  const log = opts.log ?? (() => undefined);
+  const program = resolve(opts.cwd ?? process.cwd(), opts.program);
+  if (!existsSync(program)) throw new RecordError(`program not found: ${program}`);
+  const mode = opts.mode ?? 'full';
+  const root = findWorkspaceRoot(program);
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode });
+  for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
+  if (!build.manifest.files[program]) {
+    const own = build.errors.filter((e) => e.file === program);
+    throw new RecordError(own.length ? `cannot instrument ${program}: ${own[0].message} (${own[0].file}:${own[0].line}:${own[0].column})` : `${program} is not part of the instrumented workspace ${root}`, build.errors);
+  }
+  log(`instrumented ${build.built + build.reused} files (${build.built} rebuilt) in ${Math.round(build.ms)} ms, mode ${mode}`);
+
+  const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
+  mkdirSync(dirname(dir), { recursive: true });
+  const args = opts.args ?? [];
+  const writer = await RecordingWriter.create(dir, { program, args, cwd: opts.cwd ?? dirname(program), root, mode, nodeVersion: process.version, startTime: Date.now() }, build.manifest);
+  let connected = false;
+  const ipc = await startIpcServer(() => {
+    if (connected) throw new Error('only the main thread is recorded so far');
+    connected = true;
+    return writer;
+  });
+  const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
+    cwd: opts.cwd ?? dirname(program),
+    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath },
+    stdio: opts.stdio ?? 'inherit',
+  });
+  const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
+    child.once('error', (err) => reject(new RecordError(`cannot start ${opts.runtimeExecutable ?? process.execPath}: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      void (async () => {
+        await ipc.whenIdle();
+        await ipc.close();
+        if (!connected) await writer.end(false);
+        writer.setExitCode(code ?? (signal ? 128 : 0));
+        await writer.flush();
+        resolveExit({ code, signal });
+      })().catch(reject);
+    });
+  });
+  return { dir, root, writer, child, finished, buildErrors: build.errors };
+}

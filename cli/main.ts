@@ -1,0 +1,109 @@
+import { MODES, type Mode } from '../protocol/events';
+import { RecordError, startRecording } from '../adapter/targets/record';
+import { TemporalEngine } from '../adapter/engine/engine';
+import { RecordingError } from '../adapter/store/reader';
+
+const USAGE = `usage:
+  elixirscope record [--mode full|balanced|minimal] [--out DIR] [--quiet] -- <program.ts|program.js> [args...]
+  elixirscope query DIR stats [--json]
+  elixirscope query DIR hits --file F --line N [--json]
+  elixirscope query DIR state --seq S [--json]
+  elixirscope query DIR history --file F --line N --name X [--json]`;
+
+class UsageError extends Error {}
+
+function say(message: string, quiet = false) {
+  if (!quiet) for (const line of message.split('\n')) process.stderr.write(`elixirscope: ${line}\n`);
+}
+
+function takeFlag(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  args.splice(at, 2);
+  return value;
+}
+
+function takeSwitch(args: string[], name: string): boolean {
+  const at = args.indexOf(name);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
+}
+
+function takeNumber(args: string[], name: string): number {
+  const text = takeFlag(args, name);
+  if (text === undefined || !/^\d+$/.test(text)) throw new UsageError(`${name} needs a whole number`);
+  return Number(text);
+}
+
+async function record(argv: string[]): Promise<number> {
+  const dashes = argv.indexOf('--');
+  const own = dashes >= 0 ? argv.slice(0, dashes) : argv.slice(0, 0);
+  const rest = dashes >= 0 ? argv.slice(dashes + 1) : argv;
+  const quiet = takeSwitch(own, '--quiet');
+  const mode = (takeFlag(own, '--mode') ?? 'full') as Mode;
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  const out = takeFlag(own, '--out');
+  if (own.length) throw new UsageError(`unknown option ${own[0]}`);
+  const [program, ...args] = rest;
+  if (!program) throw new UsageError('record needs a program');
+  const started = Date.now();
+  const rec = await startRecording({ program, args, mode, out, stdio: 'inherit', log: (m) => say(m, quiet) });
+  const forward = (sig: NodeJS.Signals) => rec.child.kill(sig);
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  const { code, signal } = await rec.finished;
+  const stats = await rec.writer.flush().then(() => rec.writer.length);
+  await rec.writer.close();
+  say(`recorded ${stats} events in ${Date.now() - started} ms into ${rec.dir}`, quiet);
+  if (signal) say(`program ended by ${signal}`, quiet);
+  return code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
+}
+
+async function query(argv: string[]): Promise<number> {
+  const [dir, what, ...rest] = argv;
+  if (!dir || !what) throw new UsageError('query needs a recording folder and a question');
+  const json = takeSwitch(rest, '--json');
+  const engine = await TemporalEngine.open(dir);
+  try {
+    let answer: unknown;
+    switch (what) {
+      case 'stats': answer = engine.stats(); break;
+      case 'hits': answer = await engine.hits(need(takeFlag(rest, '--file'), '--file'), takeNumber(rest, '--line')); break;
+      case 'state': {
+        const seq = takeNumber(rest, '--seq');
+        answer = await engine.stateAt(seq);
+        if (!answer) throw new UsageError(`no state at seq ${seq} (the recording has ${engine.stats().events} events)`);
+        break;
+      }
+      case 'history': answer = await engine.history(need(takeFlag(rest, '--file'), '--file'), takeNumber(rest, '--line'), need(takeFlag(rest, '--name'), '--name')); break;
+      default: throw new UsageError(`unknown question "${what}"`);
+    }
+    if (rest.length) throw new UsageError(`unknown option ${rest[0]}`);
+    process.stdout.write(json ? JSON.stringify(answer) + '\n' : JSON.stringify(answer, null, 2) + '\n');
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+function need(value: string | undefined, name: string): string {
+  if (value === undefined) throw new UsageError(`${name} is required`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'record') return await record(rest);
+    if (command === 'query') return await query(rest);
+    if (command === '--help' || command === 'help' || !command) { process.stdout.write(USAGE + '\n'); return command ? 0 : 2; }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (err) {
+    if (err instanceof UsageError) { say(`${err.message}\n${USAGE}`); return 2; }
+    if (err instanceof RecordError || err instanceof RecordingError) { say(err.message); return 2; }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => { say(`internal error: ${err.stack ?? err.message}`); process.exitCode = 70; });
