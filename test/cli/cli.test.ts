@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../adapter/targets/paths';
+import { INVOICE, lineOf, MAIN } from '../helpers/example';
+import { tempDir } from '../helpers/temp';
+
+const CLI = join(packageRoot(), 'bin', 'elixirscope.js');
+const PROGRAMS = join(packageRoot(), 'test', 'fixtures', 'programs');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function plain(program: string, ...args: string[]) {
+  // The same program without ElixirScope: TypeScript stripped by the compiler, nothing else.
+  const r = spawnSync(process.execPath, ['-e', `
+    const ts = require(${JSON.stringify(require.resolve('typescript'))});
+    const src = require('fs').readFileSync(${JSON.stringify(program)}, 'utf8');
+    process.argv.splice(1, 1, ${JSON.stringify(program)});
+    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const Module = require('module'); const m = new Module(${JSON.stringify(program)}); m.filename = ${JSON.stringify(program)}; m.paths = Module._nodeModulePaths(${JSON.stringify(PROGRAMS)});
+    m._compile(js, ${JSON.stringify(program)});`, '--', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('CLI: record and query', function () {
+  this.timeout(90000);
+  let rec: string;
+  before(() => {
+    rec = join(tempDir(), 'invoice');
+    const r = cli('record', '--out', rec, '--', MAIN);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /MISMATCH/);
+    assert.match(r.stderr, /^elixirscope: recorded \d+ events/m);
+    for (const line of r.stderr.trim().split('\n')) assert.match(line, /^elixirscope:/);
+  });
+
+  it('stats: events, sites, files, frames, bytes, durationMs', () => {
+    const stats = JSON.parse(cli('query', rec, 'stats', '--json').stdout);
+    for (const key of ['events', 'sites', 'files', 'frames', 'bytes', 'durationMs']) assert.equal(typeof stats[key], 'number', key);
+    assert.ok(stats.events > 100);
+    assert.equal(stats.files, 3);
+    assert.ok(stats.bytes > 0);
+  });
+
+  it('hits: each time a line ran, in time order', () => {
+    const hits = JSON.parse(cli('query', rec, 'hits', '--file', INVOICE, '--line', String(lineOf(INVOICE, '(1 - this.discountRate)')), '--json').stdout);
+    assert.equal(hits.length, 4);
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i].seq > hits[i - 1].seq);
+    assert.equal(new Set(hits.map((h: { frame: number }) => h.frame)).size, 1, 'all in one call of total()');
+    const relative = JSON.parse(cli('query', rec, 'hits', '--file', 'src/invoice.ts', '--line', String(lineOf(INVOICE, '(1 - this.discountRate)')), '--json').stdout);
+    assert.deepEqual(relative, hits);
+  });
+
+  it('state: location and the stack with rendered locals', () => {
+    const hits = JSON.parse(cli('query', rec, 'hits', '--file', INVOICE, '--line', String(lineOf(INVOICE, '(1 - this.discountRate)')), '--json').stdout);
+    const state = JSON.parse(cli('query', rec, 'state', '--seq', String(hits[1].seq), '--json').stdout);
+    assert.equal(state.seq, hits[1].seq);
+    assert.equal(state.file, INVOICE);
+    assert.equal(state.line, lineOf(INVOICE, '(1 - this.discountRate)'));
+    assert.equal(state.stack[0].name, 'total');
+    assert.equal(state.stack[0].locals.total, '307');
+    assert.equal(state.stack[0].locals.line, '91');
+    assert.match(state.stack[0].locals.item, /^\{sku: "MS-07", description: "Wireless mouse", unitPrice: 45.5, quantity: 2\}$/);
+    assert.equal(state.stack[1].name, '<module>');
+    assert.equal(state.stack[1].file, MAIN);
+    assert.equal(state.stack[1].line, lineOf(MAIN, 'const total = invoice.total()'));
+    assert.equal(state.stack[1].locals.subtotal, '688');
+  });
+
+  it('history: the values of a variable each time a line ran', () => {
+    const history = JSON.parse(cli('query', rec, 'history', '--file', INVOICE, '--line', String(lineOf(INVOICE, '(1 - this.discountRate)')), '--name', 'total', '--json').stdout);
+    assert.deepEqual(history.map((h: { value: string }) => h.value), ['240', '307', '586.3', '576.67']);
+  });
+
+  it('rejects bad questions with a clear message and exit code 2', () => {
+    const r = cli('query', rec, 'state', '--seq', 'x', '--json');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^elixirscope: --seq needs a whole number/);
+    const missing = cli('query', join(rec, 'nope'), 'stats');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /not an ElixirScope recording/);
+  });
+});
+
+describe('CLI: the program runs exactly as without ElixirScope', function () {
+  this.timeout(90000);
+  const out = () => join(tempDir(), 'r');
+
+  it('passes stdout, stderr, arguments and the exit code through', () => {
+    const program = join(PROGRAMS, 'exit-code.ts');
+    const recorded = cli('record', '--quiet', '--out', out(), '--', program, '7', 'x y');
+    const original = plain(program, '7', 'x y');
+    assert.equal(recorded.code, 7);
+    assert.equal(recorded.stdout, original.stdout);
+    assert.equal(recorded.stderr, original.stderr, '--quiet leaves only the program\'s own stderr');
+  });
+
+  it('keeps an uncaught exception, its message and exit code, and what was recorded before it', () => {
+    const program = join(PROGRAMS, 'throws.ts');
+    const dir = out();
+    const recorded = cli('record', '--quiet', '--out', dir, '--', program);
+    const original = plain(program);
+    assert.equal(recorded.code, original.code);
+    assert.equal(recorded.code, 1);
+    assert.equal(recorded.stdout, '42\n');
+    assert.match(recorded.stderr, /TypeError: not a number: forty-two/);
+    assert.match(recorded.stderr, new RegExp(`${program.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3`), 'the stack trace points at the original .ts line');
+    const stats = JSON.parse(cli('query', dir, 'stats', '--json').stdout);
+    assert.ok(stats.events > 5);
+  });
+
+  it('reports a syntax error in user code with file:line and records nothing', () => {
+    const program = join(PROGRAMS, '..', 'broken', 'syntax-error.ts');
+    const r = cli('record', '--out', out(), '--', program);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`elixirscope: .*syntax-error\\.ts:2`));
+  });
+
+  it('reports a missing program', () => {
+    const r = cli('record', '--', '/nowhere/missing.ts');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^elixirscope: program not found: \/nowhere\/missing\.ts$/m);
+  });
+});

@@ -1,0 +1,46 @@
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { bundlePath } from '../../adapter/targets/paths';
+
+/** A DAP client talking to the real adapter bundle over stdio. */
+export async function startClient(): Promise<DebugClient> {
+  const dc = new DebugClient(process.execPath, bundlePath('adapter'), 'elixirscope', { shell: false }, true);
+  dc.defaultTimeout = 30000;
+  await dc.start();
+  return dc;
+}
+
+export interface Place { line: number; file: string; name: string; locals: Record<string, string> }
+
+/** Where the thread is stopped and the innermost frame's locals, as VS Code would show them. */
+export async function place(dc: DebugClient): Promise<Place> {
+  const { body } = await dc.stackTraceRequest({ threadId: 1 });
+  const top = body.stackFrames[0];
+  const scopes = await dc.scopesRequest({ frameId: top.id });
+  const locals: Record<string, string> = {};
+  for (const scope of scopes.body.scopes) {
+    const vars = await dc.variablesRequest({ variablesReference: scope.variablesReference });
+    for (const v of vars.body.variables) locals[v.name] = v.value;
+  }
+  return { line: top.line, file: top.source?.path ?? '', name: top.name, locals };
+}
+
+/** Sends a movement request and waits for the stop it causes. */
+export async function moveAndWait(dc: DebugClient, request: 'next' | 'stepBack' | 'stepIn' | 'stepOut' | 'continue' | 'reverseContinue'): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await dc.send(request, { threadId: 1 });
+  return stopped;
+}
+
+/** Launches and configures with breakpoints, resolving at the first stop. */
+export async function launchAndStop(dc: DebugClient, launch: Record<string, unknown>, breakpoints: Array<{ path: string; lines: number[] }>): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      for (const b of breakpoints) await dc.setBreakpointsRequest({ source: { path: b.path }, breakpoints: b.lines.map((line) => ({ line })) });
+      await dc.configurationDoneRequest();
+    }),
+    dc.launch(launch),
+  ]);
+  return stopped;
+}
