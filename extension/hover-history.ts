@@ -74,6 +74,32 @@ export class HistoryHoverProvider implements vscode.HoverProvider {
   }
 }
 
+/**
+ * VS Code shows its own debug hover (DAP evaluate, no history) instead of editor hovers while a
+ * session is stopped, and falls back to editor hovers only when no evaluatable expression is found.
+ * So during a stopped elixirscope session this provider finds none, and HistoryHoverProvider's
+ * hover (value now + history) is shown. For any other debug session it returns what VS Code's
+ * default would (the identifier chain up to the hovered segment), leaving their hovers unchanged.
+ */
+export class HistoryEvaluatableExpressions implements vscode.EvaluatableExpressionProvider {
+  constructor(private readonly tracker: DebugTracker) {}
+
+  provideEvaluatableExpression(doc: vscode.TextDocument, pos: vscode.Position): vscode.EvaluatableExpression | undefined {
+    const state = this.tracker.active();
+    if (state?.stopped) return undefined;
+    const range = doc.getWordRangeAtPosition(pos, IDENT);
+    if (!range) return undefined;
+    const full = doc.getText(range);
+    const dot = full.indexOf('.', pos.character - range.start.character);
+    const end = dot < 0 ? range.end : range.start.translate(0, dot);
+    return new vscode.EvaluatableExpression(new vscode.Range(range.start, end));
+  }
+}
+
 export function registerHoverHistory(tracker: DebugTracker): vscode.Disposable {
-  return vscode.languages.registerHoverProvider(LANGUAGES.map((language) => ({ language })), new HistoryHoverProvider(tracker));
+  const selector = LANGUAGES.map((language) => ({ language }));
+  return vscode.Disposable.from(
+    vscode.languages.registerHoverProvider(selector, new HistoryHoverProvider(tracker)),
+    vscode.languages.registerEvaluatableExpressionProvider(selector, new HistoryEvaluatableExpressions(tracker)),
+  );
 }

@@ -1,0 +1,393 @@
+#!/usr/bin/env node
+// End-to-end test of ElixirScope in a REAL VS Code workbench: code-server (VS Code 1.139 server +
+// web workbench) driven headlessly by playwright-core and Debian's chromium. Setup once with
+// `bash scripts/e2e/install.sh`. Each check is a named step; a step whose prerequisite failed is
+// reported as failed ("blocked by ..."). Screenshots: test-artifacts/e2e/NN-<step>.png.
+// The last line is "N passed, N failed"; exit code 0 only when nothing failed.
+//
+// Env:
+//   ADAPTER=real (default)  the project's adapter, dist/adapter.js
+//   ADAPTER=fake            test/e2e/fake-adapter.cjs: a scripted DAP adapter with the same capabilities and
+//                           custom requests, to check the VS Code side independently of the adapter's progress
+//   SKIP_BUILD=1            use dist/ as it is
+//   KEEP=1                  keep the temp dir (code-server log, workspace, fake adapter log)
+//   STEP_TIMEOUT_MS         per-wait timeout (default 30000)
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const lib = require('./lib.cjs');
+const { REPO, TOOLS, log, waitFor } = lib;
+
+const ADAPTER = process.env.ADAPTER === 'fake' ? 'fake' : 'real';
+const ART = path.join(REPO, 'test-artifacts', 'e2e');
+const TO = Number(process.env.STEP_TIMEOUT_MS || 30000);
+
+const results = []; // {name, ok, ms, error?, shot?}
+let page;
+let shotNo = 0;
+
+async function shot(name) {
+  if (!page) return undefined;
+  const file = path.join(ART, `${String(++shotNo).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`);
+  try { await page.screenshot({ path: file }); return path.relative(REPO, file); } catch { return undefined; }
+}
+
+/** Runs one named check. `needs`: names of steps that must have passed. */
+async function step(name, fn, { needs = [] } = {}) {
+  const t = Date.now();
+  const blocked = needs.find((n) => !results.find((r) => r.name === n && r.ok));
+  if (blocked) {
+    results.push({ name, ok: false, ms: 0, error: `blocked by "${blocked}"` });
+    log(`FAIL  ${name}  (blocked by "${blocked}")`);
+    return false;
+  }
+  try {
+    const detail = await fn();
+    const s = await shot(name);
+    results.push({ name, ok: true, ms: Date.now() - t, shot: s, detail });
+    log(`PASS  ${name}${detail ? `  — ${detail}` : ''}  [${s}]`);
+    return true;
+  } catch (e) {
+    const s = await shot(`${name}-FAIL`);
+    const msg = String((e && e.message) || e).split('\n')[0];
+    results.push({ name, ok: false, ms: Date.now() - t, error: msg, shot: s });
+    log(`FAIL  ${name}  — ${msg}  [${s}]`);
+    return false;
+  }
+}
+
+// ---------- UI helpers ----------
+// Open quick input, type, wait for a focused row with the wanted text (the list first shows history rows),
+// then Enter. Retried: right after start-up the extension's contributions may not be registered yet.
+async function quickPick(key, text, rowText = text, attempts = 3) {
+  const input = page.locator('.quick-input-widget input');
+  for (let i = 1; ; i++) {
+    await page.keyboard.press(key);
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.type(text);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).first().waitFor({ timeout: 10000 });
+      break;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (i >= attempts) throw new Error(`no "${rowText}" in the quick pick for "${text}"`);
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+async function command(title) {
+  await quickPick('F1', title);
+  await page.locator('.quick-input-widget input').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+}
+async function openFile(name) {
+  await quickPick('Control+P', name);
+  await page.waitForSelector(`.tab.active:has-text("${path.basename(name)}")`, { timeout: 10000 });
+}
+async function focusEditor() {
+  await page.keyboard.press('Escape');
+  await command('View: Focus Active Editor Group');
+}
+async function gotoLine(n) {
+  await page.keyboard.press('Control+G');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
+  await page.keyboard.type(String(n));
+  await page.keyboard.press('Enter');
+}
+/** Text rows of the Call Stack view. */
+async function callStackRows() { return page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(); }
+/** Line of the top stack frame, from its Call Stack row ("total app.ts 4:1"). */
+async function topFrameLine() {
+  const rows = await callStackRows();
+  for (const r of rows) {
+    const m = /(\d+):(\d+)\s*$/.exec(r.replace(/\s+/g, ' ').trim());
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+async function waitTopFrameLine(pred, what, timeout = TO) {
+  let last;
+  await waitFor(async () => { last = await topFrameLine(); return last !== undefined && pred(last); }, `${what} (top frame line now ${last})`, timeout, 250);
+  return last;
+}
+/** Expands scopes until a variable row matching `re` is visible; returns all variable rows. */
+async function variableRow(re, timeout = TO) {
+  let rows = [];
+  await waitFor(async () => {
+    rows = (await page.locator('.debug-variables .monaco-list-row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+    if (rows.some((r) => re.test(r))) return true;
+    const collapsed = page.locator('.debug-variables .monaco-list-row[aria-expanded="false"][aria-level="1"]');
+    if (await collapsed.count()) await collapsed.first().click().catch(() => {});
+    return false;
+  }, `variable ${re} (rows: ${JSON.stringify(rows)})`, timeout, 500);
+  return rows;
+}
+function statusItem() { return page.locator('.statusbar-item', { hasText: /events/ }).first(); }
+async function tokenBox(text, nth = 0) {
+  const tok = page.locator('.monaco-editor .view-lines .view-line span span', { hasText: new RegExp(`^${text}$`) }).nth(nth);
+  return waitFor(async () => { try { await tok.waitFor({ timeout: 2000 }); return await tok.boundingBox(); } catch { return null; } }, `token "${text}"`, 15000);
+}
+function webview() { return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame'); }
+async function toolbarButton(icon) {
+  const b = page.locator(`.debug-toolbar .action-label.codicon-${icon}`).first();
+  await b.waitFor({ state: 'visible', timeout: 10000 });
+  return b;
+}
+
+async function main() {
+  lib.checkTools(true);
+  fs.mkdirSync(ART, { recursive: true });
+  for (const f of fs.readdirSync(ART)) if (f.endsWith('.png')) fs.rmSync(path.join(ART, f));
+  const { chromium } = require(TOOLS.PLAYWRIGHT_CORE);
+
+  // ---------- build + stage ----------
+  let buildInfo = { full: true, output: 'skipped' };
+  if (!process.env.SKIP_BUILD) buildInfo = lib.build();
+  log(buildInfo.full ? 'build: all bundles' : `build: FULL BUILD FAILED, extension bundle built alone:\n${buildInfo.output}`);
+  const root = lib.tmpRoot('es-e2e-');
+  const userData = path.join(root, 'user-data');
+  const extensionsDir = path.join(root, 'extensions');
+  const staged = lib.stageExtension(extensionsDir);
+  log('staged', staged.dest, 'runtime deps:', staged.deps.join(' ') || '(none)');
+  const { dir: ws, scenario } = lib.makeWorkspace(path.join(root, 'workspace'), {
+    settings: { 'elixirscope.mode': 'full', 'elixirscope.snapshot.maxDepth': 4 },
+  });
+  lib.writeUserSettings(userData);
+  const fakeLog = path.join(root, 'fake-adapter.jsonl');
+  const env = ADAPTER === 'fake' ? { ELIXIRSCOPE_ADAPTER: path.join(__dirname, 'fake-adapter.cjs'), ELIXIRSCOPE_FAKE_LOG: fakeLog } : {};
+
+  const server = await lib.startCodeServer({ root, userData, extensionsDir, workspace: ws, env });
+  log('code-server on', server.url, `(adapter: ${ADAPTER})`);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: TOOLS.CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await ctx.newPage();
+
+    await step('workbench loads', async () => {
+      await page.goto(server.url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      await page.waitForSelector('.part.statusbar', { timeout: 60000 });
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    });
+
+    await step('timeline webview opens and says there is no session', async () => {
+      await command('ElixirScope: Open Timeline');
+      const empty = webview().locator('#empty');
+      await empty.waitFor({ state: 'visible', timeout: 45000 }); // first command activates the extension
+      const text = await empty.innerText();
+      if (!/No ElixirScope debug session/i.test(text)) throw new Error(`unexpected text: ${text}`);
+      return text;
+    }, { needs: ['workbench loads'] });
+    await command('View: Close All Editors').catch(() => {});
+
+    await step('open the program and set a breakpoint (F9)', async () => {
+      await openFile(path.basename(scenario.program));
+      await gotoLine(scenario.breakpointLine);
+      await page.keyboard.press('F9');
+      await page.waitForSelector('.monaco-editor .codicon-debug-breakpoint', { timeout: 10000 });
+    }, { needs: ['workbench loads'] });
+
+    await step('F5 without launch.json offers ElixirScope', async () => {
+      await page.keyboard.press('F5');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+      await page.keyboard.type('ElixirScope');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'ElixirScope' }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      // Picking the debugger may lead to a second pick (its dynamic configurations)
+      await page.waitForTimeout(800);
+      if (await input.isVisible().catch(() => false)) {
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'ElixirScope' }).first();
+        if (await row.count()) await page.keyboard.press('Enter');
+      }
+      return `offered: ${rows.map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`;
+    }, { needs: ['open the program and set a breakpoint (F9)'] });
+
+    const stopped = await step('debug session stops at the breakpoint', async () => {
+      await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
+      await page.keyboard.press('Control+Shift+D');
+      await page.waitForSelector('.debug-call-stack', { timeout: 10000 });
+      const line = await waitTopFrameLine((l) => l === scenario.breakpointLine, `top frame at line ${scenario.breakpointLine}`, 60000);
+      await page.waitForSelector('.monaco-editor .debug-top-stack-frame-line', { timeout: 10000 });
+      return `top frame line ${line}; stack: ${JSON.stringify((await callStackRows()).map((r) => r.replace(/\s+/g, ' ')))}`;
+    }, { needs: ['F5 without launch.json offers ElixirScope'] });
+    const S = 'debug session stops at the breakpoint';
+
+    await step('toolbar shows Step Back and Reverse Continue', async () => {
+      await toolbarButton('debug-step-back');
+      await toolbarButton('debug-reverse-continue');
+    }, { needs: [S] });
+
+    await step('continue to the 2nd hit: Variables show the newer value', async () => {
+      await (await toolbarButton('debug-continue')).click();
+      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAtSecondHit}\\b`);
+      const rows = await variableRow(re);
+      await waitTopFrameLine((l) => l === scenario.breakpointLine, 'top frame back at the breakpoint line');
+      return rows.join(' | ');
+    }, { needs: [S] });
+
+    await step('Step Back moves the highlighted line up', async () => {
+      const before = await topFrameLine();
+      await (await toolbarButton('debug-step-back')).click();
+      const after = await waitTopFrameLine((l) => l < before, `line above ${before}`);
+      if (after !== scenario.lineAfterStepBack) throw new Error(`expected line ${scenario.lineAfterStepBack}, got ${after}`);
+      return `${before} -> ${after}`;
+    }, { needs: ['continue to the 2nd hit: Variables show the newer value'] });
+
+    await step('Step Back again: Variables show the older value', async () => {
+      await (await toolbarButton('debug-step-back')).click();
+      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAfterTwoStepBacks}\\b`);
+      const rows = await variableRow(re);
+      return rows.join(' | ');
+    }, { needs: ['Step Back moves the highlighted line up'] });
+
+    await step('inline values show variable values in the editor', async () => {
+      const re = new RegExp(`${scenario.variable} = ${scenario.valueAfterTwoStepBacks}`);
+      const text = await waitFor(async () => {
+        const t = await page.locator('.monaco-editor .view-lines').first().innerText().catch(() => '');
+        return re.test(t) ? t : null;
+      }, `inline value ${re}`, TO, 500);
+      return text.split('\n').filter((l) => re.test(l))[0].trim();
+    }, { needs: [S] });
+
+    await step('status bar shows recording size, events and position', async () => {
+      const item = statusItem();
+      await item.waitFor({ state: 'visible', timeout: TO });
+      const text = (await item.innerText()).trim();
+      if (!/\d.*events.*@\d/.test(text)) throw new Error(`status bar: "${text}"`);
+      return text;
+    }, { needs: [S] });
+
+    await step('hover shows the value now and its history', async () => {
+      await focusEditor();
+      const box = await tokenBox(scenario.hoverVariable, 1);
+      await page.mouse.move(box.x + 2, box.y + box.height / 2);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+      const hover = page.locator('.monaco-hover', { hasText: /over time/ }).first();
+      await hover.waitFor({ state: 'visible', timeout: TO });
+      return (await hover.innerText()).replace(/\s+/g, ' ').slice(0, 200);
+    }, { needs: [S] });
+
+    await step('a history entry in the hover seeks there', async () => {
+      const links = page.locator('.monaco-hover a', { hasText: /^@\d+$/ });
+      const n = await links.count();
+      if (!n) throw new Error('no @seq links in the hover');
+      const link = links.nth(n - 1);
+      const seq = Number((await link.innerText()).slice(1));
+      await link.click();
+      await waitFor(async () => (await statusItem().innerText()).includes(`@${seq}`), `status bar @${seq}`, TO, 250);
+      return `clicked @${seq}; top frame line ${await topFrameLine()}`;
+    }, { needs: ['hover shows the value now and its history'] });
+    await page.mouse.move(5, 5).catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+
+    await step('Go to Time… seeks to the typed event', async () => {
+      await command('ElixirScope: Go to Time…');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('1');
+      await page.keyboard.press('Enter');
+      await waitFor(async () => (await statusItem().innerText()).includes('@1 '), 'status bar @1', TO, 250).catch(async () => {
+        await waitFor(async () => /@1$/.test((await statusItem().innerText()).trim()), 'status bar @1', 2000, 250);
+      });
+      return `top frame line ${await topFrameLine()}`;
+    }, { needs: [S] });
+
+    await step('Where Did This Value Come From? lists origins and seeks', async () => {
+      await command('ElixirScope: Go to Time…');
+      await page.locator('.quick-input-widget input').fill(String(scenario.TRACE.length - 3));
+      await page.keyboard.press('Enter');
+      await waitTopFrameLine((l) => l > 0, 'stopped again');
+      await focusEditor();
+      const box = await tokenBox(scenario.hoverVariable, 1);
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.move(5, 5);
+      await command('ElixirScope: Where Did This Value Come From?');
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.first().waitFor({ state: 'visible', timeout: TO });
+      const texts = (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+      const before = (await statusItem().innerText()).trim();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await waitFor(async () => (await statusItem().innerText()).trim() !== before, 'position change', TO, 250);
+      return `${texts.length} origin rows: ${texts.slice(0, 3).join(' | ')}`;
+    }, { needs: [S] });
+
+    await step('timeline shows data and a click moves the editor', async () => {
+      await command('ElixirScope: Open Timeline');
+      const wv = webview();
+      const canvas = wv.locator('#timeline');
+      await canvas.waitFor({ state: 'visible', timeout: TO });
+      const readout = wv.locator('#readout');
+      await waitFor(async () => /position \d+ of \d+ events/.test(await readout.innerText()), 'timeline readout', TO, 250);
+      const before = await topFrameLine();
+      const box = await canvas.boundingBox();
+      await canvas.click({ position: { x: Math.max(2, box.width * 0.02), y: box.height / 2 } });
+      const after = await waitTopFrameLine((l) => l !== before, `top frame line to change from ${before}`);
+      await waitFor(async () => /position 0 of/.test(await readout.innerText()), 'readout at position 0', TO, 250);
+      return `${await readout.innerText()}; editor line ${before} -> ${after}`;
+    }, { needs: [S] });
+
+    await step('timeline keyboard: ArrowRight moves forward in time', async () => {
+      const wv = webview();
+      const canvas = wv.locator('#timeline');
+      await canvas.focus();
+      const before = Number(await canvas.getAttribute('aria-valuenow'));
+      await canvas.press('ArrowRight');
+      await canvas.press('ArrowRight');
+      await waitFor(async () => Number(await canvas.getAttribute('aria-valuenow')) > before, 'aria-valuenow to grow', TO, 250);
+      const now = Number(await canvas.getAttribute('aria-valuenow'));
+      await waitFor(async () => (await statusItem().innerText()).includes(`@${now}`), `status bar @${now}`, TO, 250);
+      return `${before} -> ${now}`;
+    }, { needs: ['timeline shows data and a click moves the editor'] });
+
+    if (ADAPTER === 'fake') {
+      await step('settings reach the launch configuration', async () => {
+        const launches = fs.readFileSync(fakeLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.request === 'launch');
+        const a = launches[0] && launches[0].args;
+        if (!a) throw new Error('no launch request logged');
+        const problems = [];
+        if (a.mode !== 'full') problems.push(`mode=${a.mode}`);
+        if (!a.snapshot || a.snapshot.maxDepth !== 4) problems.push(`snapshot=${JSON.stringify(a.snapshot)}`);
+        if (!a.out || !a.out.includes(path.join('.elixirscope', 'recordings'))) problems.push(`out=${a.out}`);
+        if (!a.program || !a.program.endsWith(scenario.program)) problems.push(`program=${a.program}`);
+        if (problems.length) throw new Error(problems.join(', '));
+        return `mode=${a.mode} out=${path.relative(ws, a.out)} snapshot=${JSON.stringify(a.snapshot)}`;
+      }, { needs: [S] });
+    }
+
+    await step('stop debugging hides toolbar and status item', async () => {
+      await command('View: Close All Editors').catch(() => {});
+      await focusEditor().catch(() => {});
+      await page.keyboard.press('Shift+F5');
+      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
+      await statusItem().waitFor({ state: 'hidden', timeout: TO });
+    }, { needs: [S] });
+
+    await step('Problems shows the syntax error', async () => {
+      await openFile(path.basename(scenario.broken));
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: /expected/i }).first();
+      await row.waitFor({ state: 'visible', timeout: 90000 }); // tsserver start-up on 2 cores
+      return (await row.innerText()).replace(/\s+/g, ' ').trim();
+    }, { needs: ['workbench loads'] });
+    void stopped;
+  } catch (e) {
+    results.push({ name: 'harness', ok: false, error: String(e && e.stack || e) });
+    log('harness error', e);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+    const failed = results.filter((r) => !r.ok);
+    fs.writeFileSync(path.join(ART, 'results.json'), JSON.stringify({ adapter: ADAPTER, build: buildInfo, tmp: root, results }, null, 2));
+    if (!process.env.KEEP && !failed.length) fs.rmSync(root, { recursive: true, force: true });
+    else log('kept', root, '(code-server.log, workspace, fake-adapter.jsonl)');
+    console.log('');
+    for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name}${r.ok ? '' : `: ${r.error}`}`);
+    console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+    process.exit(failed.length ? 1 : 0);
+  }
+}
+
+main().catch((e) => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
