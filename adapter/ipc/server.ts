@@ -1,0 +1,167 @@
+/**
+ * The adapter end of the runtime channel: a Unix socket in a private (0700) directory. A connection
+ * must open with HELLO carrying the 32-byte random token (compared in constant time); anything else
+ * is destroyed. BATCH frames are decoded straight into the connection's EventSink.
+ */
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EventSink, RuntimeHello } from '../store/sink';
+import { BatchDecoder } from './decode';
+import { FRAME_BATCH, FRAME_END, FRAME_HELLO, TOKEN_HEX_CHARS } from '../../runtime/wire';
+
+export interface IpcServer {
+  socketPath: string;
+  token: string;
+  /** The ELIXIRSCOPE_* variables to give the child (add ELIXIRSCOPE_MANIFEST / _OPTIONS as needed). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+  /** Resolves once every accepted connection has ended and its sink's end() has settled. */
+  whenIdle(): Promise<void>;
+}
+
+const MAX_HELLO = 1 << 20;
+const MAX_FRAME = 1 << 30;
+const HELLO_TIMEOUT_MS = 10000;
+
+export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSink): Promise<IpcServer> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'elixirscope-'));
+  await fsp.chmod(dir, 0o700);
+  const socketPath = path.join(dir, 'rt.sock');
+  const token = randomBytes(32).toString('hex');
+  const tokenBuf = Buffer.from(token, 'ascii');
+  const active = new Set<Promise<void>>();
+  const sockets = new Set<net.Socket>();
+  let idleWaiters: Array<() => void> = [];
+  let generation = 0;
+
+  const checkIdle = (): void => {
+    if (active.size !== 0) return;
+    const g = generation;
+    // A connection may be accepted in the same loop turn as the child's exit: settle briefly.
+    setTimeout(() => {
+      if (active.size !== 0 || g !== generation) return;
+      const w = idleWaiters; idleWaiters = [];
+      for (const f of w) f();
+    }, 15);
+  };
+
+  const server = net.createServer((sock) => {
+    generation++;
+    sockets.add(sock);
+    const done = serve(sock, tokenBuf, makeSink).finally(() => {
+      sockets.delete(sock);
+      active.delete(done);
+      checkIdle();
+    });
+    active.add(done);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => { server.off('error', reject); resolve(); });
+  });
+  await fsp.chmod(socketPath, 0o600).catch(() => undefined);
+
+  return {
+    socketPath,
+    token,
+    env: { ELIXIRSCOPE_SOCKET: socketPath, ELIXIRSCOPE_TOKEN: token },
+    whenIdle(): Promise<void> {
+      return new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
+    },
+    async close(): Promise<void> {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      await Promise.allSettled([...active]);
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Serve one connection until it ends; resolves after sink.end() (if a sink was made). */
+function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) => EventSink): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let sink: EventSink | undefined;
+    let decoder: BatchDecoder | undefined;
+    let ended = false;
+    let chunks: Buffer[] = [];
+    let have = 0;
+    let need = -1; // full frame size (4 + len) once the header is known
+
+    const finish = (clean: boolean): void => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(helloTimer);
+      sock.destroy();
+      if (!sink) { resolve(); return; }
+      let p: Promise<void>;
+      try { p = Promise.resolve(sink.end(clean)); } catch (e) { p = Promise.reject(e); }
+      p.catch(() => undefined).then(() => resolve());
+    };
+    const helloTimer = setTimeout(() => { if (!sink) finish(false); }, HELLO_TIMEOUT_MS);
+
+    const onFrame = (buf: Buffer, start: number, end: number): boolean => {
+      const type = buf[start];
+      if (!sink) {
+        if (type !== FRAME_HELLO || end - start - 1 < TOKEN_HEX_CHARS) return false;
+        const got = buf.subarray(start + 1, start + 1 + TOKEN_HEX_CHARS);
+        if (!timingSafeEqual(got, token)) return false;
+        const hello = JSON.parse(buf.toString('utf8', start + 1 + TOKEN_HEX_CHARS, end)) as RuntimeHello;
+        clearTimeout(helloTimer);
+        const s = makeSink(hello);
+        sink = s;
+        s.hello(hello);
+        decoder = new BatchDecoder(s);
+        return true;
+      }
+      if (type === FRAME_BATCH) { decoder!.decode(buf, start + 1, end); return true; }
+      if (type === FRAME_END) { finish(true); return true; }
+      return false;
+    };
+
+    const process = (): void => {
+      while (!ended) {
+        if (need < 0) {
+          if (have < 4) return;
+          if (chunks[0].length < 4) { chunks = [Buffer.concat(chunks, have)]; }
+          const len = chunks[0].readUInt32LE(0);
+          if (len < 1 || len > (sink ? MAX_FRAME : MAX_HELLO)) { finish(false); return; }
+          need = 4 + len;
+        }
+        if (have < need) return;
+        const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+        // Every complete frame in buf, without further copies.
+        let off = 0;
+        while (!ended && buf.length - off >= 4) {
+          const len = buf.readUInt32LE(off);
+          if (len < 1 || len > (sink ? MAX_FRAME : MAX_HELLO)) { finish(false); return; }
+          if (buf.length - off - 4 < len) break;
+          if (!onFrame(buf, off + 4, off + 4 + len)) { finish(false); return; }
+          off += 4 + len;
+        }
+        const rest = off === buf.length ? undefined : buf.subarray(off);
+        chunks = rest ? [rest] : [];
+        have = rest ? rest.length : 0;
+        need = -1;
+      }
+    };
+
+    sock.on('data', (chunk: Buffer) => {
+      if (ended) return;
+      chunks.push(chunk);
+      have += chunk.length;
+      try { process(); } catch { finish(false); return; }
+      // sink.event is synchronous: decoding a chunk already holds the socket; yield to the event
+      // loop between chunks so one busy recording cannot starve the adapter.
+      if (!ended && need > 0 && have < need) return;
+      if (!ended) { sock.pause(); setImmediate(() => { if (!ended) sock.resume(); }); }
+    });
+    sock.on('end', () => finish(false));
+    sock.on('close', () => finish(false));
+    sock.on('error', () => finish(false));
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Serving instrumented code: for every source file in the build manifest, Node compiles the
+ * instrumented JS (entry.out) under the ORIGINAL filename, so __filename, __dirname, relative
+ * requires and (with source maps enabled) stack traces are those of the original file.
+ * A file whose source no longer matches the manifest hash is served as is (never stale code).
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import Module from 'node:module';
+import type { BuildEntry, BuildManifest } from '../protocol/sites';
+import type { SiteName } from './recorder';
+
+const hasOwn = Object.hasOwn;
+const CJS_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.jsx', '.js', '.cjs'];
+
+export interface LoadedManifest {
+  files: Record<string, BuildEntry>;
+  siteNames(file: string): SiteName[] | undefined;
+  /** Instrumented code for a manifest file whose source is unchanged, else undefined. */
+  instrumented(file: string): string | undefined;
+}
+
+export function sourceHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function loadManifest(manifestPath: string): LoadedManifest | undefined {
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as BuildManifest;
+  if (!m || typeof m !== 'object' || !m.files || typeof m.files !== 'object') return undefined;
+  const files: Record<string, BuildEntry> = Object.create(null);
+  for (const [k, e] of Object.entries(m.files)) {
+    if (e && typeof e.out === 'string') files[path.resolve(k)] = e;
+  }
+  return {
+    files,
+    siteNames(file: string): SiteName[] | undefined {
+      const e = hasOwn(files, file) ? files[file] : undefined;
+      if (!e || typeof e.sites !== 'string') return undefined;
+      const t = JSON.parse(readFileSync(e.sites, 'utf8')) as { sites?: SiteName[] };
+      return Array.isArray(t.sites) ? t.sites : undefined;
+    },
+    instrumented(file: string): string | undefined {
+      const e = hasOwn(files, file) ? files[file] : undefined;
+      if (!e) return undefined;
+      try {
+        if (typeof e.hash === 'string' && e.hash !== '' && e.hash !== '*') {
+          if (sourceHash(readFileSync(file, 'utf8')) !== e.hash) return undefined;
+        }
+        return readFileSync(e.out, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+type Handler = (module: { _compile(code: string, filename: string): unknown }, filename: string) => unknown;
+
+/** Register require.extensions handlers for the extensions the manifest actually contains. */
+export function installRequireHooks(manifest: LoadedManifest): void {
+  const exts = (Module as unknown as { _extensions: Record<string, Handler> })._extensions;
+  const jsHandler = exts['.js'];
+  const wanted = new Set<string>();
+  for (const f of Object.keys(manifest.files)) {
+    const ext = path.extname(f);
+    if (CJS_EXTS.includes(ext)) wanted.add(ext);
+  }
+  for (const ext of wanted) {
+    const prev = hasOwn(exts, ext) ? exts[ext] : undefined;
+    exts[ext] = function (this: unknown, module, filename) {
+      const code = manifest.instrumented(filename);
+      if (code !== undefined) { module._compile(code, filename); return; }
+      return (prev ?? jsHandler).call(this, module, filename);
+    };
+  }
+}
+
+/**
+ * ESM: a module.register() loader (inline data: URL, so the runtime stays one file) whose load
+ * hook returns the instrumented source for manifest files that Node loads as ES modules.
+ * Only registered when the manifest contains a file that can be an ES module.
+ */
+export function installEsmHooks(manifest: LoadedManifest): void {
+  const register = (Module as unknown as { register?: (spec: string, opts?: unknown) => void }).register;
+  if (typeof register !== 'function') return;
+  const esm: Record<string, string> = {};
+  for (const f of Object.keys(manifest.files)) {
+    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) {
+      const code = manifest.instrumented(f);
+      if (code !== undefined) esm[f] = code;
+    }
+  }
+  if (Object.keys(esm).length === 0) return;
+  const src = `
+import { fileURLToPath } from 'node:url';
+let files = Object.create(null);
+export function initialize(data) { files = data.files; }
+export async function load(url, context, nextLoad) {
+  if (url.startsWith('file:')) {
+    const p = fileURLToPath(url);
+    const code = Object.hasOwn(files, p) ? files[p] : undefined;
+    if (code !== undefined) {
+      const r = await nextLoad(url, context);
+      if (r.format === 'module') return { format: 'module', source: code, shortCircuit: true };
+      return r;
+    }
+  }
+  return nextLoad(url, context);
+}`;
+  register('data:text/javascript,' + encodeURIComponent(src), { data: { files: esm } });
+}
+
+/** .mjs/.mts always; .js/.ts when the nearest package.json says "type": "module". */
+function mayBeEsm(file: string): boolean {
+  if (file.endsWith('.mjs') || file.endsWith('.mts')) return true;
+  let dir = path.dirname(file);
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: string };
+      return pkg.type === 'module';
+    } catch { /* keep looking */ }
+    const up = path.dirname(dir);
+    if (up === dir) return false;
+    dir = up;
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * The hot path: hooks that instrumented code calls, writing records into a SharedArrayBuffer
+ * word ring (Int32Array) plus a byte ring for UTF-8 strings / JSON snapshots.
+ *
+ * Ring protocol (single producer = this thread, single consumer = the drain worker):
+ * - `wi`/`bw` are the private write positions; C_W/C_B in ctrl are the PUBLISHED positions, always on
+ *   a record boundary, stored byte index first. The hot path publishes only when `wi >= limit`,
+ *   where limit = min(next block boundary, free-space bound): one compare per hook.
+ * - A record is started only at wi < limit <= wordCap, and the buffer has RING_SLACK extra words,
+ *   so records never need bounds checks. When wi >= wordCap after a record, the ring wraps: C_WRAP
+ *   gets the end position and writing restarts at 0. The consumer sees W < R and reads [R, WRAP) + [0, W).
+ * - Free space: when wi >= R the producer is in the consumer's lap (free up to wordCap); when wi < R it
+ *   is one lap ahead (free up to R - 1 - MAX_RECORD_WORDS). Never W == R unless empty.
+ * - When full: publish and Atomics.wait on the read index (block policy; nothing is ever dropped).
+ */
+import {
+  C_B, C_SEQ, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
+  K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
+  T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
+} from './wire';
+import { REDACTED, Snapshotter, TRUNCATED } from './snapshot';
+import type { Hooks } from '../protocol/hooks';
+
+const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
+const DateNow = Date.now;
+const fnCall = Function.prototype.call;
+const encodeInto = fnCall.bind(TextEncoder.prototype.encodeInto) as (enc: InstanceType<typeof TextEncoder>, s: string, dst: Uint8Array) => { read: number; written: number };
+const u8sub = fnCall.bind(Uint8Array.prototype.subarray) as (a: Uint8Array, s: number, e: number) => Uint8Array;
+const u8set = fnCall.bind(Uint8Array.prototype.set) as (a: Uint8Array, src: ArrayLike<number>, off: number) => void;
+const jsonStr = JSON.stringify;
+
+export interface SiteName { kind: number; name?: string }
+
+export interface RecorderConfig {
+  ctrl: Int32Array;
+  words: Int32Array;
+  bytes: Uint8Array;
+  wordCap: number;
+  byteCap: number;
+  snap: Snapshotter;
+  /** Publish every `block` words (default 1024). */
+  block?: number;
+  /** Site names of an instrumented file (for redaction of Write/PropWrite sites), if known. */
+  siteNames?: (path: string) => SiteName[] | undefined;
+  /** A ring wait that saw no consumer progress for this long gives up recording (ms, default 60000). */
+  stallMs?: number;
+}
+
+export interface Recorder {
+  hooks: Hooks;
+  /** Publish a partial block (idle timer). */
+  tick(): void;
+  /** Record ProcessExit, publish everything, ask the worker for END and wait for it (bounded). */
+  finish(code: number, idleTimeoutMs: number): boolean;
+  /** Stop recording for good (hooks keep working, writing nowhere). */
+  disable(): void;
+  /** Position counters, for tests and benchmarks. */
+  stats(): { words: number; files: number; frames: number };
+}
+
+export function createRecorder(cfg: RecorderConfig): Recorder {
+  const ctrl = cfg.ctrl, ring = cfg.words, u8 = cfg.bytes, snap = cfg.snap;
+  const wordCap = cfg.wordCap, byteCap = cfg.byteCap;
+  const BLOCK = cfg.block ?? 1024;
+  const stallMs = cfg.stallMs ?? 60000;
+  const maxJsonChars = Math.floor(byteCap / 16);
+  const enc = new TextEncoder();
+  const f64 = new Float64Array(1), f64i = new Int32Array(f64.buffer);
+
+  let wi = 0;          // word write index (private)
+  let bw = 0;          // byte write index (private)
+  let limit = 0;       // hot-path bound: slow path when wi >= limit
+  let blimit = byteCap; // bytes may be written while bw + need <= blimit
+  let recW = 0, recB = 0; // start of the record being written (for mid-record byte waits)
+  let lastPubW = -1;
+  let frameSeq = 0;
+  let siteBase = 0;
+  let files = 0;
+  let totalWords = 0; // words before the current lap (for stats)
+  let disabled = false;
+  let finished = false;
+  let anyRedact = false;
+  let redactBits = new Uint8Array(0);
+
+  let seq = 0;
+  function publish(pw: number, pb: number): void {
+    A_store(ctrl, C_SEQ, ++seq); // odd: publication in progress
+    A_store(ctrl, C_B, pb);
+    A_store(ctrl, C_W, pw);
+    A_store(ctrl, C_SEQ, ++seq);
+    lastPubW = pw;
+    if (A_load(ctrl, C_WAITING) !== 0) A_notify(ctrl, C_W, 1);
+  }
+
+  function disable(): void {
+    disabled = true;
+    wi = 0; bw = 0; limit = wordCap; blimit = byteCap;
+  }
+
+  /** Wait for the consumer to move read index `idx` away from `seen`. */
+  let stallSince = 0;
+  function waitRead(idx: number, seen: number): void {
+    if (A_load(ctrl, C_DEAD) !== 0) { disable(); return; }
+    const now = DateNow();
+    if (stallSince === 0) stallSince = now;
+    else if (now - stallSince > stallMs) { disable(); return; }
+    if (A_wait(ctrl, idx, seen, 20) !== 'timed-out') stallSince = 0;
+  }
+
+  function computeLimit(): void {
+    for (;;) {
+      if (disabled) return;
+      const r = A_load(ctrl, C_R);
+      let hard: number;
+      if (wi >= r) {
+        if (wi >= wordCap) {
+          if (r > MAX_RECORD_WORDS + 1) {
+            totalWords += wi;
+            A_store(ctrl, C_WRAP, wi);
+            wi = 0;
+            publish(0, bw);
+            continue;
+          }
+          waitRead(C_R, r);
+          continue;
+        }
+        hard = wordCap;
+      } else {
+        hard = r - 1 - MAX_RECORD_WORDS;
+        if (wi >= hard) { waitRead(C_R, r); continue; }
+      }
+      stallSince = 0;
+      const pubAt = wi + BLOCK;
+      limit = pubAt < hard ? pubAt : hard;
+      return;
+    }
+  }
+
+  function slow(): void {
+    if (disabled) { wi = 0; limit = wordCap; return; }
+    publish(wi, bw);
+    computeLimit();
+  }
+
+  function slowBytes(need: number): void {
+    if (disabled) { bw = 0; blimit = byteCap; return; }
+    publish(recW, recB);
+    for (;;) {
+      const rb = A_load(ctrl, C_RB);
+      if (bw >= rb) {
+        if (byteCap - bw >= need) { blimit = byteCap; break; }
+        if (rb > need) { A_store(ctrl, C_WRAPB, bw); bw = 0; blimit = rb - 1; break; }
+      } else if (rb - 1 - bw >= need) { blimit = rb - 1; break; }
+      waitRead(C_RB, rb);
+      if (disabled) { bw = 0; blimit = byteCap; return; }
+    }
+    stallSince = 0;
+  }
+
+  /** UTF-8 bytes of s into the byte ring; returns the byte count. */
+  function putBytes(s: string): number {
+    const len = s.length;
+    const need = len * 3;
+    if (bw + need > blimit) slowBytes(need);
+    if (len < 48) {
+      let i = 0;
+      for (; i < len; i++) {
+        const ch = s.charCodeAt(i);
+        if (ch >= 0x80) break;
+        u8[bw + i] = ch;
+      }
+      if (i === len) { bw += len; return len; }
+    }
+    const n = encodeInto(enc, s, u8sub(u8, bw, bw + need)).written;
+    bw += n;
+    return n;
+  }
+
+  function str(s: string): void {
+    const n = putBytes(snap.clip(s));
+    ring[wi] = T_STRING; ring[wi + 1] = n; wi += 2;
+  }
+
+  function json(text: string): void {
+    if (text.length > maxJsonChars) text = TRUNCATED;
+    const n = putBytes(text);
+    ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
+  }
+
+  function val(v: unknown): void {
+    switch (typeof v) {
+      case 'number': {
+        const x = v as number;
+        if ((x | 0) === x && (x !== 0 || 1 / x > 0)) { ring[wi] = T_INT; ring[wi + 1] = x; wi += 2; }
+        else { f64[0] = x; ring[wi] = T_DOUBLE; ring[wi + 1] = f64i[0]; ring[wi + 2] = f64i[1]; wi += 3; }
+        return;
+      }
+      case 'string': str(v as string); return;
+      case 'boolean': ring[wi++] = v ? T_TRUE : T_FALSE; return;
+      case 'undefined': ring[wi++] = T_UNDEF; return;
+      case 'object': if (v === null) { ring[wi++] = T_NULL; return; } json(snap.encode(v)); return;
+      default: json(snap.encode(v)); return;
+    }
+  }
+
+  function markRedacted(base: number, path: string, count: number): void {
+    let names: SiteName[] | undefined;
+    try { names = cfg.siteNames ? cfg.siteNames(path) : undefined; } catch { names = undefined; }
+    if (!names) return;
+    const n = Math.min(names.length, count);
+    for (let i = 0; i < n; i++) {
+      const s = names[i];
+      if (s && (s.kind === 3 || s.kind === 4) && typeof s.name === 'string' && s.name !== '' && snap.isSecret(s.name)) {
+        if (redactBits.length < base + count) {
+          const nb = new Uint8Array(Math.max(redactBits.length * 2, base + count, 1024));
+          u8set(nb, redactBits, 0);
+          redactBits = nb;
+        }
+        redactBits[base + i] = 1;
+        anyRedact = true;
+      }
+    }
+  }
+
+  function isRedactedSite(site: number): boolean {
+    return anyRedact && site < redactBits.length && redactBits[site] === 1;
+  }
+
+  const hooks: Hooks = {
+    file(hash: string, path: string, siteCount: number): number {
+      const base = siteBase;
+      const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
+      siteBase += count;
+      files++;
+      markRedacted(base, path, count);
+      recW = wi; recB = bw;
+      ring[wi++] = (base << 4) | K_FILE;
+      const text = '{"hash":' + jsonStr(typeof hash === 'string' ? hash : '') + ',"file":' + jsonStr(typeof path === 'string' ? path : '') + ',"count":' + count + '}';
+      const n = putBytes(text.length > maxJsonChars ? '{}' : text);
+      ring[wi] = T_STRING; ring[wi + 1] = n; wi += 2;
+      if (wi >= limit) slow();
+      return base;
+    },
+    s(site: number): void {
+      ring[wi] = site << 4;
+      if (++wi >= limit) slow();
+    },
+    c(site: number): number {
+      const f = ++frameSeq;
+      ring[wi] = (site << 4) | K_CALL; ring[wi + 1] = f;
+      if ((wi += 2) >= limit) slow();
+      return f;
+    },
+    e(site: number, frame: number): void {
+      ring[wi] = (site << 4) | K_EXIT; ring[wi + 1] = frame;
+      if ((wi += 2) >= limit) slow();
+    },
+    r<T>(site: number, value: T): T {
+      recW = wi; recB = bw;
+      ring[wi++] = (site << 4) | K_RETURN;
+      val(value);
+      if (wi >= limit) slow();
+      return value;
+    },
+    x(site: number, error: unknown): void {
+      recW = wi; recB = bw;
+      ring[wi++] = (site << 4) | K_THROW;
+      val(error);
+      if (wi >= limit) slow();
+    },
+    w<T>(site: number, value: T): T {
+      recW = wi; recB = bw;
+      ring[wi++] = (site << 4) | K_WRITE;
+      if (anyRedact && isRedactedSite(site)) json(REDACTED); else val(value);
+      if (wi >= limit) slow();
+      return value;
+    },
+    p<T>(site: number, obj: unknown, key: unknown, value: T): T {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return value;
+      recW = wi; recB = bw;
+      ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = snap.idOf(obj as object); wi += 2;
+      const kt = typeof key;
+      if (kt === 'string' || kt === 'number' || kt === 'symbol') val(key); else json(TRUNCATED);
+      if ((kt === 'string' && snap.isSecret(key as string)) || (anyRedact && isRedactedSite(site))) json(REDACTED);
+      else val(value);
+      if (wi >= limit) slow();
+      return value;
+    },
+    sp<T>(site: number, frame: number, value: T): T {
+      ring[wi] = (site << 4) | K_SUSPEND; ring[wi + 1] = frame;
+      if ((wi += 2) >= limit) slow();
+      return value;
+    },
+    rs<T>(site: number, frame: number, value: T): T {
+      ring[wi] = (site << 4) | K_RESUME; ring[wi + 1] = frame;
+      if ((wi += 2) >= limit) slow();
+      return value;
+    },
+  };
+
+  computeLimit();
+
+  return {
+    hooks,
+    tick(): void {
+      if (disabled || finished || wi === lastPubW) return;
+      publish(wi, bw);
+      computeLimit();
+    },
+    finish(code: number, idleTimeoutMs: number): boolean {
+      if (finished) return A_load(ctrl, C_DONE) !== 0;
+      if (!disabled) {
+        recW = wi; recB = bw;
+        ring[wi++] = K_PROCESS_EXIT; // site 0
+        val(code);
+        publish(wi, bw);
+      }
+      finished = true;
+      A_store(ctrl, C_EXIT, 1);
+      A_notify(ctrl, C_W, 1);
+      // Wait while the worker makes progress; give up after idleTimeoutMs without any.
+      let lastR = A_load(ctrl, C_R), lastRB = A_load(ctrl, C_RB);
+      let deadline = DateNow() + idleTimeoutMs;
+      let ok = false;
+      for (;;) {
+        if (A_load(ctrl, C_DONE) !== 0) { ok = true; break; }
+        if (A_load(ctrl, C_DEAD) !== 0) break;
+        const now = DateNow();
+        const r = A_load(ctrl, C_R), rb = A_load(ctrl, C_RB);
+        if (r !== lastR || rb !== lastRB) { lastR = r; lastRB = rb; deadline = now + idleTimeoutMs; }
+        if (now >= deadline) break;
+        A_wait(ctrl, C_DONE, 0, Math.min(20, deadline - now));
+      }
+      disable();
+      return ok;
+    },
+    disable,
+    stats() { return { words: totalWords + wi, files, frames: frameSeq }; },
+  };
+}

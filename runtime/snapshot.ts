@@ -1,0 +1,278 @@
+/**
+ * Describes program values as RecordedValue JSON text (protocol/values.ts) WITHOUT running any
+ * program code: no getter, setter, proxy trap, toString/valueOf/toJSON/Symbol.toPrimitive is ever
+ * invoked. Every builtin we use is captured when this module loads (at preload, before user code),
+ * so monkey-patching by the program can neither trip nor break us.
+ *
+ * The JSON text is produced directly by string concatenation (no intermediate objects, so
+ * Object.prototype setters / toJSON on the program side cannot interfere either).
+ */
+import { types } from 'node:util';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyFn = (...args: any[]) => any;
+const fnCall = Function.prototype.call;
+const uncurry = <F extends AnyFn>(f: F): ((self: any, ...args: any[]) => any) => fnCall.bind(f) as any;
+
+const isProxy = types.isProxy, isMap = types.isMap, isSet = types.isSet, isDate = types.isDate,
+  isRegExp = types.isRegExp, isNativeError = types.isNativeError, isTypedArray = types.isTypedArray,
+  isPromise = types.isPromise, isBoxedPrimitive = types.isBoxedPrimitive, isWeakMap = types.isWeakMap,
+  isWeakSet = types.isWeakSet, isAnyArrayBuffer = types.isAnyArrayBuffer, isDataView = types.isDataView,
+  isModuleNamespaceObject = types.isModuleNamespaceObject, isGeneratorObject = types.isGeneratorObject,
+  isBigInt64Array = types.isBigInt64Array, isBigUint64Array = types.isBigUint64Array;
+const ownKeys = Reflect.ownKeys, getProto = Reflect.getPrototypeOf, gopd = Reflect.getOwnPropertyDescriptor;
+const isArray = Array.isArray;
+const hasOwn = Object.hasOwn;
+const propIsEnum = uncurry(Object.prototype.propertyIsEnumerable);
+const jsonStr = JSON.stringify;
+const strSlice = uncurry(String.prototype.slice);
+const numToString = uncurry(Number.prototype.toString);
+const bigToString = uncurry(BigInt.prototype.toString);
+const getterOf = (o: object, k: PropertyKey): AnyFn => uncurry((gopd(o, k) as PropertyDescriptor).get as AnyFn);
+const symDescription = getterOf(Symbol.prototype, 'description');
+const mapSize = getterOf(Map.prototype, 'size');
+const setSize = getterOf(Set.prototype, 'size');
+const mapEntries = uncurry(Map.prototype.entries);
+const MapIterNext = uncurry((getProto(new Map().entries()) as any).next);
+const setValues = uncurry(Set.prototype.values);
+const SetIterNext = uncurry((getProto(new Set().values()) as any).next);
+const dateGetTime = uncurry(Date.prototype.getTime);
+const dateToISO = uncurry(Date.prototype.toISOString);
+const reSource = getterOf(RegExp.prototype, 'source');
+const reFlagGetters: Array<[string, AnyFn]> = [];
+for (const [ch, name] of [['d', 'hasIndices'], ['g', 'global'], ['i', 'ignoreCase'], ['m', 'multiline'], ['s', 'dotAll'], ['u', 'unicode'], ['v', 'unicodeSets'], ['y', 'sticky']] as const) {
+  const d = gopd(RegExp.prototype, name);
+  if (d && d.get) reFlagGetters.push([ch, uncurry(d.get)]);
+}
+const TypedArrayProto = getProto(Uint8Array.prototype) as object;
+const taLength = getterOf(TypedArrayProto, 'length');
+const reExec = uncurry(RegExp.prototype.exec);
+const WeakMapC = WeakMap, SetC = Set, MapC = Map;
+const wmGet = uncurry(WeakMap.prototype.get), wmSet = uncurry(WeakMap.prototype.set);
+const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapSizeOf = mapSize;
+const setHas = uncurry(Set.prototype.has), setAdd = uncurry(Set.prototype.add), setClear = uncurry(Set.prototype.clear);
+const MathMin = Math.min;
+const NumberIsFinite = Number.isFinite;
+
+/** Read an own DATA property without invoking anything; NONE when absent or an accessor. */
+const NONE: unique symbol = Symbol('none');
+function ownData(o: object, k: PropertyKey): unknown {
+  const d = gopd(o, k);
+  if (d === undefined || !hasOwn(d, 'value')) return NONE;
+  return d.value;
+}
+
+export interface SnapshotLimits {
+  maxDepth: number;
+  maxKeys: number;
+  maxString: number;
+  /** Keys (and variable names) matching this are redacted; null = no redaction. */
+  redact: RegExp | null;
+}
+
+export const REDACTED = '{"x":"redacted"}';
+export const TRUNCATED = '{"t":1}';
+
+/** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
+export class Snapshotter {
+  private ids = new WeakMapC<object, number>();
+  private nextId = 1;
+  private seen = new SetC<object>();
+  private redactCache = new MapC<string, boolean>();
+
+  constructor(public limits: SnapshotLimits) {}
+
+  /** The stable id of an object or function (assigned on first sight, starting at 1). */
+  idOf(o: object): number {
+    let id = wmGet(this.ids, o) as number | undefined;
+    if (id === undefined) { id = this.nextId++; wmSet(this.ids, o, id); }
+    return id;
+  }
+
+  /** Whether a key / variable name must be redacted (cached per distinct name). */
+  isSecret(name: string): boolean {
+    const re = this.limits.redact;
+    if (re === null) return false;
+    let r = mapGet(this.redactCache, name) as boolean | undefined;
+    if (r === undefined) {
+      r = reExec(re, name) !== null;
+      if (mapSizeOf(this.redactCache) < 10000) mapSet(this.redactCache, name, r);
+    }
+    return r;
+  }
+
+  /** Truncate a string to maxString UTF-16 units (a trailing U+2026 marks the cut). */
+  clip(s: string): string {
+    const max = this.limits.maxString;
+    return s.length > max ? strSlice(s, 0, max) + '\u2026' : s;
+  }
+
+  /** JSON text of the RecordedValue for any value. Never throws, never runs program code. */
+  encode(v: unknown): string {
+    try {
+      return this.value(v, 0);
+    } catch {
+      return TRUNCATED;
+    } finally {
+      setClear(this.seen);
+    }
+  }
+
+  private value(v: unknown, depth: number): string {
+    switch (typeof v) {
+      case 'number':
+        if (NumberIsFinite(v) && !(v === 0 && 1 / (v as number) < 0)) return numToString(v);
+        return v !== v ? '{"n":"NaN"}' : v === 0 ? '{"n":"-0"}' : (v as number) > 0 ? '{"n":"Infinity"}' : '{"n":"-Infinity"}';
+      case 'string': return jsonStr(this.clip(v as string));
+      case 'boolean': return v ? 'true' : 'false';
+      case 'undefined': return '{"u":1}';
+      case 'bigint': return '{"b":' + jsonStr(this.clip(bigToString(v))) + '}';
+      case 'symbol': {
+        const d = symDescription(v);
+        return '{"y":' + jsonStr(d === undefined ? '' : this.clip(d)) + '}';
+      }
+      case 'function': return this.func(v as AnyFn);
+      default:
+        if (v === null) return 'null';
+        return this.object(v as object, depth);
+    }
+  }
+
+  private func(f: AnyFn): string {
+    const id = this.idOf(f);
+    let name = '';
+    if (!isProxy(f)) {
+      const n = ownData(f, 'name');
+      if (typeof n === 'string') name = n;
+    }
+    return '{"f":' + jsonStr(this.clip(name)) + ',"o":' + id + '}';
+  }
+
+  /** Constructor name as the program sees it, read only through data properties. */
+  className(o: object): string {
+    if (isProxy(o)) return 'Proxy';
+    const proto = getProto(o);
+    if (proto === null) return 'Object';
+    if (isProxy(proto)) return 'Object';
+    const ctor = ownData(proto, 'constructor');
+    if (typeof ctor === 'function' && !isProxy(ctor)) {
+      const n = ownData(ctor, 'name');
+      if (typeof n === 'string' && n !== '') return n;
+    }
+    return 'Object';
+  }
+
+  private object(o: object, depth: number): string {
+    const id = this.idOf(o);
+    if (isProxy(o)) {
+      // Any reflective operation on a proxy (even a revoked one) would trap or throw: show it opaque.
+      return '{"o":' + id + ',"c":"Proxy","k":"proxy","p":[],"n":0}';
+    }
+    const cls = this.className(o);
+    if (depth >= this.limits.maxDepth || setHas(this.seen, o)) {
+      return '{"r":' + id + ',"c":' + jsonStr(cls) + '}';
+    }
+    setAdd(this.seen, o);
+    const maxKeys = this.limits.maxKeys;
+    const d1 = depth + 1;
+    let kind: string;
+    let props = '';
+    let n = 0;
+    let detail: string | undefined;
+    if (isArray(o)) {
+      kind = 'array';
+      const len = ownData(o, 'length') as number;
+      n = len;
+      const lim = MathMin(len, maxKeys);
+      for (let i = 0; i < lim; i++) {
+        const d = gopd(o, i);
+        if (d === undefined) continue; // hole
+        const item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        props += (props ? ',["' : '["') + i + '",' + item + ']';
+      }
+    } else if (isTypedArray(o)) {
+      kind = 'typedarray';
+      const len = taLength(o) as number;
+      n = len;
+      const lim = MathMin(len, maxKeys);
+      const big = isBigInt64Array(o) || isBigUint64Array(o);
+      const ta = o as unknown as ArrayLike<number | bigint>;
+      for (let i = 0; i < lim; i++) {
+        const x = ta[i]; // integer-indexed exotic: never consults the prototype, never runs code
+        props += (props ? ',["' : '["') + i + '",' + (big ? '{"b":"' + bigToString(x) + '"}' : this.value(x, d1)) + ']';
+      }
+    } else if (isMap(o)) {
+      kind = 'map';
+      n = mapSize(o);
+      const it = mapEntries(o);
+      for (let i = 0; i < maxKeys; i++) {
+        const r = MapIterNext(it) as { done: boolean; value: [unknown, unknown] };
+        if (r.done) break;
+        const k = r.value[0], v = r.value[1];
+        const secret = typeof k === 'string' && this.isSecret(k);
+        props += (props ? ',[' : '[') + this.value(k, d1) + ',' + (secret ? REDACTED : this.value(v, d1)) + ']';
+      }
+    } else if (isSet(o)) {
+      kind = 'set';
+      n = setSize(o);
+      const it = setValues(o);
+      for (let i = 0; i < maxKeys; i++) {
+        const r = SetIterNext(it) as { done: boolean; value: unknown };
+        if (r.done) break;
+        props += (props ? ',[' : '[') + i + ',' + this.value(r.value, d1) + ']';
+      }
+    } else {
+      if (isNativeError(o)) {
+        kind = 'error';
+        const m = ownData(o, 'message');
+        detail = typeof m === 'string' ? m : '';
+      } else if (isDate(o)) {
+        kind = 'date';
+        const t = dateGetTime(o) as number;
+        detail = t === t ? dateToISO(o) : 'Invalid Date';
+      } else if (isRegExp(o)) {
+        kind = 'regexp';
+        let flags = '';
+        for (const [ch, g] of reFlagGetters) if (g(o)) flags += ch;
+        detail = '/' + reSource(o) + '/' + flags;
+      } else if (isPromise(o)) {
+        kind = 'promise';
+      } else if (isBoxedPrimitive(o) || isWeakMap(o) || isWeakSet(o) || isAnyArrayBuffer(o) || isDataView(o)
+        || isModuleNamespaceObject(o) || isGeneratorObject(o)) {
+        kind = 'other';
+      } else {
+        kind = 'object';
+      }
+      const keys = ownKeys(o);
+      const nk = keys.length;
+      // Counting enumerable keys exactly costs one check per key; beyond a bound, report the key count.
+      const scan = MathMin(nk, maxKeys * 16 + 64);
+      let shown = 0;
+      for (let i = 0; i < scan; i++) {
+        const k = keys[i];
+        let item: string;
+        try {
+          if (!propIsEnum(o, k)) continue;
+          n++;
+          if (shown >= maxKeys) continue;
+          if (typeof k === 'string' && this.isSecret(k)) item = REDACTED;
+          else {
+            const d = gopd(o, k);
+            item = d !== undefined && hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+          }
+        } catch {
+          // e.g. a module namespace binding still in its TDZ
+          item = TRUNCATED;
+        }
+        const key = typeof k === 'string' ? jsonStr(k) : this.value(k, d1);
+        props += (shown ? ',[' : '[') + key + ',' + item + ']';
+        shown++;
+      }
+      if (scan < nk) n += nk - scan;
+    }
+    let out = '{"o":' + id + ',"c":' + jsonStr(cls) + ',"k":"' + kind + '","p":[' + props + '],"n":' + n;
+    if (detail !== undefined) out += ',"d":' + jsonStr(this.clip(detail));
+    return out + '}';
+  }
+}
+

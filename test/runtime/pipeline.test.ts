@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { FIXTURES, runWithRuntime, runPlain, type Ev, type RunResult } from './harness';
+
+const PROG = path.join(FIXTURES, 'hooks-program.js');
+
+/** The events every mode of hooks-program.js records before its mode-specific part (base 0). */
+function prologue(file: string): Ev[] {
+  return [
+    ['fileLoaded', 0, 0, [JSON.stringify({ hash: 'h1', file, count: 20 })]],
+    ['call', 0, 1, undefined],
+    ['step', 1, 0, undefined],
+    ['write', 2, 0, [42]],
+    ['write', 3, 0, ['héllo']],
+    ['write', 4, 0, [1.5]],
+    ['write', 5, 0, [{ o: 1, c: 'Object', k: 'object', n: 2, p: [['a', 1], ['b', { o: 2, c: 'Array', k: 'array', n: 2, p: [['0', true], ['1', null]] }]] }]],
+    ['propWrite', 6, 3, ['k', { n: '-0' }]],
+    ['propWrite', 6, 3, ['password', { x: 'redacted' }]],
+    ['call', 7, 2, undefined],
+    ['write', 8, 0, [21]],
+    ['return', 9, 0, [42]],
+    ['exit', 7, 2, undefined],
+  ];
+}
+
+function only(r: RunResult) {
+  assert.equal(r.sinks.length, 1, `one connection expected; stderr: ${r.stderr}`);
+  return r.sinks[0];
+}
+
+describe('runtime pipeline (real processes, real socket)', function () {
+  this.timeout(60000);
+
+  it('records the exact event sequence of a normal run; output and exit code unchanged', async () => {
+    const r = await runWithRuntime(PROG, ['normal']);
+    const s = only(r);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'out 42\n');
+    assert.equal(r.stderr, '');
+    assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined], ['processExit', 0, 0, [0]]]);
+    assert.equal(s.ended, true);
+    assert.equal(s.helloInfo?.pid !== undefined, true);
+    assert.equal(s.helloInfo?.threadId, 0);
+    assert.equal(s.helloInfo?.argv[1], PROG);
+  });
+
+  it('process.exit(3): exit code kept, everything flushed', async () => {
+    const r = await runWithRuntime(PROG, ['exit3']);
+    const s = only(r);
+    assert.equal(r.code, 3);
+    assert.equal(r.stdout, 'out 42\n');
+    assert.deepEqual(s.events, [...prologue(PROG), ['processExit', 0, 0, [3]]]);
+    assert.equal(s.ended, true);
+  });
+
+  it('uncaught exception: exit code 1, stderr has the error, events up to the throw', async () => {
+    const r = await runWithRuntime(PROG, ['throw']);
+    const plain = await runPlain(PROG, ['throw'], undefined, false).catch(() => undefined);
+    void plain;
+    const s = only(r);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /TypeError: boom!/);
+    const ev = s.events;
+    const tail = ev.slice(prologue(PROG).length);
+    assert.deepEqual(tail.slice(0, 3), [['call', 7, 3, undefined], ['write', 8, 0, ['boom']],
+      ['throw', 7, 0, [{ o: 4, c: 'TypeError', k: 'error', n: 0, p: [], d: 'boom!' }]]]);
+    assert.deepEqual(tail.slice(3), [['exit', 7, 3, undefined], ['processExit', 0, 0, [1]]]);
+    assert.equal(s.ended, true);
+  });
+
+  it('unhandled rejection: exit code 1, flushed', async () => {
+    const r = await runWithRuntime(PROG, ['reject']);
+    const s = only(r);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /rejected!/);
+    assert.deepEqual(s.events.at(-1), ['processExit', 0, 0, [1]]);
+    assert.equal(s.ended, true);
+  });
+
+  it('removes its variables from process.env and adds no enumerable global', async () => {
+    const r = await runWithRuntime(PROG, ['env'], { env: { ELIXIRSCOPE_OPTIONS: '{"maxDepth":2}', ELIXIRSCOPE_MANIFEST: '/nonexistent/manifest.json' } });
+    only(r);
+    const info = JSON.parse(r.stdout.split('\n')[1]) as { env: string[]; enumerable: boolean };
+    assert.deepEqual(info.env, []);
+    assert.equal(info.enumerable, false);
+    assert.equal(r.code, 0);
+  });
+
+  it('is inert without ELIXIRSCOPE_SOCKET', async () => {
+    const env = { ...process.env } as Record<string, string>;
+    delete env.ELIXIRSCOPE_SOCKET;
+    const r = await runPlain(path.join(FIXTURES, 'plain-program.js'), ['4'], env, true);
+    assert.equal(r.stdout, '{"hooks":"undefined","env":[]}\n');
+    assert.equal(r.code, 4);
+  });
+
+  it('SIGTERM without a handler: flushes, then dies by the same signal', async () => {
+    const r = await runWithRuntime(PROG, ['wait'], { onReady: (c) => c.kill('SIGTERM') });
+    const s = only(r);
+    assert.equal(r.signal, 'SIGTERM');
+    assert.equal(r.code, null);
+    assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined], ['processExit', 0, 0, [143]]]);
+    assert.equal(s.ended, true);
+  });
+
+  it('SIGKILL mid-run: the events published before the kill arrive', async () => {
+    const r = await runWithRuntime(PROG, ['wait'], { onReady: (c) => c.kill('SIGKILL') });
+    const s = only(r);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined]]);
+    assert.equal(s.ended, false);
+  });
+
+  it('a wrong token is rejected and the program still runs unchanged', async () => {
+    const r = await runWithRuntime(PROG, ['normal'], { tokenOverride: 'ab'.repeat(32) });
+    assert.equal(r.sinks.length, 0);
+    assert.equal(r.stdout, 'out 42\n');
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+  });
+
+  it('millions of events through a small ring: zero loss, in order', async () => {
+    const N = 2_000_000;
+    let writes = 0, strings = 0, bad = 0, total = 0;
+    const r = await runWithRuntime(PROG, ['many', String(N)], {
+      keep: false,
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 1 << 16, ringBytes: 1 << 16 }) },
+      onEvent: (kind, site, _arg, values) => {
+        total++;
+        if (kind === 5 && site === 12) { if (values![0] !== writes) bad++; writes++; }
+        if (kind === 5 && site === 13) {
+          const i = strings * 1000;
+          if (values![0] !== 'str' + 'x'.repeat(i % 300) + i) bad++;
+          strings++;
+        }
+      },
+    });
+    const s = only(r);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `out 42\ndone ${N}\n`);
+    assert.equal(bad, 0);
+    assert.equal(writes, N);
+    assert.equal(strings, N / 1000);
+    assert.equal(total, prologue(PROG).length + 1 + 2 * N + N / 1000 + 1 + 1 + 1);
+    assert.equal(s.ended, true);
+  });
+});
