@@ -1,0 +1,214 @@
+/**
+ * Workspace builds: find the source files, instrument the ones whose hash has no output yet,
+ * write the manifest atomically.
+ */
+import { ts } from 'ts-morph';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Mode } from '../protocol/events';
+import type { BuildManifest, BuildEntry, FileSiteTable } from '../protocol/sites';
+import { computeHash, effectiveOptions, instrumentFile, isEsmFile, type BuildError } from './transform';
+
+export interface BuildOptions {
+  root: string;
+  outDir: string;
+  mode: Mode;
+  include?: string[];
+  exclude?: string[];
+  onProgress?: (done: number, total: number, file: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BuildResult {
+  manifestPath: string;
+  manifest: BuildManifest;
+  built: number;
+  reused: number;
+  errors: BuildError[];
+  ms: number;
+}
+
+const SOURCE_RE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+const DTS_RE = /\.d\.(ts|mts|cts)$|\.d\.[^.]+\.ts$/i;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.elixirscope']);
+
+export function isSourceFile(p: string): boolean {
+  return SOURCE_RE.test(p) && !DTS_RE.test(p);
+}
+
+/** Glob (relative, `/`-separated) to RegExp: `**` any depth, `*` and `?` within a segment, `{a,b}` alternatives. */
+export function globToRegExp(glob: string): RegExp {
+  let g = glob.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (g.endsWith('/')) g += '**';
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '*') {
+      if (g[i + 1] === '*') {
+        i++;
+        if (g[i + 1] === '/') { i++; re += '(?:.*/)?'; } else re += '.*';
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      const end = g.indexOf('}', i);
+      if (end < 0) { re += '\\{'; continue; }
+      re += '(?:' + g.slice(i + 1, end).split(',').map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|') + ')';
+      i = end;
+    } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  // A glob naming a folder covers what is inside it.
+  return new RegExp(`^${re}(?:/.*)?$`);
+}
+
+/** The part of a glob before its first wildcard segment: where walking must start. */
+function globBase(glob: string): string {
+  const segs = glob.replace(/\\/g, '/').replace(/^\.\//, '').split('/');
+  const out: string[] = [];
+  for (const s of segs) { if (/[*?{[]/.test(s)) break; out.push(s); }
+  return out.join('/');
+}
+
+function toPosix(p: string): string { return p.split(path.sep).join('/'); }
+
+export function listSourceFiles(root: string, outDir: string, include: string[] = [], exclude: string[] = []): string[] {
+  const found = new Set<string>();
+  const excl = exclude.map(globToRegExp);
+  const isExcluded = (rel: string) => excl.some((r) => r.test(rel));
+  const outAbs = path.resolve(outDir);
+  const walk = (dir: string, skipDefault: boolean, accept: (rel: string) => boolean): void => {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const abs = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (abs === outAbs) continue;
+        if (skipDefault && SKIP_DIRS.has(e.name)) continue;
+        if (e.name === '.git' || e.name === '.elixirscope') continue;
+        walk(abs, skipDefault, accept);
+      } else if ((e.isFile() || e.isSymbolicLink()) && isSourceFile(e.name)) {
+        const rel = toPosix(path.relative(root, abs));
+        if (accept(rel) && !isExcluded(rel)) found.add(abs);
+      }
+    }
+  };
+  walk(root, true, () => true);
+  for (const g of include) {
+    const re = globToRegExp(g);
+    const base = path.join(root, globBase(g));
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(base); } catch { continue; }
+    if (st.isFile()) {
+      const rel = toPosix(path.relative(root, base));
+      if (isSourceFile(base) && !isExcluded(rel)) found.add(base);
+    } else walk(base, false, (rel) => re.test(rel));
+  }
+  return [...found].sort();
+}
+
+/** Nearest ancestor (or the program's own folder) holding package.json or tsconfig.json. */
+export function findWorkspaceRoot(programPath: string): string {
+  const start = path.dirname(path.resolve(programPath));
+  for (let d = start; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) || fs.existsSync(path.join(d, 'tsconfig.json'))) return d;
+    if (path.dirname(d) === d) return start;
+  }
+}
+
+/** compilerOptions of <root>/tsconfig.json (following `extends`), or undefined. */
+export function readWorkspaceOptions(root: string): ts.CompilerOptions | undefined {
+  const file = path.join(root, 'tsconfig.json');
+  if (!fs.existsSync(file)) return undefined;
+  const cfg = ts.readConfigFile(file, ts.sys.readFile);
+  if (cfg.error || !cfg.config) return undefined;
+  // No file enumeration: we list files ourselves.
+  const host: ts.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
+  return ts.parseJsonConfigFileContent(cfg.config, host, root, undefined, file).options;
+}
+
+function makePackageTypeLookup(): (file: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  const lookup = (dir: string): string | undefined => {
+    if (cache.has(dir)) return cache.get(dir);
+    let type: string | undefined;
+    const pj = path.join(dir, 'package.json');
+    let found = false;
+    try {
+      const txt = fs.readFileSync(pj, 'utf8');
+      found = true;
+      try { type = (JSON.parse(txt) as { type?: string }).type ?? 'commonjs'; } catch { type = 'commonjs'; }
+    } catch { /* none here */ }
+    if (!found) { const up = path.dirname(dir); type = up === dir ? undefined : lookup(up); }
+    cache.set(dir, type);
+    return type;
+  };
+  return (file) => lookup(path.dirname(file));
+}
+
+function writeAtomic(file: string, data: string): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function readManifest(file: string): BuildManifest | undefined {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as BuildManifest; } catch { return undefined; }
+}
+
+export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
+  const t0 = performance.now();
+  const root = path.resolve(opts.root);
+  const outDir = path.resolve(opts.outDir);
+  const modeDir = path.join(outDir, opts.mode);
+  const filesDir = path.join(modeDir, 'files');
+  fs.mkdirSync(filesDir, { recursive: true });
+  // Outputs are CommonJS unless loaded as ESM by the runtime's loader; keep Node from reading the workspace's "type".
+  const pj = path.join(filesDir, 'package.json');
+  if (!fs.existsSync(pj)) writeAtomic(pj, '{ "type": "commonjs" }\n');
+  const manifestPath = path.join(modeDir, 'manifest.json');
+  const prev = readManifest(manifestPath);
+  const prevFiles = prev && prev.root === root && prev.mode === opts.mode ? prev.files : {};
+  const baseOptions = readWorkspaceOptions(root);
+  const packageType = makePackageTypeLookup();
+  const files = listSourceFiles(root, outDir, opts.include, opts.exclude);
+  const manifest: BuildManifest = { version: 1, root, mode: opts.mode, files: {} };
+  const errors: BuildError[] = [];
+  let built = 0; let reused = 0;
+  let lastYield = performance.now();
+  for (let i = 0; i < files.length; i++) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('build aborted');
+    const file = files[i]!;
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    const esm = isEsmFile(file, packageType(file));
+    const hash = computeHash(opts.mode, effectiveOptions(file, baseOptions, esm), text);
+    const out = path.join(filesDir, `${hash}.js`);
+    const sites = path.join(filesDir, `${hash}.sites.json`);
+    const before = prevFiles[file];
+    let entry: BuildEntry | undefined;
+    if (before && before.hash === hash && before.out === out && fs.existsSync(out) && fs.existsSync(sites)) {
+      entry = before; reused++;
+    } else if (fs.existsSync(out) && fs.existsSync(sites)) {
+      try {
+        const table = JSON.parse(fs.readFileSync(sites, 'utf8')) as FileSiteTable;
+        entry = { hash, out, sites, siteCount: table.sites.length }; reused++;
+      } catch { entry = undefined; }
+    }
+    if (!entry) {
+      const r = instrumentFile(file, text, opts.mode, baseOptions, { esm, hash, outName: `${hash}.js` });
+      if (r.errors.length) {
+        errors.push(...r.errors);
+        if (before) manifest.files[file] = before;
+      } else {
+        writeAtomic(sites, JSON.stringify(r.table));
+        writeAtomic(out, r.code);
+        entry = { hash, out, sites, siteCount: r.table.sites.length };
+        built++;
+      }
+    }
+    if (entry) manifest.files[file] = entry;
+    opts.onProgress?.(i + 1, files.length, file);
+    if (performance.now() - lastYield > 50) { await new Promise((r) => setImmediate(r)); lastYield = performance.now(); }
+  }
+  writeAtomic(manifestPath, JSON.stringify(manifest, null, 1));
+  return { manifestPath, manifest, built, reused, errors, ms: performance.now() - t0 };
+}

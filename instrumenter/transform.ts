@@ -1,0 +1,910 @@
+/**
+ * The per-file rewrite: TypeScript/JavaScript source in, instrumented JavaScript (calling the
+ * hooks of protocol/hooks.ts) plus its site table out.
+ *
+ * Everything runs inside one `ts.transpileModule` call:
+ *  - a `before` transformer works on the ORIGINAL AST (so every site has its exact original
+ *    position) and adds function wrappers, steps, writes, returns and await/yield hooks;
+ *    TypeScript's own transforms (types, parameter properties, decorators, enums, JSX, the
+ *    module transform) then run on the result, so TS-specific lowering keeps working;
+ *  - an `after` transformer works on the final JS and adds the file header and the module
+ *    frame (a try/catch/finally around the module body for CommonJS output).
+ */
+import { ts } from 'ts-morph';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Mode } from '../protocol/events';
+import { HOOKS_GLOBAL } from '../protocol/hooks';
+import { SiteKind } from '../protocol/sites';
+import type { Site, FileSiteTable } from '../protocol/sites';
+
+/** Bump when the shape of the output changes: it is part of every output hash. */
+export const INSTRUMENTER_VERSION = 'es-instr-1';
+
+export interface BuildError { file: string; line: number; column: number; message: string }
+
+export interface InstrumentResult { code: string; table: FileSiteTable; errors: BuildError[] }
+
+/** The identifiers the output uses; suffixed when user code already uses one of the prefixes. */
+interface Names { es: string; s: string; f: string; m: string; e: string; t: string }
+
+const NAME_BASES = ['$$es', '$$s', '$$f', '$$m', '$$e', '$$t'] as const;
+
+export function pickNames(text: string): Names {
+  const found = text.match(/\$\$[\w$]*/g) ?? [];
+  for (let k = 0; ; k++) {
+    const sfx = k === 0 ? '' : `_${k}_`;
+    const clash = found.some((tok) => NAME_BASES.some((b) => tok.startsWith(b + sfx)));
+    if (!clash) {
+      return { es: '$$es' + sfx, s: '$$s' + sfx, f: '$$f' + sfx, m: '$$m' + sfx, e: '$$e' + sfx, t: '$$t' + sfx };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiler options
+
+export function isEsmFile(fileName: string, packageType?: string): boolean {
+  const ext = path.extname(fileName).toLowerCase();
+  if (ext === '.mjs' || ext === '.mts') return true;
+  if (ext === '.cjs' || ext === '.cts') return false;
+  return packageType === 'module';
+}
+
+function isJsFile(fileName: string): boolean {
+  return /\.(js|jsx|mjs|cjs)$/i.test(fileName);
+}
+
+/** Options that change what transpileModule emits; everything else in a tsconfig is dropped. */
+const EMIT_OPTIONS = [
+  'target', 'jsx', 'jsxFactory', 'jsxFragmentFactory', 'jsxImportSource', 'reactNamespace',
+  'experimentalDecorators', 'emitDecoratorMetadata', 'useDefineForClassFields', 'esModuleInterop',
+  'allowSyntheticDefaultImports', 'importHelpers', 'downlevelIteration', 'preserveConstEnums',
+  'verbatimModuleSyntax', 'alwaysStrict', 'strict', 'removeComments', 'newLine', 'noEmitHelpers',
+  'rewriteRelativeImportExtensions', 'importsNotUsedAsValues', 'preserveValueImports', 'module',
+] as const;
+
+/**
+ * The options one file is transpiled with: the workspace's emit-relevant options, our defaults,
+ * the module format of this file, and source maps on.
+ */
+export function effectiveOptions(fileName: string, base: ts.CompilerOptions | undefined, esm: boolean): ts.CompilerOptions {
+  const o: ts.CompilerOptions = {};
+  for (const k of EMIT_OPTIONS) if (base && base[k] !== undefined) (o as Record<string, unknown>)[k] = base[k];
+  if (o.target === undefined) o.target = ts.ScriptTarget.ES2022;
+  if (o.esModuleInterop === undefined) o.esModuleInterop = true;
+  if (o.jsx === undefined) o.jsx = ts.JsxEmit.React;
+  o.module = esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS;
+  // Plain JavaScript runs as written: never add "use strict" to a sloppy script.
+  if (isJsFile(fileName)) { o.alwaysStrict = false; delete o.strict; }
+  o.ignoreDeprecations = '6.0';
+  o.sourceMap = true;
+  o.inlineSourceMap = false;
+  o.inlineSources = false;
+  o.declaration = false;
+  o.noEmit = false;
+  o.isolatedModules = true;
+  return o;
+}
+
+export function computeHash(mode: Mode, options: ts.CompilerOptions, text: string): string {
+  const keys = Object.keys(options).sort();
+  const opts = keys.map((k) => `${k}=${JSON.stringify((options as Record<string, unknown>)[k])}`).join(';');
+  return createHash('sha256').update(INSTRUMENTER_VERSION).update('\0').update(mode).update('\0')
+    .update(opts).update('\0').update(text).digest('hex').slice(0, 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The instrumenter proper
+
+type FunctionWithBody =
+  | ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration
+  | ts.GetAccessorDeclaration | ts.SetAccessorDeclaration | ts.ConstructorDeclaration;
+
+interface FnCtx {
+  /** Local site index of the function (0 for the module). */
+  site: number;
+  /** The frame variable: $$f in functions, $$m at module level. */
+  frame: string;
+  temps: string[];
+  /** False where a function-scoped temp would not be in scope (parameter defaults, field initializers). */
+  tempsAllowed: boolean;
+}
+
+function isFunctionWithBody(n: ts.Node): n is FunctionWithBody {
+  return (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n)
+    || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n) || ts.isConstructorDeclaration(n)) && !!n.body;
+}
+
+function boundNames(name: ts.BindingName, out: ts.Identifier[] = []): ts.Identifier[] {
+  if (ts.isIdentifier(name)) out.push(name);
+  else for (const el of name.elements) if (!ts.isOmittedExpression(el)) boundNames(el.name, out);
+  return out;
+}
+
+/** Identifier targets of a destructuring assignment pattern (property targets are skipped). */
+function assignedIdentifiers(target: ts.Expression, out: ts.Identifier[] = []): ts.Identifier[] {
+  const t = skipOuter(target);
+  if (ts.isIdentifier(t)) out.push(t);
+  else if (ts.isArrayLiteralExpression(t)) {
+    for (const el of t.elements) {
+      if (ts.isOmittedExpression(el)) continue;
+      assignedIdentifiers(ts.isSpreadElement(el) ? el.expression : el, out);
+    }
+  } else if (ts.isObjectLiteralExpression(t)) {
+    for (const p of t.properties) {
+      if (ts.isShorthandPropertyAssignment(p)) out.push(p.name);
+      else if (ts.isPropertyAssignment(p)) assignedIdentifiers(p.initializer, out);
+      else if (ts.isSpreadAssignment(p)) assignedIdentifiers(p.expression, out);
+    }
+  } else if (ts.isBinaryExpression(t) && t.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    assignedIdentifiers(t.left, out); // element with a default value
+  }
+  return out;
+}
+
+function isAssignmentOperator(k: ts.SyntaxKind): boolean {
+  return k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment;
+}
+
+/** `function(){}`, `() => {}`, `class {}` (possibly parenthesized / type-asserted): gets its .name from the binding. */
+function isAnonymousFunctionDefinition(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return ts.isArrowFunction(x) || (ts.isFunctionExpression(x) && !x.name) || (ts.isClassExpression(x) && !x.name);
+}
+
+function isResultUnused(node: ts.Node): boolean {
+  let n: ts.Node = node;
+  for (;;) {
+    const p = n.parent;
+    if (!p) return false;
+    if (ts.isParenthesizedExpression(p)) { n = p; continue; }
+    if (ts.isExpressionStatement(p)) return true;
+    if (ts.isVoidExpression(p)) return true;
+    if (ts.isForStatement(p)) return p.incrementor === n || p.initializer === n;
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      if (p.left === n) return true;
+      n = p; continue;
+    }
+    return false;
+  }
+}
+
+function memberNameText(name: ts.PropertyName | undefined, sf: ts.SourceFile): string {
+  if (!name) return '<anonymous>';
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return `[${name.getText(sf)}]`;
+}
+
+function className(c: ts.ClassLikeDeclaration): string {
+  if (c.name) return c.name.text;
+  const p = c.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  return '<anonymous>';
+}
+
+/** NodeFlags.Ambient (internal in the public typings): set by the parser on everything in a `declare` context. */
+const AMBIENT: number = (ts.NodeFlags as unknown as Record<string, number>)['Ambient'] ?? (1 << 25);
+
+function isDirective(s: ts.Statement): boolean {
+  return ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression);
+}
+
+/** Parentheses and type-only wrappers (as, satisfies, !, <T>): what the expression is at run time. */
+function skipOuter(e: ts.Expression): ts.Expression {
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)
+      || ts.isTypeAssertionExpression(e) || ts.isPartiallyEmittedExpression(e)) e = e.expression;
+    else return e;
+  }
+}
+
+function hasAmbient(n: ts.Node): boolean {
+  return (n.flags & AMBIENT) !== 0;
+}
+
+export class FileInstrumenter {
+  readonly sites: Site[] = [];
+  readonly names: Names;
+  private readonly steps: boolean;
+  private readonly full: boolean;
+  private sf!: ts.SourceFile;
+  private f!: ts.NodeFactory;
+  private fn!: FnCtx;
+  private moduleCtx!: FnCtx;
+  /** Statements to emit right after the statement being visited (destructuring writes). */
+  private post: ts.Statement[][] = [];
+  /** Whether before() ran a real transform (false when the file has syntax errors). */
+  transformed = false;
+
+  constructor(readonly fileName: string, text: string, readonly mode: Mode, readonly hash: string, readonly esm: boolean) {
+    this.names = pickNames(text);
+    this.steps = mode !== 'minimal';
+    this.full = mode === 'full';
+  }
+
+  // ---- sites ------------------------------------------------------------------------------
+
+  private addSite(kind: SiteKind, node: ts.Node, extra: Partial<Site> = {}, startPos?: number): number {
+    const sf = this.sf;
+    const start = startPos ?? node.getStart(sf);
+    const s = sf.getLineAndCharacterOfPosition(start);
+    const e = sf.getLineAndCharacterOfPosition(node.end);
+    const site: Site = {
+      kind, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1,
+      ...extra, fn: this.fn ? this.fn.site : 0,
+    };
+    this.sites.push(site);
+    return this.sites.length - 1;
+  }
+
+  private id(name: string): ts.Identifier { return this.f.createIdentifier(name); }
+
+  private siteRef(i: number): ts.Expression {
+    return this.f.createBinaryExpression(this.id(this.names.s), ts.SyntaxKind.PlusToken, this.f.createNumericLiteral(i));
+  }
+
+  private hook(name: string, args: ts.Expression[]): ts.CallExpression {
+    return this.f.createCallExpression(this.f.createPropertyAccessExpression(this.id(this.names.es), name), undefined, args);
+  }
+
+  private hookStmt(name: string, args: ts.Expression[]): ts.Statement {
+    return this.f.createExpressionStatement(this.hook(name, args));
+  }
+
+  private newTemp(ctx: FnCtx = this.fn): string {
+    const n = `${this.names.t}${ctx.temps.length + 1}`;
+    ctx.temps.push(n);
+    return n;
+  }
+
+  // ---- the before transformer ----------------------------------------------------------
+
+  before = (context: ts.TransformationContext) => (sf: ts.SourceFile): ts.SourceFile => {
+    this.sf = sf;
+    this.f = context.factory;
+    const diags = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics;
+    if (diags && diags.length) return sf;
+    this.transformed = true;
+    this.sites.length = 0;
+    this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true };
+    this.fn = this.moduleCtx;
+    this.addSite(SiteKind.Module, sf, { name: '<module>' }, 0);
+    const { prologue, rest } = this.splitPrologue(sf.statements);
+    const body = this.visitStatements(rest);
+    return this.f.updateSourceFile(sf, [...prologue, ...body]);
+  };
+
+  private splitPrologue(stmts: readonly ts.Statement[]): { prologue: ts.Statement[]; rest: ts.Statement[] } {
+    let i = 0;
+    while (i < stmts.length && isDirective(stmts[i]!)) i++;
+    return { prologue: stmts.slice(0, i), rest: stmts.slice(i) };
+  }
+
+  /** Does this statement run code (so it gets a step)? */
+  private isExecutable(st: ts.Statement): boolean {
+    if (hasAmbient(st)) return false;
+    switch (st.kind) {
+      case ts.SyntaxKind.FunctionDeclaration: case ts.SyntaxKind.EmptyStatement: case ts.SyntaxKind.InterfaceDeclaration:
+      case ts.SyntaxKind.TypeAliasDeclaration: case ts.SyntaxKind.ImportDeclaration: case ts.SyntaxKind.ImportEqualsDeclaration:
+      case ts.SyntaxKind.ExportDeclaration: case ts.SyntaxKind.NamespaceExportDeclaration: case ts.SyntaxKind.MissingDeclaration:
+      case ts.SyntaxKind.NotEmittedStatement: case ts.SyntaxKind.Block:
+        return false;
+      case ts.SyntaxKind.ModuleDeclaration: {
+        const m = st as ts.ModuleDeclaration;
+        let body = m.body;
+        while (body && ts.isModuleDeclaration(body)) body = body.body;
+        return !!body && ts.isModuleBlock(body) && body.statements.some((s) => this.isExecutable(s) || ts.isFunctionDeclaration(s) && !!s.body);
+      }
+      default:
+        return true;
+    }
+  }
+
+  private visitStatements(stmts: readonly ts.Statement[]): ts.Statement[] {
+    const out: ts.Statement[] = [];
+    for (const st of stmts) {
+      const exec = this.steps && this.isExecutable(st);
+      const stepSite = exec ? this.addSite(SiteKind.Statement, st) : -1;
+      const post: ts.Statement[] = [];
+      this.post.push(post);
+      const res = this.visitStatement(st);
+      this.post.pop();
+      if (exec) out.push(this.hookStmt('s', [this.siteRef(stepSite)]));
+      out.push(...res, ...post);
+    }
+    return out;
+  }
+
+  /** A statement in a position that holds one statement (if/loop bodies): becomes a block when it needs to. */
+  private visitEmbedded(st: ts.Statement, prefix: ts.Statement[] = []): ts.Statement {
+    if (ts.isBlock(st)) return this.f.updateBlock(st, [...prefix, ...this.visitStatements(st.statements)]);
+    const list = [...prefix, ...this.visitStatements([st])];
+    return list.length === 1 ? list[0]! : this.f.createBlock(list, true);
+  }
+
+  private visitStatement(st: ts.Statement): ts.Statement[] {
+    if (ts.isLabeledStatement(st)) {
+      // for-await under labels: keep the labels on the loop itself.
+      let inner: ts.Statement = st;
+      const labels: ts.Identifier[] = [];
+      while (ts.isLabeledStatement(inner)) { labels.push(inner.label); inner = inner.statement; }
+      if (ts.isForOfStatement(inner) && inner.awaitModifier) return this.visitForAwait(inner, labels);
+    }
+    if (ts.isForOfStatement(st) && st.awaitModifier) return this.visitForAwait(st, []);
+    const r = ts.visitNode(st, this.visit) as ts.Node | ts.Node[] | undefined;
+    if (!r) return [];
+    return (Array.isArray(r) ? r : [r]) as ts.Statement[];
+  }
+
+  private visit = (node: ts.Node): ts.VisitResult<ts.Node> => {
+    if (hasAmbient(node)) return node;
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return node;
+    switch (node.kind) {
+      case ts.SyntaxKind.InterfaceDeclaration: case ts.SyntaxKind.TypeAliasDeclaration: case ts.SyntaxKind.EnumDeclaration:
+      case ts.SyntaxKind.ImportDeclaration: case ts.SyntaxKind.ExportDeclaration: case ts.SyntaxKind.ImportEqualsDeclaration:
+        return node;
+    }
+    if (isFunctionWithBody(node)) return this.visitFunction(node);
+    if (ts.isClassStaticBlockDeclaration(node)) return this.visitStaticBlock(node);
+    if (ts.isBlock(node)) return this.f.updateBlock(node, this.visitStatements(node.statements));
+    if (ts.isModuleBlock(node)) return this.f.updateModuleBlock(node, this.visitStatements(node.statements));
+    if (ts.isCaseClause(node)) return this.f.updateCaseClause(node, this.visitExpr(node.expression), this.visitStatements(node.statements));
+    if (ts.isDefaultClause(node)) return this.f.updateDefaultClause(node, this.visitStatements(node.statements));
+    if (ts.isIfStatement(node)) {
+      return this.f.updateIfStatement(node, this.visitExpr(node.expression), this.visitEmbedded(node.thenStatement),
+        node.elseStatement && this.visitEmbedded(node.elseStatement));
+    }
+    if (ts.isWhileStatement(node)) return this.f.updateWhileStatement(node, this.visitExpr(node.expression), this.visitEmbedded(node.statement));
+    if (ts.isDoStatement(node)) return this.f.updateDoStatement(node, this.visitEmbedded(node.statement), this.visitExpr(node.expression));
+    if (ts.isForStatement(node)) {
+      return this.f.updateForStatement(node, node.initializer && ts.visitNode(node.initializer, this.visit) as ts.ForInitializer,
+        node.condition && this.visitExpr(node.condition), node.incrementor && this.visitExpr(node.incrementor), this.visitEmbedded(node.statement));
+    }
+    if (ts.isForInStatement(node) || ts.isForOfStatement(node)) {
+      const init = ts.visitNode(node.initializer, this.visit) as ts.ForInitializer;
+      const expr = this.visitExpr(node.expression);
+      const body = this.visitEmbedded(node.statement, this.loopVarWrites(node.initializer));
+      return ts.isForInStatement(node)
+        ? this.f.updateForInStatement(node, init, expr, body)
+        : this.f.updateForOfStatement(node, node.awaitModifier, init, expr, body);
+    }
+    if (ts.isLabeledStatement(node)) {
+      // The step is before the label (added by visitStatements); the labeled statement gets none of its own.
+      const inner = node.statement;
+      const v = ts.isBlock(inner) || !this.isExecutable(inner) ? ts.visitNode(inner, this.visit) as ts.Statement : this.visitStatementNoStep(inner);
+      return this.f.updateLabeledStatement(node, node.label, v);
+    }
+    if (ts.isWithStatement(node)) return this.f.updateWithStatement(node, this.visitExpr(node.expression), this.visitEmbedded(node.statement));
+    if (ts.isCatchClause(node)) return this.visitCatch(node);
+    if (ts.isPropertyDeclaration(node)) return this.visitNoTemps(node);
+    if (ts.isParameter(node)) return this.visitNoTemps(node);
+    if (ts.isAwaitExpression(node)) return this.visitAwait(node);
+    if (ts.isYieldExpression(node)) return this.visitYield(node);
+    if (this.full) {
+      if (ts.isReturnStatement(node)) return this.visitReturn(node);
+      if (ts.isVariableStatement(node)) return this.visitVariableStatement(node);
+      if (ts.isVariableDeclaration(node)) return this.visitVariableDeclaration(node, undefined);
+      if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) return this.visitAssignment(node);
+      if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node))
+        && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) return this.visitUpdate(node);
+      if (ts.isClassDeclaration(node) && node.name) {
+        const r = ts.visitEachChild(node, this.visit, undefined);
+        const post = this.post[this.post.length - 1];
+        if (post && this.isExecutable(node)) post.push(this.writeStmt(node.name, 'class', node));
+        return r;
+      }
+    }
+    return ts.visitEachChild(node, this.visit, undefined);
+  };
+
+  private visitStatementNoStep(st: ts.Statement): ts.Statement {
+    const r = this.visitStatement(st);
+    return r.length === 1 ? r[0]! : this.f.createBlock(r, true);
+  }
+
+  private visitExpr(e: ts.Expression): ts.Expression {
+    return ts.visitNode(e, this.visit) as ts.Expression;
+  }
+
+  private visitNoTemps<T extends ts.Node>(node: T): ts.Node {
+    const saved = this.fn.tempsAllowed;
+    this.fn.tempsAllowed = false;
+    try { return ts.visitEachChild(node, this.visit, undefined); } finally { this.fn.tempsAllowed = saved; }
+  }
+
+  // ---- functions ---------------------------------------------------------------------------
+
+  private displayName(node: FunctionWithBody | ts.ClassStaticBlockDeclaration): string {
+    const sf = this.sf;
+    const p = node.parent;
+    if (ts.isClassStaticBlockDeclaration(node)) return `${className(node.parent)}.<static>`;
+    if (ts.isConstructorDeclaration(node)) return `${className(node.parent)}.constructor`;
+    if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
+      const m = memberNameText(node.name, sf);
+      if (ts.isClassLike(p)) return `${className(p)}.${m}`;
+      if (ts.isObjectLiteralExpression(p) && p.parent && ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name)) {
+        return `${p.parent.name.text}.${m}`;
+      }
+      return m;
+    }
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
+    // Anonymous function or arrow: the name it is bound to.
+    let q: ts.Node = node;
+    while (q.parent && (ts.isParenthesizedExpression(q.parent) || ts.isAsExpression(q.parent) || ts.isSatisfiesExpression(q.parent)
+      || ts.isNonNullExpression(q.parent) || ts.isTypeAssertionExpression(q.parent))) q = q.parent;
+    const b = q.parent;
+    if (!b) return '<anonymous>';
+    if (ts.isVariableDeclaration(b) && ts.isIdentifier(b.name)) return b.name.text;
+    if (ts.isPropertyAssignment(b)) return memberNameText(b.name, sf);
+    if (ts.isPropertyDeclaration(b) && ts.isClassLike(b.parent)) return `${className(b.parent)}.${memberNameText(b.name, sf)}`;
+    if (ts.isParameter(b) && ts.isIdentifier(b.name)) return b.name.text;
+    if (ts.isBindingElement(b) && ts.isIdentifier(b.name)) return b.name.text;
+    if (ts.isBinaryExpression(b) && b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const l = b.left;
+      if (ts.isIdentifier(l) || (ts.isPropertyAccessExpression(l) && /^[\w$.#]+$/.test(l.getText(sf)))) return l.getText(sf);
+    }
+    if (ts.isExportAssignment(b)) return 'default';
+    return '<anonymous>';
+  }
+
+  private paramNames(params: readonly ts.ParameterDeclaration[]): ts.Identifier[] {
+    const out: ts.Identifier[] = [];
+    for (const p of params) {
+      if (ts.isIdentifier(p.name) && p.name.text === 'this') continue;
+      boundNames(p.name, out);
+    }
+    return out;
+  }
+
+  /** Start position of a function, after its decorators. */
+  private fnStart(node: ts.Node): number {
+    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
+    const decos = ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined;
+    if (decos && decos.length) {
+      const last = decos[decos.length - 1]!;
+      const next: ts.Node | undefined = mods?.find((m) => m.pos >= last.end) ?? (node as { name?: ts.Node }).name;
+      if (next) return next.getStart(this.sf);
+    }
+    return node.getStart(this.sf);
+  }
+
+  private visitFunction(node: FunctionWithBody): ts.Node {
+    const f = this.f;
+    // Evaluated in the enclosing scope: decorators / modifiers and computed names.
+    const modifiers = node.modifiers && ts.visitNodes(node.modifiers, this.visit) as ts.NodeArray<ts.ModifierLike>;
+    const name = node.name && ts.isComputedPropertyName(node.name) ? ts.visitNode(node.name, this.visit) as ts.PropertyName : node.name;
+    const flavorAsync = !!node.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const gen = !!(node as { asteriskToken?: ts.AsteriskToken }).asteriskToken;
+    const flavor = flavorAsync && gen ? 'async-generator' : flavorAsync ? 'async' : gen ? 'generator' : undefined;
+    const params = this.paramNames(node.parameters);
+    const site = this.addSite(SiteKind.Function, node, {
+      name: this.displayName(node), ...(flavor ? { flavor } : {}), params: params.map((p) => p.text),
+    }, this.fnStart(node));
+    const outer = this.fn;
+    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true };
+    this.fn = ctx;
+    try {
+      const parameters = ts.visitNodes(node.parameters, this.visit) as ts.NodeArray<ts.ParameterDeclaration>;
+      const pre: ts.Statement[] = this.full ? params.map((p) => this.writeStmt(p, 'param', p)) : [];
+      let prologue: ts.Statement[] = [];
+      let stmts: ts.Statement[];
+      const body = node.body!;
+      if (ts.isBlock(body)) {
+        const sp = this.splitPrologue(body.statements);
+        prologue = sp.prologue;
+        stmts = this.visitStatements(sp.rest);
+      } else {
+        // Arrow with an expression body: `return <expr>` (a statement site of its own in balanced/full).
+        const stepSite = this.steps ? this.addSite(SiteKind.Statement, body) : -1;
+        const retSite = this.full ? this.addSite(SiteKind.Return, body) : -1;
+        let e = this.visitExpr(body);
+        if (this.full) e = this.hook('r', [this.siteRef(retSite), e]);
+        stmts = [f.createReturnStatement(e)];
+        if (this.steps) stmts.unshift(this.hookStmt('s', [this.siteRef(stepSite)]));
+      }
+      const block = this.wrapBody(ctx, prologue, [...pre, ...stmts], ts.isBlock(body) ? body : undefined);
+      switch (node.kind) {
+        case ts.SyntaxKind.FunctionDeclaration:
+          return f.updateFunctionDeclaration(node, modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, block);
+        case ts.SyntaxKind.FunctionExpression:
+          return f.updateFunctionExpression(node, modifiers as ts.NodeArray<ts.Modifier> | undefined, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, block);
+        case ts.SyntaxKind.ArrowFunction:
+          return f.updateArrowFunction(node, modifiers as ts.NodeArray<ts.Modifier> | undefined, node.typeParameters, parameters, node.type, node.equalsGreaterThanToken, block);
+        case ts.SyntaxKind.MethodDeclaration:
+          return f.updateMethodDeclaration(node, modifiers, node.asteriskToken, name!, node.questionToken, node.typeParameters, parameters, node.type, block);
+        case ts.SyntaxKind.GetAccessor:
+          return f.updateGetAccessorDeclaration(node, modifiers, name!, parameters, node.type, block);
+        case ts.SyntaxKind.SetAccessor:
+          return f.updateSetAccessorDeclaration(node, modifiers, name!, parameters, block);
+        case ts.SyntaxKind.Constructor:
+          return f.updateConstructorDeclaration(node, modifiers, parameters, block);
+      }
+    } finally {
+      this.fn = outer;
+    }
+  }
+
+  private visitStaticBlock(node: ts.ClassStaticBlockDeclaration): ts.Node {
+    const site = this.addSite(SiteKind.Function, node, { name: this.displayName(node), params: [] });
+    const outer = this.fn;
+    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true };
+    this.fn = ctx;
+    try {
+      const stmts = this.visitStatements(node.body.statements);
+      return this.f.updateClassStaticBlockDeclaration(node, this.wrapBody(ctx, [], stmts, node.body));
+    } finally {
+      this.fn = outer;
+    }
+  }
+
+  /** `var $$f = c(FN), temps; try { body } catch ($$e) { x(FN, $$e); throw $$e; } finally { e(FN, $$f); }` */
+  private wrapBody(ctx: FnCtx, prologue: ts.Statement[], stmts: ts.Statement[], original: ts.Block | undefined): ts.Block {
+    const f = this.f;
+    const decls = [f.createVariableDeclaration(ctx.frame, undefined, undefined, this.hook('c', [this.siteRef(ctx.site)]))];
+    for (const t of ctx.temps) decls.push(f.createVariableDeclaration(t));
+    const { hoisted, rest } = this.fixConflictingFunctions(stmts);
+    const tryStmt = this.tryWrap(ctx, [...hoisted, ...rest]);
+    const block = f.createBlock([...prologue, f.createVariableStatement(undefined, decls), ...this.conflictVars, tryStmt], true);
+    this.conflictVars = [];
+    if (original) ts.setSourceMapRange(block, original);
+    return block;
+  }
+
+  private tryWrap(ctx: FnCtx, stmts: ts.Statement[]): ts.TryStatement {
+    const f = this.f;
+    const e = this.names.e;
+    return f.createTryStatement(
+      f.createBlock(stmts, true),
+      f.createCatchClause(e, f.createBlock([this.hookStmt('x', [this.siteRef(ctx.site), this.id(e)]), f.createThrowStatement(this.id(e))], true)),
+      f.createBlock([this.hookStmt('e', [this.siteRef(ctx.site), this.id(ctx.frame)])], true));
+  }
+
+  private conflictVars: ts.Statement[] = [];
+
+  /**
+   * Moving a body into a try block makes its function declarations block-scoped; that is a
+   * SyntaxError when the same name is also declared with `var` (anywhere in the function) or
+   * declared twice. Such declarations become `name = function () {...}` assignments at the start
+   * of the block (same hoisting, same .name), with a `var name;` before the try.
+   */
+  private fixConflictingFunctions(stmts: ts.Statement[]): { hoisted: ts.Statement[]; rest: ts.Statement[] } {
+    const fnNames = new Map<string, number>();
+    for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name && s.body) fnNames.set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
+    if (fnNames.size === 0) return { hoisted: [], rest: stmts };
+    const vars = new Set<string>();
+    const scan = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {
+        for (const d of n.declarations) for (const id of boundNames(d.name)) vars.add(id.text);
+      }
+      ts.forEachChild(n, scan);
+    };
+    for (const s of stmts) scan(s);
+    const conflicted = new Set([...fnNames].filter(([n, c]) => c > 1 || vars.has(n)).map(([n]) => n));
+    if (conflicted.size === 0) return { hoisted: [], rest: stmts };
+    const f = this.f;
+    const hoisted: ts.Statement[] = [];
+    const rest: ts.Statement[] = [];
+    for (const s of stmts) {
+      if (ts.isFunctionDeclaration(s) && s.name && s.body && conflicted.has(s.name.text)) {
+        const mods = s.modifiers?.filter((m) => m.kind === ts.SyntaxKind.AsyncKeyword) as ts.Modifier[] | undefined;
+        const fe = f.createFunctionExpression(mods, s.asteriskToken, undefined, s.typeParameters, s.parameters, s.type, s.body);
+        ts.setOriginalNode(fe, s);
+        ts.setSourceMapRange(fe, s);
+        hoisted.push(f.createExpressionStatement(f.createAssignment(this.id(s.name.text), fe)));
+      } else rest.push(s);
+    }
+    const missing = [...conflicted].filter((n) => !vars.has(n));
+    if (missing.length) this.conflictVars.push(f.createVariableStatement(undefined, missing.map((n) => f.createVariableDeclaration(n))));
+    return { hoisted, rest };
+  }
+
+  // ---- await / yield ----------------------------------------------------------------------
+
+  private visitAwait(node: ts.AwaitExpression): ts.Node {
+    const site = this.addSite(SiteKind.Await, node);
+    const frame = this.fn.frame;
+    const inner = this.visitExpr(node.expression);
+    const aw = this.f.createAwaitExpression(this.hook('sp', [this.siteRef(site), this.id(frame), inner]));
+    return this.hook('rs', [this.siteRef(site), this.id(frame), aw]);
+  }
+
+  private visitYield(node: ts.YieldExpression): ts.Node {
+    const site = this.addSite(SiteKind.Yield, node);
+    const frame = this.fn.frame;
+    const inner = node.expression ? this.visitExpr(node.expression) : this.f.createVoidZero();
+    const y = this.f.createYieldExpression(node.asteriskToken as ts.AsteriskToken, this.hook('sp', [this.siteRef(site), this.id(frame), inner]));
+    return this.hook('rs', [this.siteRef(site), this.id(frame), y]);
+  }
+
+  /**
+   * `for await`: each iteration awaits the iterator. Suspend before the loop and at the end of
+   * each body run, resume at the start of each body run and when the loop is left (any way):
+   *   sp; try { for await (...) { rs; try { body } finally { sp } } } finally { rs }
+   */
+  private visitForAwait(node: ts.ForOfStatement, labels: ts.Identifier[]): ts.Statement[] {
+    const f = this.f;
+    const site = this.addSite(SiteKind.Await, node);
+    const frame = this.fn.frame;
+    const hk = (name: string) => this.hookStmt(name, [this.siteRef(site), this.id(frame), f.createVoidZero()]);
+    const init = ts.visitNode(node.initializer, this.visit) as ts.ForInitializer;
+    const expr = this.visitExpr(node.expression);
+    const inner = this.visitEmbedded(node.statement, this.loopVarWrites(node.initializer));
+    const innerBlock = ts.isBlock(inner) ? inner : f.createBlock([inner], true);
+    const body = f.createBlock([hk('rs'), f.createTryStatement(innerBlock, undefined, f.createBlock([hk('sp')], true))], true);
+    let loop: ts.Statement = f.updateForOfStatement(node, node.awaitModifier, init, expr, body);
+    for (let i = labels.length - 1; i >= 0; i--) loop = f.createLabeledStatement(labels[i]!, loop);
+    return [hk('sp'), f.createTryStatement(f.createBlock([loop], true), undefined, f.createBlock([hk('rs')], true))];
+  }
+
+  // ---- writes (full mode) -----------------------------------------------------------------
+
+  /** An identifier usable in emitted code that still resolves like the user's binding (module exports substitution). */
+  private ref(name: ts.Identifier): ts.Identifier {
+    const r = this.f.createIdentifier(name.text);
+    ts.setOriginalNode(r, name);
+    return r;
+  }
+
+  private writeSite(name: ts.Identifier, binding: NonNullable<Site['binding']>, range: ts.Node): number {
+    return this.addSite(SiteKind.Write, range, { name: name.text, binding }, range === name ? undefined : name.getStart(this.sf));
+  }
+
+  private writeStmt(name: ts.Identifier, binding: NonNullable<Site['binding']>, range: ts.Node): ts.Statement {
+    const site = this.writeSite(name, binding, range);
+    return this.hookStmt('w', [this.siteRef(site), this.ref(name)]);
+  }
+
+  private loopVarWrites(init: ts.ForInitializer): ts.Statement[] {
+    if (!this.full) return [];
+    if (ts.isVariableDeclarationList(init)) {
+      const binding = init.flags & ts.NodeFlags.Const ? 'const' : init.flags & ts.NodeFlags.Let ? 'let' : 'var';
+      return init.declarations.flatMap((d) => boundNames(d.name).map((id) => this.writeStmt(id, binding, id)));
+    }
+    return assignedIdentifiers(init).map((id) => this.writeStmt(id, 'assign', id));
+  }
+
+  private visitCatch(node: ts.CatchClause): ts.Node {
+    const decl = node.variableDeclaration;
+    const pre = this.full && decl ? boundNames(decl.name).map((id) => this.writeStmt(id, 'catch', id)) : [];
+    const block = this.f.updateBlock(node.block, [...pre, ...this.visitStatements(node.block.statements)]);
+    const vdecl = decl && ts.visitNode(decl, this.visitBindingOnly) as ts.VariableDeclaration;
+    return this.f.updateCatchClause(node, vdecl, block);
+  }
+
+  /** Visit a binding (defaults may hold functions) without treating it as a write. */
+  private visitBindingOnly = (node: ts.Node): ts.VisitResult<ts.Node> => ts.visitEachChild(node, this.visit, undefined);
+
+  private visitReturn(node: ts.ReturnStatement): ts.Node {
+    const site = this.addSite(SiteKind.Return, node);
+    const e = node.expression ? this.visitExpr(node.expression) : this.f.createVoidZero();
+    return this.f.updateReturnStatement(node, this.hook('r', [this.siteRef(site), e]));
+  }
+
+  private bindingKind(list: ts.VariableDeclarationList): 'var' | 'let' | 'const' {
+    return list.flags & ts.NodeFlags.Let ? 'let' : list.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'const' : 'var';
+  }
+
+  private visitVariableStatement(node: ts.VariableStatement): ts.Node {
+    const list = node.declarationList;
+    const post = this.post[this.post.length - 1];
+    const decls = list.declarations.map((d) => this.visitVariableDeclaration(d, post));
+    return this.f.updateVariableStatement(node, node.modifiers, this.f.updateVariableDeclarationList(list, decls));
+  }
+
+  private visitVariableDeclaration(d: ts.VariableDeclaration, post: ts.Statement[] | undefined): ts.VariableDeclaration {
+    const list = d.parent as ts.VariableDeclarationList;
+    const binding = ts.isVariableDeclarationList(list) ? this.bindingKind(list) : 'var';
+    const name = ts.isIdentifier(d.name) ? d.name : ts.visitNode(d.name, this.visitBindingOnly) as ts.BindingName;
+    if (!d.initializer) return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, undefined);
+    if (ts.isIdentifier(d.name)) {
+      if (isAnonymousFunctionDefinition(d.initializer)) {
+        // Wrapping would lose the function's inferred .name: record the write after the statement.
+        const init = this.visitExpr(d.initializer);
+        if (post) post.push(this.writeStmt(d.name, binding, d));
+        return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, init);
+      }
+      const site = this.writeSite(d.name, binding, d);
+      const init = this.visitExpr(d.initializer);
+      return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, this.hook('w', [this.siteRef(site), init]));
+    }
+    const init = this.visitExpr(d.initializer);
+    if (post) for (const id of boundNames(d.name)) post.push(this.writeStmt(id, binding, id));
+    return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, init);
+  }
+
+  private visitAssignment(node: ts.BinaryExpression): ts.Node {
+    const f = this.f;
+    const left = skipOuter(node.left);
+    const op = node.operatorToken.kind;
+    if (ts.isIdentifier(left)) {
+      const site = this.writeSite(left, 'assign', node);
+      const updated = f.updateBinaryExpression(node, node.left, node.operatorToken, this.visitExpr(node.right));
+      return this.hook('w', [this.siteRef(site), updated]);
+    }
+    if (op === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left))) {
+      const ids = assignedIdentifiers(left);
+      const unused = isResultUnused(node);
+      if (!ids.length || (!unused && !this.fn.tempsAllowed)) return ts.visitEachChild(node, this.visit, undefined);
+      const sites = ids.map((id) => this.writeSite(id, 'assign', id));
+      const updated = ts.visitEachChild(node, this.visit, undefined);
+      const writes = ids.map((id, i) => this.hook('w', [this.siteRef(sites[i]!), this.ref(id)]));
+      if (unused) return f.createParenthesizedExpression(f.createCommaListExpression([f.createParenthesizedExpression(updated), ...writes]));
+      const t = this.newTemp();
+      return f.createParenthesizedExpression(f.createCommaListExpression([f.createAssignment(this.id(t), updated), ...writes, this.id(t)]));
+    }
+    if (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) {
+      const target = this.propTarget(left, node);
+      if (target) {
+        const right = this.visitExpr(node.right);
+        const assign = f.createBinaryExpression(target.access, node.operatorToken, right);
+        ts.setSourceMapRange(assign, node);
+        return this.hook('p', [this.siteRef(target.site), target.obj, target.key, assign]);
+      }
+    }
+    return ts.visitEachChild(node, this.visit, undefined);
+  }
+
+  /**
+   * For a property write target `o.k` / `o[k]`: the site, the object and key expressions (capturing
+   * into temps), and the access expression rewritten to use them. Undefined when not instrumentable.
+   */
+  private propTarget(left: ts.PropertyAccessExpression | ts.ElementAccessExpression, range: ts.Node):
+    { site: number; obj: ts.Expression; key: ts.Expression; access: ts.Expression } | undefined {
+    const f = this.f;
+    if (left.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
+    if (ts.isOptionalChain(left)) return undefined;
+    const isThis = left.expression.kind === ts.SyntaxKind.ThisKeyword;
+    let keyLiteral: ts.Expression | undefined;
+    let name = '';
+    if (ts.isPropertyAccessExpression(left)) {
+      name = left.name.text;
+      if (ts.isPrivateIdentifier(left.name)) keyLiteral = f.createStringLiteral(name);
+      else keyLiteral = f.createStringLiteral(name);
+    } else {
+      const a = skipOuter(left.argumentExpression);
+      if (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) { name = a.text; keyLiteral = f.createStringLiteral(a.text); }
+      else if (ts.isNumericLiteral(a)) { name = a.text; keyLiteral = f.createNumericLiteral(a.text); }
+    }
+    const needTemps = !isThis || !keyLiteral;
+    if (needTemps && !this.fn.tempsAllowed) return undefined;
+    const site = this.addSite(SiteKind.PropWrite, range, { name });
+    const objExpr = this.visitExpr(left.expression);
+    let obj: ts.Expression; let objRef: ts.Expression;
+    if (isThis) { obj = f.createThis(); objRef = objExpr; }
+    else { const t = this.newTemp(); obj = f.createAssignment(this.id(t), objExpr); objRef = this.id(t); }
+    let key: ts.Expression; let access: ts.Expression;
+    if (ts.isPropertyAccessExpression(left)) {
+      key = keyLiteral!;
+      access = f.createPropertyAccessExpression(objRef, left.name);
+    } else if (keyLiteral) {
+      key = keyLiteral;
+      access = f.createElementAccessExpression(objRef, this.visitExpr(left.argumentExpression));
+    } else {
+      const t = this.newTemp();
+      key = f.createAssignment(this.id(t), this.visitExpr(left.argumentExpression));
+      access = f.createElementAccessExpression(objRef, this.id(t));
+    }
+    ts.setSourceMapRange(access, left);
+    return { site, obj, key, access };
+  }
+
+  private visitUpdate(node: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): ts.Node {
+    const f = this.f;
+    const operand = skipOuter(node.operand);
+    const unused = isResultUnused(node);
+    const prefix = ts.isPrefixUnaryExpression(node);
+    if (ts.isIdentifier(operand)) {
+      if (prefix || unused) {
+        const site = this.writeSite(operand, 'assign', node);
+        const pre = prefix ? node : f.createPrefixUnaryExpression(node.operator, node.operand);
+        if (!prefix) ts.setSourceMapRange(pre, node);
+        return this.hook('w', [this.siteRef(site), pre]);
+      }
+      if (!this.fn.tempsAllowed) return node;
+      // `x++` whose value is used: ($$t = x++, w(x), $$t)
+      const site = this.writeSite(operand, 'assign', node);
+      const t = this.newTemp();
+      return f.createParenthesizedExpression(f.createCommaListExpression([
+        f.createAssignment(this.id(t), node), this.hook('w', [this.siteRef(site), this.ref(operand)]), this.id(t)]));
+    }
+    if ((ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand)) && (prefix || unused)) {
+      const target = this.propTarget(operand, node);
+      if (target) {
+        const upd = f.createPrefixUnaryExpression(node.operator, target.access);
+        ts.setSourceMapRange(upd, node);
+        return this.hook('p', [this.siteRef(target.site), target.obj, target.key, upd]);
+      }
+    }
+    return ts.visitEachChild(node, this.visit, undefined);
+  }
+
+  // ---- the after transformer: header + module frame ---------------------------------------
+
+  after = (context: ts.TransformationContext) => (sf: ts.SourceFile): ts.SourceFile => {
+    if (!this.transformed) return sf;
+    const f = context.factory;
+    this.f = f;
+    const { prologue, rest } = this.splitPrologue(sf.statements);
+    const header = f.createVariableStatement(undefined, [
+      f.createVariableDeclaration(this.names.es, undefined, undefined,
+        f.createElementAccessExpression(f.createIdentifier('globalThis'), f.createStringLiteral(HOOKS_GLOBAL))),
+      f.createVariableDeclaration(this.names.s, undefined, undefined, this.hook('file', [
+        f.createStringLiteral(this.hash), f.createStringLiteral(this.fileName), f.createNumericLiteral(this.sites.length)])),
+    ]);
+    const mctx = this.moduleCtx;
+    const decls = [f.createVariableDeclaration(mctx.frame, undefined, undefined, this.hook('c', [this.siteRef(0)]))];
+    for (const t of mctx.temps) decls.push(f.createVariableDeclaration(t));
+    const frame = f.createVariableStatement(undefined, decls);
+    if (this.esm) {
+      // import/export must stay at the top level: no try around the body; exit after the last statement.
+      return f.updateSourceFile(sf, [...prologue, header, frame, ...rest, this.hookStmt('e', [this.siteRef(0), this.id(mctx.frame)])]);
+    }
+    const { hoisted, rest: body } = this.fixConflictingFunctions(rest);
+    const conflictVars = this.conflictVars;
+    this.conflictVars = [];
+    return f.updateSourceFile(sf, [...prologue, header, frame, ...conflictVars, this.tryWrap(mctx, [...hoisted, ...body])]);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function diagToError(fileName: string, d: ts.Diagnostic): BuildError {
+  let line = 1; let column = 1;
+  if (d.file && d.start !== undefined) {
+    const lc = d.file.getLineAndCharacterOfPosition(d.start);
+    line = lc.line + 1; column = lc.character + 1;
+  }
+  return { file: fileName, line, column, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') };
+}
+
+/** Replace transpileModule's map reference with an inline map whose source is the absolute original path. */
+function inlineMap(code: string, mapText: string | undefined, fileName: string, outName: string): string {
+  const body = code.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
+  if (!mapText) return body;
+  const map = JSON.parse(mapText) as { sources: string[]; sourceRoot?: string; file?: string };
+  map.sources = [fileName];
+  map.sourceRoot = '';
+  map.file = outName;
+  return `${body}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
+export interface InstrumentOptions {
+  /** Whether the file is an ES module (default: by extension, .mjs/.mts). */
+  esm?: boolean;
+  /** Precomputed hash (buildWorkspace computes it to decide reuse). */
+  hash?: string;
+  /** Name of the output file for the source map's `file` field. */
+  outName?: string;
+  /** Emit no instrumentation at all (the test baseline): plain transpile with the same options. */
+  plain?: boolean;
+}
+
+/**
+ * Instrument one file. `compilerOptions` are the workspace options (from tsconfig); they are
+ * combined with our defaults by effectiveOptions().
+ */
+export function instrumentFile(fileName: string, text: string, mode: Mode, compilerOptions: ts.CompilerOptions | undefined,
+  opt: InstrumentOptions = {}): InstrumentResult & { hash: string } {
+  const esm = opt.esm ?? isEsmFile(fileName);
+  const options = effectiveOptions(fileName, compilerOptions, esm);
+  const hash = opt.hash ?? computeHash(mode, options, text);
+  const inst = new FileInstrumenter(fileName, text, mode, hash, esm);
+  const table: FileSiteTable = { file: fileName, hash, mode, sites: inst.sites };
+  let out: ts.TranspileOutput;
+  try {
+    out = ts.transpileModule(text, {
+      fileName, compilerOptions: options, reportDiagnostics: true,
+      transformers: opt.plain ? undefined : { before: [inst.before], after: [inst.after] },
+    });
+  } catch (err) {
+    const e = err as Error;
+    return { code: '', table, hash, errors: [{ file: fileName, line: 1, column: 1, message: `instrumenter failed: ${e.stack ?? e.message}` }] };
+  }
+  const errors = (out.diagnostics ?? []).filter((d) => d.file && d.category === ts.DiagnosticCategory.Error).map((d) => diagToError(fileName, d));
+  if (errors.length) return { code: '', table, hash, errors };
+  const code = inlineMap(out.outputText, out.sourceMapText, fileName, opt.outName ?? `${hash}.js`);
+  return { code, table, hash, errors: [] };
+}
