@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { Snapshotter } from '../../runtime/snapshot';
+import { redactRegex, DEFAULT_REDACT } from '../../runtime/options';
+import type { RecordedValue } from '../../protocol/values';
+
+function snapper(over: Partial<{ maxDepth: number; maxKeys: number; maxString: number }> = {}) {
+  return new Snapshotter({ maxDepth: 2, maxKeys: 100, maxString: 1000, redact: redactRegex(DEFAULT_REDACT), ...over });
+}
+function enc(v: unknown, s = snapper()): RecordedValue {
+  return JSON.parse(s.encode(v)) as RecordedValue;
+}
+
+describe('runtime snapshot: values without running program code', () => {
+  it('never invokes getters, setters, toString/valueOf/toJSON/Symbol.toPrimitive', () => {
+    const calls: string[] = [];
+    const o = {
+      plain: 1,
+      get g() { calls.push('getter'); return 1; },
+      set g2(_v: number) { calls.push('setter'); },
+      toString() { calls.push('toString'); return 'x'; },
+      valueOf() { calls.push('valueOf'); return 1; },
+      toJSON() { calls.push('toJSON'); return {}; },
+      [Symbol.toPrimitive]() { calls.push('toPrimitive'); return 1; },
+    };
+    const r = enc(o) as { p: Array<[unknown, unknown]> };
+    assert.deepEqual(calls, []);
+    const byKey = new Map(r.p.map(([k, v]) => [JSON.stringify(k), v]));
+    assert.equal(byKey.get('"plain"'), 1);
+    assert.deepEqual(byKey.get('"g"'), { t: 1 });
+    assert.deepEqual(byKey.get('"g2"'), { t: 1 });
+    assert.deepEqual(byKey.get('"toString"'), { f: 'toString', o: 2 });
+    assert.deepEqual(byKey.get(JSON.stringify({ y: 'Symbol.toPrimitive' })), { f: '[Symbol.toPrimitive]', o: 5 });
+  });
+
+  it('does not trip a Proxy whose every trap throws, nor a revoked proxy', () => {
+    const handler = new Proxy({}, { get(_t, name) { return () => { throw new Error(`trap ${String(name)}`); }; } });
+    const p = new Proxy({ a: 1 }, handler);
+    assert.deepEqual(enc(p), { o: 1, c: 'Proxy', k: 'proxy', p: [], n: 0 });
+    const fp = new Proxy(function f() { /* */ }, handler);
+    assert.deepEqual(enc(fp), { f: '', o: 1 });
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    assert.deepEqual(enc(proxy), { o: 1, c: 'Proxy', k: 'proxy', p: [], n: 0 });
+    // A proxy as a prototype, as a constructor, and inside an object.
+    const child = Object.create(p) as object;
+    assert.deepEqual(enc({ child, p }), {
+      o: 1, c: 'Object', k: 'object', n: 2,
+      p: [['child', { o: 2, c: 'Object', k: 'object', p: [], n: 0 }], ['p', { o: 3, c: 'Proxy', k: 'proxy', p: [], n: 0 }]],
+    });
+  });
+
+  it('reads class names from data properties only, and ignores monkey-patched builtins', () => {
+    class Invoice { total = 3; }
+    assert.deepEqual(enc(new Invoice()), { o: 1, c: 'Invoice', k: 'object', p: [['total', 3]], n: 1 });
+    class Weird { static get name() { throw new Error('name getter'); } }
+    assert.equal((enc(new Weird()) as { c: string }).c, 'Object');
+    const noProto = Object.create(null) as Record<string, number>;
+    noProto.a = 1;
+    assert.deepEqual(enc(noProto), { o: 1, c: 'Object', k: 'object', p: [['a', 1]], n: 1 });
+    const saved = [Object.keys, Map.prototype.entries, Array.prototype.push, Object.getOwnPropertyDescriptor, JSON.stringify];
+    try {
+      Object.keys = () => { throw new Error('patched'); };
+      Map.prototype.entries = () => { throw new Error('patched'); };
+      Array.prototype.push = () => { throw new Error('patched'); };
+      Object.getOwnPropertyDescriptor = () => { throw new Error('patched'); };
+      JSON.stringify = () => { throw new Error('patched'); };
+      assert.deepEqual(enc(new Map([['k', 1]])), { o: 1, c: 'Map', k: 'map', p: [['k', 1]], n: 1 });
+    } finally {
+      const o = Object as unknown as Record<string, unknown>, mp = Map.prototype as unknown as Record<string, unknown>;
+      const ap = Array.prototype as unknown as Record<string, unknown>, j = JSON as unknown as Record<string, unknown>;
+      o.keys = saved[0]; mp.entries = saved[1]; ap.push = saved[2]; o.getOwnPropertyDescriptor = saved[3]; j.stringify = saved[4];
+    }
+  });
+
+  it('encodes cycles and shared objects as references, and limits depth', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    a.self = a;
+    assert.deepEqual(enc(a), { o: 1, c: 'Object', k: 'object', n: 2, p: [['name', 'a'], ['self', { r: 1, c: 'Object' }]] });
+    const deep = { l1: { l2: { l3: 1 } } };
+    assert.deepEqual(enc(deep), { o: 1, c: 'Object', k: 'object', n: 1, p: [['l1', { o: 2, c: 'Object', k: 'object', n: 1, p: [['l2', { r: 3, c: 'Object' }]] }]] });
+    const s = snapper();
+    const shared = { x: 1 };
+    const first = enc({ a: shared, b: shared }, s) as { p: Array<[string, RecordedValue]> };
+    assert.deepEqual(first.p[1][1], { r: 2, c: 'Object' });
+    // Stable ids across snapshots.
+    assert.deepEqual(enc(shared, s), { o: 2, c: 'Object', k: 'object', n: 1, p: [['x', 1]] });
+  });
+
+  it('Map, Set, arrays (holes, truncation), typed arrays', () => {
+    class MyMap extends Map<unknown, unknown> { override entries(): never { throw new Error('overridden'); } }
+    const m = new MyMap();
+    m.set({ k: 1 }, 'v'); m.set('password', 'x');
+    assert.deepEqual(enc(m), { o: 1, c: 'MyMap', k: 'map', n: 2, p: [[{ o: 2, c: 'Object', k: 'object', n: 1, p: [['k', 1]] }, 'v'], ['password', { x: 'redacted' }]] });
+    assert.deepEqual(enc(new Set(['a', 2])), { o: 1, c: 'Set', k: 'set', n: 2, p: [[0, 'a'], [1, 2]] });
+    // eslint-disable-next-line no-sparse-arrays
+    assert.deepEqual(enc([1, , 3]), { o: 1, c: 'Array', k: 'array', n: 3, p: [['0', 1], ['2', 3]] });
+    const big = Array.from({ length: 500 }, (_, i) => i);
+    const r = enc(big, snapper({ maxKeys: 3 }));
+    assert.deepEqual(r, { o: 1, c: 'Array', k: 'array', n: 500, p: [['0', 0], ['1', 1], ['2', 2]] });
+    assert.deepEqual(enc(new Uint8Array([1, 2])), { o: 1, c: 'Uint8Array', k: 'typedarray', n: 2, p: [['0', 1], ['1', 2]] });
+    assert.deepEqual(enc(new Float64Array([NaN, -0])), { o: 1, c: 'Float64Array', k: 'typedarray', n: 2, p: [['0', { n: 'NaN' }], ['1', { n: '-0' }]] });
+    assert.deepEqual(enc(new BigInt64Array([5n])), { o: 1, c: 'BigInt64Array', k: 'typedarray', n: 1, p: [['0', { b: '5' }]] });
+    const manyKeys = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i]));
+    assert.deepEqual(enc(manyKeys, snapper({ maxKeys: 2 })), { o: 1, c: 'Object', k: 'object', n: 10, p: [['k0', 0], ['k1', 1]] });
+  });
+
+  it('BigInt, symbols, functions, Date, RegExp, Error, primitives', () => {
+    assert.deepEqual(enc(123n), { b: '123' });
+    assert.deepEqual(enc(Symbol('desc')), { y: 'desc' });
+    assert.deepEqual(enc(Symbol()), { y: '' });
+    function namedFn() { /* */ }
+    assert.deepEqual(enc(namedFn), { f: 'namedFn', o: 1 });
+    const d = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
+    (d as unknown as { toISOString: () => string }).toISOString = () => { throw new Error('patched'); };
+    assert.deepEqual(enc(d), { o: 1, c: 'Date', k: 'date', n: 1, p: [['toISOString', { f: '', o: 2 }]], d: '2020-01-02T03:04:05.000Z' });
+    assert.deepEqual(enc(new Date(NaN)), { o: 1, c: 'Date', k: 'date', n: 0, p: [], d: 'Invalid Date' });
+    const re = /a+b/gi;
+    Object.defineProperty(re, 'flags', { get() { throw new Error('flags getter'); } });
+    assert.deepEqual(enc(re), { o: 1, c: 'RegExp', k: 'regexp', n: 0, p: [], d: '/a+b/gi' });
+    const err = new RangeError('bad range');
+    (err as unknown as { code: string }).code = 'E_X';
+    const prev = Error.prepareStackTrace;
+    let formatted = false;
+    Error.prepareStackTrace = () => { formatted = true; return 'x'; };
+    try {
+      assert.deepEqual(enc(err), { o: 1, c: 'RangeError', k: 'error', n: 1, p: [['code', 'E_X']], d: 'bad range' });
+    } finally { Error.prepareStackTrace = prev; }
+    assert.equal(formatted, false, 'the lazy stack must not be formatted');
+    assert.deepEqual(enc(undefined), { u: 1 });
+    assert.deepEqual(enc(NaN), { n: 'NaN' });
+    assert.deepEqual(enc(-Infinity), { n: '-Infinity' });
+    assert.equal(enc(2.5), 2.5);
+    assert.equal(enc('x'.repeat(10), snapper({ maxString: 4 })), 'xxxx\u2026');
+    assert.deepEqual(enc(Promise.resolve(1)), { o: 1, c: 'Promise', k: 'promise', n: 0, p: [] });
+    assert.deepEqual(enc(new WeakMap()), { o: 1, c: 'WeakMap', k: 'other', n: 0, p: [] });
+  });
+
+  it('redacts secret-looking keys (defaults, case-insensitive)', () => {
+    const r = enc({ user: 'bob', Password: 'p', apiKey: 'k', api_key: 'k', Authorization: 'Bearer', sessionId: 's', nested: { secretThing: 1 } });
+    assert.deepEqual(r, {
+      o: 1, c: 'Object', k: 'object', n: 7,
+      p: [['user', 'bob'], ['Password', { x: 'redacted' }], ['apiKey', { x: 'redacted' }], ['api_key', { x: 'redacted' }],
+        ['Authorization', { x: 'redacted' }], ['sessionId', { x: 'redacted' }],
+        ['nested', { o: 2, c: 'Object', k: 'object', n: 1, p: [['secretThing', { x: 'redacted' }]] }]],
+    });
+    const none = new Snapshotter({ maxDepth: 2, maxKeys: 100, maxString: 100, redact: redactRegex([]) });
+    assert.deepEqual(JSON.parse(none.encode({ password: 1 })), { o: 1, c: 'Object', k: 'object', n: 1, p: [['password', 1]] });
+  });
+
+  it('module namespace objects and objects with throwing descriptors do not throw', () => {
+    const target = {};
+    // A non-proxy object cannot throw on descriptor reads; a huge key count is bounded.
+    const big: Record<string, number> = {};
+    for (let i = 0; i < 5000; i++) big[`k${i}`] = i;
+    const r = enc(big, snapper({ maxKeys: 1 })) as { n: number; p: unknown[] };
+    assert.equal(r.n, 5000);
+    assert.equal(r.p.length, 1);
+    void target;
+  });
+});
