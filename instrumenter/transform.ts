@@ -109,6 +109,8 @@ interface FnCtx {
   temps: string[];
   /** False where a function-scoped temp would not be in scope (parameter defaults, field initializers). */
   tempsAllowed: boolean;
+  /** Async functions and generators (and ES modules, for top-level await): frames that suspend. */
+  suspendable: boolean;
 }
 
 function isFunctionWithBody(n: ts.Node): n is FunctionWithBody {
@@ -265,10 +267,10 @@ export class FileInstrumenter {
     this.sf = sf;
     this.f = context.factory;
     const diags = (sf as unknown as { parseDiagnostics?: readonly ts.Diagnostic[] }).parseDiagnostics;
-    if (diags && diags.length) return sf;
+    if (diags && diags.some((d) => !(isJsFile(this.fileName) && SLOPPY_ONLY_CODES.has(d.code)))) return sf;
     this.transformed = true;
     this.sites.length = 0;
-    this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true };
+    this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true, suspendable: this.esm };
     this.fn = this.moduleCtx;
     this.addSite(SiteKind.Module, sf, { name: '<module>' }, 0);
     const { prologue, rest } = this.splitPrologue(sf.statements);
@@ -378,6 +380,14 @@ export class FileInstrumenter {
     }
     if (ts.isWithStatement(node)) return this.f.updateWithStatement(node, this.visitExpr(node.expression), this.visitEmbedded(node.statement));
     if (ts.isCatchClause(node)) return this.visitCatch(node);
+    if (ts.isTryStatement(node) && this.fn.suspendable) {
+      const tryBlock = ts.visitNode(node.tryBlock, this.visit) as ts.Block;
+      const cc = node.catchClause && ts.visitNode(node.catchClause, this.visit) as ts.CatchClause;
+      const catchClause = cc && this.f.updateCatchClause(cc, cc.variableDeclaration, this.f.updateBlock(cc.block, [...this.recovery(this.fn), ...cc.block.statements]));
+      const fin = node.finallyBlock && ts.visitNode(node.finallyBlock, this.visit) as ts.Block;
+      const finallyBlock = fin && this.f.updateBlock(fin, [...this.recovery(this.fn), ...fin.statements]);
+      return this.f.updateTryStatement(node, tryBlock, catchClause, finallyBlock);
+    }
     if (ts.isPropertyDeclaration(node)) return this.visitNoTemps(node);
     if (ts.isParameter(node)) return this.visitNoTemps(node);
     if (ts.isAwaitExpression(node)) return this.visitAwait(node);
@@ -483,7 +493,7 @@ export class FileInstrumenter {
       name: this.displayName(node), ...(flavor ? { flavor } : {}), params: params.map((p) => p.text),
     }, this.fnStart(node));
     const outer = this.fn;
-    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true };
+    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: flavor !== undefined };
     this.fn = ctx;
     try {
       const parameters = ts.visitNodes(node.parameters, this.visit) as ts.NodeArray<ts.ParameterDeclaration>;
@@ -529,7 +539,7 @@ export class FileInstrumenter {
   private visitStaticBlock(node: ts.ClassStaticBlockDeclaration): ts.Node {
     const site = this.addSite(SiteKind.Function, node, { name: this.displayName(node), params: [] });
     const outer = this.fn;
-    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true };
+    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: false };
     this.fn = ctx;
     try {
       const stmts = this.visitStatements(node.body.statements);
@@ -555,10 +565,22 @@ export class FileInstrumenter {
   private tryWrap(ctx: FnCtx, stmts: ts.Statement[]): ts.TryStatement {
     const f = this.f;
     const e = this.names.e;
+    const rec = this.recovery(ctx);
     return f.createTryStatement(
       f.createBlock(stmts, true),
-      f.createCatchClause(e, f.createBlock([this.hookStmt('x', [this.siteRef(ctx.site), this.id(e)]), f.createThrowStatement(this.id(e))], true)),
-      f.createBlock([this.hookStmt('e', [this.siteRef(ctx.site), this.id(ctx.frame)])], true));
+      f.createCatchClause(e, f.createBlock([...rec, this.hookStmt('x', [this.siteRef(ctx.site), this.id(e)]), f.createThrowStatement(this.id(e))], true)),
+      f.createBlock([...this.recovery(ctx), this.hookStmt('e', [this.siteRef(ctx.site), this.id(ctx.frame)])], true));
+  }
+
+  /**
+   * A frame suspended at await/yield can continue by an exception (rejected promise, generator
+   * throw()/return()) without passing its rs hook. Where such a continuation lands (catch and
+   * finally blocks of async functions and generators) we emit `rs(<function site>, frame)`;
+   * the runtime treats it as a no-op when the frame is not suspended.
+   */
+  private recovery(ctx: FnCtx): ts.Statement[] {
+    if (!ctx.suspendable) return [];
+    return [this.hookStmt('rs', [this.siteRef(ctx.site), this.id(ctx.frame), this.f.createVoidZero()])];
   }
 
   private conflictVars: ts.Statement[] = [];
@@ -633,7 +655,7 @@ export class FileInstrumenter {
     const expr = this.visitExpr(node.expression);
     const inner = this.visitEmbedded(node.statement, this.loopVarWrites(node.initializer));
     const innerBlock = ts.isBlock(inner) ? inner : f.createBlock([inner], true);
-    const body = f.createBlock([hk('rs'), f.createTryStatement(innerBlock, undefined, f.createBlock([hk('sp')], true))], true);
+    const body = f.createBlock([hk('rs'), f.createTryStatement(innerBlock, undefined, f.createBlock([...this.recovery(this.fn), hk('sp')], true))], true);
     let loop: ts.Statement = f.updateForOfStatement(node, node.awaitModifier, init, expr, body);
     for (let i = labels.length - 1; i >= 0; i--) loop = f.createLabeledStatement(labels[i]!, loop);
     return [hk('sp'), f.createTryStatement(f.createBlock([loop], true), undefined, f.createBlock([hk('rs')], true))];
@@ -851,6 +873,12 @@ export class FileInstrumenter {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Grammar errors TypeScript reports for code that is valid sloppy-mode JavaScript (legacy octal
+ * literals and escapes); its emit is correct, so plain .js files are built anyway.
+ */
+const SLOPPY_ONLY_CODES = new Set([1121, 1487]);
+
 function diagToError(fileName: string, d: ts.Diagnostic): BuildError {
   let line = 1; let column = 1;
   if (d.file && d.start !== undefined) {
@@ -903,7 +931,9 @@ export function instrumentFile(fileName: string, text: string, mode: Mode, compi
     const e = err as Error;
     return { code: '', table, hash, errors: [{ file: fileName, line: 1, column: 1, message: `instrumenter failed: ${e.stack ?? e.message}` }] };
   }
-  const errors = (out.diagnostics ?? []).filter((d) => d.file && d.category === ts.DiagnosticCategory.Error).map((d) => diagToError(fileName, d));
+  const errors = (out.diagnostics ?? [])
+    .filter((d) => d.file && d.category === ts.DiagnosticCategory.Error && !(isJsFile(fileName) && SLOPPY_ONLY_CODES.has(d.code)))
+    .map((d) => diagToError(fileName, d));
   if (errors.length) return { code: '', table, hash, errors };
   const code = inlineMap(out.outputText, out.sourceMapText, fileName, opt.outName ?? `${hash}.js`);
   return { code, table, hash, errors: [] };
