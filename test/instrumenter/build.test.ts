@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildWorkspace, findWorkspaceRoot } from '../../instrumenter';
+import type { BuildManifest, FileSiteTable } from '../../protocol/sites';
+import { LOADER, STUB, runNode, tmpDir } from './harness';
+
+function write(root: string, rel: string, text: string): string {
+  const p = path.join(root, rel);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function makeWorkspace(): string {
+  const root = tmpDir('ws');
+  write(root, 'package.json', '{ "name": "ws", "version": "1.0.0" }\n');
+  write(root, 'tsconfig.json', '{ "compilerOptions": { "target": "ES2022", "strict": true, "experimentalDecorators": true } }\n');
+  write(root, 'src/main.ts', "import { add } from './math';\nimport util = require('./util.js');\nconsole.log('sum', add(2, 3), util.twice(4));\n");
+  write(root, 'src/math.ts', 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+  write(root, 'src/util.js', "'use strict';\nexports.twice = (x) => x * 2;\n");
+  write(root, 'src/types.d.ts', 'declare const nothing: number;\n');
+  write(root, 'node_modules/dep/index.js', 'module.exports = 1;\n');
+  write(root, 'node_modules/acorn/dist/acorn.js', 'module.exports = 2;\n');
+  write(root, 'vendor/skip.ts', 'export const skipped = true;\n');
+  return root;
+}
+
+describe('instrumenter: workspace builds', function () {
+  this.timeout(120_000);
+
+  it('cold build, reuse, one-file rebuild, syntax error keeping the previous entry', async () => {
+    const root = makeWorkspace();
+    const outDir = path.join(root, '.elixirscope', 'build');
+    const progress: string[] = [];
+    const cold = await buildWorkspace({ root, outDir, mode: 'balanced', exclude: ['vendor/**'], onProgress: (d, t, f) => progress.push(`${d}/${t} ${path.basename(f)}`) });
+    assert.deepEqual(cold.errors, []);
+    const files = Object.keys(cold.manifest.files).map((f) => path.relative(root, f)).sort();
+    assert.deepEqual(files, ['src/main.ts', 'src/math.ts', 'src/util.js']);
+    assert.equal(cold.built, 3);
+    assert.equal(cold.reused, 0);
+    assert.equal(progress.length, 3);
+    assert.equal(cold.manifestPath, path.join(outDir, 'balanced', 'manifest.json'));
+    const onDisk = JSON.parse(fs.readFileSync(cold.manifestPath, 'utf8')) as BuildManifest;
+    assert.deepEqual(onDisk, cold.manifest);
+    assert.equal(onDisk.root, root);
+    const mathFile = path.join(root, 'src/math.ts');
+    const mathEntry = onDisk.files[mathFile]!;
+    assert.equal(mathEntry.out, path.join(outDir, 'balanced', 'files', `${mathEntry.hash}.js`));
+    const table = JSON.parse(fs.readFileSync(mathEntry.sites, 'utf8')) as FileSiteTable;
+    assert.equal(table.file, mathFile);
+    assert.equal(table.sites.length, mathEntry.siteCount);
+
+    // The built program runs (through a loader that serves the manifest's outputs) and reports events.
+    const events = path.join(root, 'events.json');
+    const run = runNode(path.join(root, 'src/main.ts'), { args: ['-r', STUB, '-r', LOADER], env: { ES_MANIFEST: cold.manifestPath, ES_EVENTS: events } });
+    assert.equal(run.stderr, '');
+    assert.equal(run.stdout, 'sum 5 8\n');
+    const rec = JSON.parse(fs.readFileSync(events, 'utf8')) as { files: Array<{ path: string }> };
+    assert.deepEqual(rec.files.map((f) => path.relative(root, f.path)), ['src/main.ts', 'src/math.ts', 'src/util.js']);
+
+    // Nothing changed: everything reused, outputs untouched.
+    const mtime = fs.statSync(mathEntry.out).mtimeMs;
+    const again = await buildWorkspace({ root, outDir, mode: 'balanced', exclude: ['vendor/**'] });
+    assert.equal(again.built, 0);
+    assert.equal(again.reused, 3);
+    assert.equal(fs.statSync(mathEntry.out).mtimeMs, mtime);
+
+    // One edit: one file rebuilt.
+    write(root, 'src/math.ts', 'export function add(a: number, b: number): number {\n  return a + b + 100;\n}\n');
+    const one = await buildWorkspace({ root, outDir, mode: 'balanced', exclude: ['vendor/**'] });
+    assert.equal(one.built, 1);
+    assert.equal(one.reused, 2);
+    assert.notEqual(one.manifest.files[mathFile]!.hash, mathEntry.hash);
+    const run2 = runNode(path.join(root, 'src/main.ts'), { args: ['-r', STUB, '-r', LOADER], env: { ES_MANIFEST: one.manifestPath } });
+    assert.equal(run2.stdout, 'sum 105 8\n');
+
+    // A syntax error: reported with file:line:column; the previous entry stays; other files still build.
+    const goodEntry = one.manifest.files[mathFile]!;
+    write(root, 'src/math.ts', 'export function add(a: number, b: number): number {\n  return a + ;\n}\n');
+    write(root, 'src/util.js', "'use strict';\nexports.twice = (x) => x * 3;\n");
+    const broken = await buildWorkspace({ root, outDir, mode: 'balanced', exclude: ['vendor/**'] });
+    assert.equal(broken.errors.length, 1);
+    assert.equal(broken.errors[0]!.file, mathFile);
+    assert.equal(broken.errors[0]!.line, 2);
+    assert.equal(broken.errors[0]!.column, 14);
+    assert.match(broken.errors[0]!.message, /Expression expected/);
+    assert.deepEqual(broken.manifest.files[mathFile], goodEntry);
+    assert.equal(broken.built, 1);
+    const run3 = runNode(path.join(root, 'src/main.ts'), { args: ['-r', STUB, '-r', LOADER], env: { ES_MANIFEST: broken.manifestPath } });
+    assert.equal(run3.stdout, 'sum 105 12\n');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('include globs opt node_modules in; modes build separately; the manifest is replaced atomically', async () => {
+    const root = makeWorkspace();
+    const outDir = path.join(root, '.elixirscope', 'build');
+    const r = await buildWorkspace({ root, outDir, mode: 'full', include: ['node_modules/acorn/**'] });
+    const files = Object.keys(r.manifest.files).map((f) => path.relative(root, f)).sort();
+    assert.deepEqual(files, ['node_modules/acorn/dist/acorn.js', 'src/main.ts', 'src/math.ts', 'src/util.js', 'vendor/skip.ts']);
+    const m = await buildWorkspace({ root, outDir, mode: 'minimal' });
+    assert.equal(m.built, 4);
+    assert.notEqual(m.manifest.files[path.join(root, 'src/math.ts')]!.hash, r.manifest.files[path.join(root, 'src/math.ts')]!.hash);
+    const leftovers = fs.readdirSync(path.join(outDir, 'full')).filter((f) => f.endsWith('.tmp'));
+    assert.deepEqual(leftovers, []);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('an aborted build rejects', async () => {
+    const root = makeWorkspace();
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await assert.rejects(buildWorkspace({ root, outDir: path.join(root, '.elixirscope', 'build'), mode: 'full', signal: ac.signal }), /stop/);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('findWorkspaceRoot: nearest package.json or tsconfig.json, else the program folder', () => {
+    const root = makeWorkspace();
+    assert.equal(findWorkspaceRoot(path.join(root, 'src/main.ts')), root);
+    const bare = tmpDir('bare');
+    write(bare, 'a/b/prog.js', '');
+    // No marker up to the file system root (the temp folder has none): the program's own folder.
+    const found = findWorkspaceRoot(path.join(bare, 'a/b/prog.js'));
+    assert.ok(found === path.join(bare, 'a/b') || !found.startsWith(bare), found);
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(bare, { recursive: true, force: true });
+  });
+});
