@@ -75,7 +75,7 @@ const contributes = {
   menus: {
     commandPalette: [
       { command: 'elixirscope.goToTime', when: whenEs },
-      { command: 'elixirscope.whereDidThisValueComeFrom', when: `${whenEs} && editorTextFocus` },
+      { command: 'elixirscope.whereDidThisValueComeFrom', when: `${whenEs} && editorIsOpen` },
       { command: 'elixirscope.seek', when: 'false' },
       { command: 'elixirscope.recordCurrentFile', when: `isWorkspaceTrusted && editorLangId =~ /^(typescript|javascript)(react)?$/` },
     ],

@@ -62,9 +62,12 @@ async function step(name, fn, { needs = [] } = {}) {
 async function quickPick(key, text, rowText = text, attempts = 3) {
   const input = page.locator('.quick-input-widget input');
   for (let i = 1; ; i++) {
+    // never type while a previous quick input is still closing: the keys would land in the editor
+    await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
     await page.keyboard.press(key);
     await input.waitFor({ state: 'visible', timeout: 10000 });
     await page.keyboard.type(text);
+    if ((await input.inputValue()).replace(/^>/, '') !== text) { await page.keyboard.press('Escape'); if (i >= attempts) throw new Error(`typing "${text}" did not reach the quick input`); continue; }
     try {
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: rowText }).first().waitFor({ timeout: 10000 });
       break;
@@ -83,15 +86,23 @@ async function openFile(name) {
   await quickPick('Control+P', name);
   await page.waitForSelector(`.tab.active:has-text("${path.basename(name)}")`, { timeout: 10000 });
 }
+/** Focus the editor by clicking on its text area (right of the last character of line 1). */
 async function focusEditor() {
   await page.keyboard.press('Escape');
-  await command('View: Focus Active Editor Group');
+  const line = page.locator('.monaco-editor .view-lines .view-line').first();
+  const box = await line.boundingBox();
+  if (box) await page.mouse.click(box.x + box.width - 20, box.y + box.height / 2);
 }
 async function gotoLine(n) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
   await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 5000 });
+  await input.waitFor({ state: 'visible', timeout: 5000 });
   await page.keyboard.type(String(n));
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${n}` }).first().waitFor({ timeout: 5000 });
   await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 5000 });
+  await page.locator('.statusbar-item', { hasText: `Ln ${n},` }).first().waitFor({ timeout: 5000 });
 }
 /** Text rows of the Call Stack view. */
 async function callStackRows() { return page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(); }
@@ -125,6 +136,16 @@ function statusItem() { return page.locator('.statusbar-item', { hasText: /event
 async function tokenBox(text, nth = 0) {
   const tok = page.locator('.monaco-editor .view-lines .view-line span span', { hasText: new RegExp(`^${text}$`) }).nth(nth);
   return waitFor(async () => { try { await tok.waitFor({ timeout: 2000 }); return await tok.boundingBox(); } catch { return null; } }, `token "${text}"`, 15000);
+}
+/** Runs "Go to Time…" and waits until the stop it causes has settled (the stop focuses the editor). */
+async function goToTime(seq) {
+  await command('ElixirScope: Go to Time…');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(String(seq));
+  await page.keyboard.press('Enter');
+  await waitFor(async () => new RegExp(`@${seq}$`).test((await statusItem().innerText()).trim()), `status bar @${seq}`, TO, 250);
+  await page.waitForTimeout(700);
 }
 function webview() { return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame'); }
 async function toolbarButton(icon) {
@@ -245,7 +266,7 @@ async function main() {
     await step('inline values show variable values in the editor', async () => {
       const re = new RegExp(`${scenario.variable} = ${scenario.valueAfterTwoStepBacks}`);
       const text = await waitFor(async () => {
-        const t = await page.locator('.monaco-editor .view-lines').first().innerText().catch(() => '');
+        const t = (await page.locator('.monaco-editor .view-lines').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
         return re.test(t) ? t : null;
       }, `inline value ${re}`, TO, 500);
       return text.split('\n').filter((l) => re.test(l))[0].trim();
@@ -283,23 +304,12 @@ async function main() {
     await page.keyboard.press('Escape').catch(() => {});
 
     await step('Go to Time… seeks to the typed event', async () => {
-      await command('ElixirScope: Go to Time…');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10000 });
-      await input.fill('1');
-      await page.keyboard.press('Enter');
-      await waitFor(async () => (await statusItem().innerText()).includes('@1 '), 'status bar @1', TO, 250).catch(async () => {
-        await waitFor(async () => /@1$/.test((await statusItem().innerText()).trim()), 'status bar @1', 2000, 250);
-      });
+      await goToTime(1);
       return `top frame line ${await topFrameLine()}`;
     }, { needs: [S] });
 
     await step('Where Did This Value Come From? lists origins and seeks', async () => {
-      await command('ElixirScope: Go to Time…');
-      await page.locator('.quick-input-widget input').fill(String(scenario.TRACE.length - 3));
-      await page.keyboard.press('Enter');
-      await waitTopFrameLine((l) => l > 0, 'stopped again');
-      await focusEditor();
+      await goToTime(scenario.TRACE.length - 3);
       const box = await tokenBox(scenario.hoverVariable, 1);
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.move(5, 5);
