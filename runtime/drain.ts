@@ -1,9 +1,11 @@
 /**
  * The consumer side of the rings (runs in the drain worker; also usable in-thread by tests).
- * Reads the published (word, byte) positions under the seqlock, copies the published slices into
- * one BATCH frame, then releases the space by advancing the read indexes.
+ * Reads the published (word, byte) positions under the seqlock and hands out the published slices
+ * as zero-copy views (copying out of a SharedArrayBuffer into fresh memory costs page faults that
+ * dominated the pipeline); the space is released once the socket has taken the bytes.
  */
 import { C_B, C_R, C_RB, C_SEQ, C_W, C_WRAP, C_WRAPB, FRAME_BATCH } from './wire';
+
 
 const A_load = Atomics.load, A_store = Atomics.store, A_notify = Atomics.notify;
 
@@ -36,43 +38,70 @@ export class RingReader {
   pending(): boolean { return A_load(this.ctrl, C_W) !== this.r; }
 
   /**
-   * Everything published so far as one BATCH frame ([u32 len][u8 2][u32 nWords][words][u32 nBytes][bytes]),
-   * or null. With `discard`, the space is released and nothing is copied (returns null).
+   * Everything published and not yet taken, as the parts of one BATCH frame
+   * ([u32 len][u8 2][u32 nWords][words][u32 nBytes][bytes]). Word and byte parts are zero-copy views
+   * of the rings: the space stays reserved until release(batch) (call it once the parts are written).
    */
-  take(discard = false): Buffer | null {
+  take(): Batch | null {
     const pub = this.published();
     if (pub === null) return null;
     const [w, b] = pub;
     const ctrl = this.ctrl;
     const r = this.r, rb = this.rb;
-    let frame: Buffer | null = null;
-    if (!discard) {
-      // Segments: words [r, w) or [r, WRAP) + [0, w); bytes likewise.
-      let w1s = r, w1e = w, w2e = 0;
-      if (w < r) { w1e = A_load(ctrl, C_WRAP); w2e = w; }
-      let b1s = rb, b1e = b, b2e = 0;
-      if (b < rb) { b1e = A_load(ctrl, C_WRAPB); b2e = b; }
-      const nWords = (w1e - w1s) + w2e;
-      const nBytes = (b1e - b1s) + b2e;
-      const len = 1 + 4 + nWords * 4 + 4 + nBytes;
-      frame = Buffer.allocUnsafe(4 + len);
-      frame.writeUInt32LE(len, 0);
-      frame[4] = FRAME_BATCH;
-      frame.writeUInt32LE(nWords, 5);
-      let off = 9;
-      const wb = this.wordBytes;
-      frame.set(wb.subarray(w1s * 4, w1e * 4), off); off += (w1e - w1s) * 4;
-      if (w2e > 0) { frame.set(wb.subarray(0, w2e * 4), off); off += w2e * 4; }
-      frame.writeUInt32LE(nBytes, off); off += 4;
-      const br = this.byteRing;
-      frame.set(br.subarray(b1s, b1e), off); off += b1e - b1s;
-      if (b2e > 0) frame.set(br.subarray(0, b2e), off);
+    const parts: Uint8Array[] = [];
+    const head = Buffer.allocUnsafe(9);
+    parts.push(head);
+    const wb = this.wordBytes, br = this.byteRing;
+    let nWords: number, nBytes: number;
+    if (w >= r) { nWords = w - r; parts.push(wb.subarray(r * 4, w * 4)); }
+    else {
+      const wrap = A_load(ctrl, C_WRAP);
+      nWords = wrap - r + w;
+      if (wrap > r) parts.push(wb.subarray(r * 4, wrap * 4));
+      if (w > 0) parts.push(wb.subarray(0, w * 4));
     }
+    const bh = Buffer.allocUnsafe(4);
+    parts.push(bh);
+    if (b >= rb) { nBytes = b - rb; if (nBytes > 0) parts.push(br.subarray(rb, b)); }
+    else {
+      const wrap = A_load(ctrl, C_WRAPB);
+      nBytes = wrap - rb + b;
+      if (wrap > rb) parts.push(br.subarray(rb, wrap));
+      if (b > 0) parts.push(br.subarray(0, b));
+    }
+    head.writeUInt32LE(1 + 4 + nWords * 4 + 4 + nBytes, 0);
+    head[4] = FRAME_BATCH;
+    head.writeUInt32LE(nWords, 5);
+    bh.writeUInt32LE(nBytes, 0);
     this.r = w; this.rb = b;
-    A_store(ctrl, C_RB, b);
-    A_store(ctrl, C_R, w);
+    return { parts, w, b, nWords, nBytes };
+  }
+
+  /** Give the space of a taken batch (and every batch taken before it) back to the producer. */
+  release(batch: Batch): void {
+    const ctrl = this.ctrl;
+    A_store(ctrl, C_RB, batch.b);
+    A_store(ctrl, C_R, batch.w);
     A_notify(ctrl, C_R, 1);
     A_notify(ctrl, C_RB, 1);
-    return frame;
   }
+
+  /** Release everything taken so far (the consumer gave up on outstanding writes). */
+  releaseAll(): void {
+    this.release({ parts: [], w: this.r, b: this.rb, nWords: 0, nBytes: 0 });
+  }
+
+  /** One contiguous copy of a batch frame (tests). */
+  static concat(batch: Batch): Buffer {
+    return Buffer.concat(batch.parts);
+  }
+}
+
+export interface Batch {
+  parts: Uint8Array[];
+  /** Read positions once this batch is released. */
+  w: number;
+  b: number;
+  nWords: number;
+  nBytes: number;
 }

@@ -18,8 +18,10 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   maxString: 1000,
   redact: DEFAULT_REDACT,
   overflow: 'block',
-  ringWords: 8 * 1024 * 1024,
-  ringBytes: 8 * 1024 * 1024,
+  // 2M words (8 MB) + 4 MB: big enough to absorb bursts while the adapter is busy, small enough
+  // that the first lap's page faults stay cheap (and the drain worker pre-faults them anyway).
+  ringWords: 2 * 1024 * 1024,
+  ringBytes: 4 * 1024 * 1024,
 };
 
 function int(v: unknown, def: number, min: number, max: number): number {
@@ -35,7 +37,7 @@ export function parseOptions(json: string | undefined): RuntimeOptions {
     } catch { /* bad options: defaults */ }
   }
   const ringWords = int(o.ringWords, DEFAULT_OPTIONS.ringWords, 4096, 1 << 28);
-  const ringBytes = int(o.ringBytes, Math.max(ringWords, 1 << 20), 1 << 16, 1 << 30);
+  const ringBytes = int(o.ringBytes, DEFAULT_OPTIONS.ringBytes, 1 << 16, 1 << 30);
   // A string value must always fit in a quarter of the byte ring (3 UTF-8 bytes per UTF-16 unit, worst case).
   const maxString = Math.min(int(o.maxString, DEFAULT_OPTIONS.maxString, 1, 1 << 24), Math.floor(ringBytes / 16));
   const redact = Array.isArray(o.redact) && o.redact.every((r) => typeof r === 'string') ? (o.redact as string[]) : DEFAULT_REDACT;

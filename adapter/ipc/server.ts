@@ -88,9 +88,10 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
     let sink: EventSink | undefined;
     let decoder: BatchDecoder | undefined;
     let ended = false;
-    let chunks: Buffer[] = [];
-    let have = 0;
-    let need = -1; // full frame size (4 + len) once the header is known
+    // A frame split across socket chunks is assembled in one reused buffer (fresh large
+    // allocations cost page faults per batch); frames inside a chunk are decoded in place.
+    let acc = Buffer.allocUnsafe(1 << 16);
+    let accLen = 0;
 
     const finish = (clean: boolean): void => {
       if (ended) return;
@@ -123,42 +124,59 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
       return false;
     };
 
-    const process = (): void => {
-      while (!ended) {
-        if (need < 0) {
-          if (have < 4) return;
-          if (chunks[0].length < 4) { chunks = [Buffer.concat(chunks, have)]; }
-          const len = chunks[0].readUInt32LE(0);
-          if (len < 1 || len > (sink ? MAX_FRAME : MAX_HELLO)) { finish(false); return; }
-          need = 4 + len;
+    const maxLen = (): number => (sink ? MAX_FRAME : MAX_HELLO);
+    const reserve = (n: number): void => {
+      if (acc.length >= n) return;
+      const bigger = Buffer.allocUnsafe(Math.max(n, acc.length * 2));
+      acc.copy(bigger, 0, 0, accLen);
+      acc = bigger;
+    };
+
+    /** Consume one socket chunk; false = protocol violation. */
+    const consume = (chunk: Buffer): boolean => {
+      let off = 0;
+      const n = chunk.length;
+      if (accLen > 0) {
+        if (accLen < 4) {
+          const t = Math.min(4 - accLen, n);
+          chunk.copy(acc, accLen, 0, t); accLen += t; off = t;
+          if (accLen < 4) return true;
         }
-        if (have < need) return;
-        const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
-        // Every complete frame in buf, without further copies.
-        let off = 0;
-        while (!ended && buf.length - off >= 4) {
-          const len = buf.readUInt32LE(off);
-          if (len < 1 || len > (sink ? MAX_FRAME : MAX_HELLO)) { finish(false); return; }
-          if (buf.length - off - 4 < len) break;
-          if (!onFrame(buf, off + 4, off + 4 + len)) { finish(false); return; }
-          off += 4 + len;
-        }
-        const rest = off === buf.length ? undefined : buf.subarray(off);
-        chunks = rest ? [rest] : [];
-        have = rest ? rest.length : 0;
-        need = -1;
+        const len = acc.readUInt32LE(0);
+        if (len < 1 || len > maxLen()) return false;
+        const total = 4 + len;
+        reserve(total);
+        const t = Math.min(total - accLen, n - off);
+        chunk.copy(acc, accLen, off, off + t); accLen += t; off += t;
+        if (accLen < total) return true;
+        accLen = 0;
+        if (!onFrame(acc, 4, total)) return false;
       }
+      while (!ended && n - off >= 4) {
+        const len = chunk.readUInt32LE(off);
+        if (len < 1 || len > maxLen()) return false;
+        if (n - off - 4 < len) break;
+        if (!onFrame(chunk, off + 4, off + 4 + len)) return false;
+        off += 4 + len;
+      }
+      if (!ended && off < n) {
+        const rest = n - off;
+        reserve(rest >= 4 ? Math.min(4 + chunk.readUInt32LE(off), maxLen() + 4) : 4);
+        chunk.copy(acc, 0, off, n);
+        accLen = rest;
+      }
+      return true;
     };
 
     sock.on('data', (chunk: Buffer) => {
       if (ended) return;
-      chunks.push(chunk);
-      have += chunk.length;
-      try { process(); } catch { finish(false); return; }
-      // sink.event is synchronous: decoding a chunk already holds the socket; yield to the event
-      // loop between chunks so one busy recording cannot starve the adapter.
-      if (!ended && need > 0 && have < need) return;
-      if (!ended) { sock.pause(); setImmediate(() => { if (!ended) sock.resume(); }); }
+      let ok: boolean;
+      try { ok = consume(chunk); } catch { ok = false; }
+      if (!ok) { finish(false); return; }
+      // sink.event is synchronous, so decoding already holds the socket (backpressure reaches the
+      // runtime through the kernel buffer and the ring). After a chunk that decoded events, yield
+      // to the event loop so one busy recording cannot starve the adapter.
+      if (!ended && accLen === 0) { sock.pause(); setImmediate(() => { if (!ended) sock.resume(); }); }
     });
     sock.on('end', () => finish(false));
     sock.on('close', () => finish(false));
