@@ -84,26 +84,33 @@ export function installRequireHooks(manifest: LoadedManifest): void {
 export function installEsmHooks(manifest: LoadedManifest): void {
   const register = (Module as unknown as { register?: (spec: string, opts?: unknown) => void }).register;
   if (typeof register !== 'function') return;
-  const esm: Record<string, string> = {};
-  for (const f of Object.keys(manifest.files)) {
-    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) {
-      const code = manifest.instrumented(f);
-      if (code !== undefined) esm[f] = code;
-    }
+  const esm: Record<string, { out: string; hash: string }> = {};
+  let any = false;
+  for (const [f, e] of Object.entries(manifest.files)) {
+    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) { esm[f] = { out: e.out, hash: typeof e.hash === 'string' ? e.hash : '' }; any = true; }
   }
-  if (Object.keys(esm).length === 0) return;
+  if (!any) return;
+  // Runs on Node's loader thread. Reads the instrumented file lazily; a changed source (hash
+  // mismatch) or an unreadable output falls through to the default loader.
   const src = `
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 let files = Object.create(null);
 export function initialize(data) { files = data.files; }
 export async function load(url, context, nextLoad) {
   if (url.startsWith('file:')) {
-    const p = fileURLToPath(url);
-    const code = Object.hasOwn(files, p) ? files[p] : undefined;
-    if (code !== undefined) {
-      const r = await nextLoad(url, context);
-      if (r.format === 'module') return { format: 'module', source: code, shortCircuit: true };
-      return r;
+    let p;
+    try { p = fileURLToPath(url); } catch { p = undefined; }
+    const e = p !== undefined && Object.hasOwn(files, p) ? files[p] : undefined;
+    if (e !== undefined) {
+      try {
+        if (e.hash && e.hash !== '*') {
+          const h = createHash('sha256').update(readFileSync(p, 'utf8')).digest('hex').slice(0, 16);
+          if (h !== e.hash) return nextLoad(url, context);
+        }
+        return { format: 'module', source: readFileSync(e.out, 'utf8'), shortCircuit: true };
+      } catch { /* fall through */ }
     }
   }
   return nextLoad(url, context);

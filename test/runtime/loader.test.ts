@@ -59,3 +59,32 @@ describe('runtime loader (build manifest)', function () {
     assert.deepEqual(r.sinks[0].events, [['processExit', 0, 0, [0]]]);
   });
 });
+
+describe('runtime loader (ES modules)', function () {
+  this.timeout(30000);
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-esm-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('serves the instrumented source of a manifest .mjs file through a module.register() loader', async () => {
+    const esm = path.join(FIXTURES, 'esm');
+    const src = path.join(esm, 'main.mjs');
+    const manifest = path.join(dir, 'manifest.json');
+    fs.writeFileSync(manifest, JSON.stringify({
+      version: 1, root: esm, mode: 'full',
+      files: { [src]: { hash: createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex').slice(0, 16), out: path.join(esm, 'main.instrumented.mjs'), sites: path.join(dir, 'none.json'), siteCount: 3 } },
+    }));
+    const r = await runWithRuntime(src, [], { env: { ELIXIRSCOPE_MANIFEST: manifest } });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, 'instrumented esm lib main.mjs\n');
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.sinks[0].events, [
+      ['fileLoaded', 0, 0, [JSON.stringify({ hash: 'E', file: src, count: 3 })]],
+      ['call', 0, 1, undefined],
+      ['write', 1, 0, ['lib']],
+      ['step', 2, 0, undefined],
+      ['exit', 0, 1, undefined],
+      ['processExit', 0, 0, [0]],
+    ]);
+  });
+});
