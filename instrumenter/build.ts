@@ -4,10 +4,12 @@
  */
 import { ts } from 'ts-morph';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Mode } from '../protocol/events';
 import type { BuildManifest, BuildEntry, FileSiteTable } from '../protocol/sites';
-import { computeHash, effectiveOptions, instrumentFile, isEsmFile, type BuildError } from './transform';
+import { computeHash, effectiveOptions, instrumentFile, isEsmFile, type BuildError, type InstrumentResult } from './transform';
 
 export interface BuildOptions {
   root: string;
@@ -154,6 +156,63 @@ function readManifest(file: string): BuildManifest | undefined {
   try { return JSON.parse(fs.readFileSync(file, 'utf8')) as BuildManifest; } catch { return undefined; }
 }
 
+/** One file to instrument (sent to a worker as is). */
+export interface Job { index: number; file: string; text: string; mode: Mode; options: ts.CompilerOptions | undefined; esm: boolean; hash: string }
+
+/** Below this many files to build, starting a worker (it loads the TypeScript compiler) does not pay. */
+const MIN_JOBS_FOR_WORKERS = 40;
+
+function workerFile(): string | undefined {
+  const f = path.join(__dirname, 'worker.js');
+  return fs.existsSync(f) ? f : undefined;
+}
+
+/**
+ * Run the jobs on this thread and on (cores - 1) worker threads; `done` is called on this thread
+ * for each result, in completion order.
+ */
+async function runJobs(jobs: Job[], done: (job: Job, r: InstrumentResult) => void, signal: AbortSignal | undefined): Promise<void> {
+  const wf = workerFile();
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const nWorkers = wf && jobs.length >= MIN_JOBS_FOR_WORKERS ? Math.min(cores - 1, Math.floor(jobs.length / 20), 7) : 0;
+  let next = 0;
+  let pending = 0;
+  const workers: Worker[] = [];
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const settle = () => { const w = wake; wake = undefined; w?.(); };
+  const feed = (w: Worker) => {
+    if (next < jobs.length && !signal?.aborted && failure === undefined) { const j = jobs[next++]!; pending++; w.postMessage(j); }
+  };
+  for (let i = 0; i < nWorkers; i++) {
+    const w = new Worker(wf!);
+    w.on('message', (m: InstrumentResult & { index: number }) => {
+      pending--;
+      try { done(jobs[m.index]!, m); } catch (e) { failure ??= e; }
+      feed(w);
+      settle();
+    });
+    w.on('error', (e) => { failure ??= e; settle(); });
+    workers.push(w);
+    // Two in flight per worker, so a worker never waits for this thread.
+    feed(w); feed(w);
+  }
+  try {
+    let lastYield = performance.now();
+    while (next < jobs.length && failure === undefined) {
+      if (signal?.aborted) break;
+      const j = jobs[next++]!;
+      done(j, instrumentFile(j.file, j.text, j.mode, j.options, { esm: j.esm, hash: j.hash, outName: `${j.hash}.js` }));
+      if (performance.now() - lastYield > 30) { await new Promise((r) => setImmediate(r)); lastYield = performance.now(); }
+    }
+    while (pending > 0 && failure === undefined && !signal?.aborted) await new Promise<void>((r) => { wake = r; });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  if (failure !== undefined) throw failure;
+  if (signal?.aborted) throw signal.reason ?? new Error('build aborted');
+}
+
 export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   const t0 = performance.now();
   const root = path.resolve(opts.root);
@@ -170,45 +229,50 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   const baseOptions = readWorkspaceOptions(root);
   const packageType = makePackageTypeLookup();
   const files = listSourceFiles(root, outDir, opts.include, opts.exclude);
-  const manifest: BuildManifest = { version: 1, root, mode: opts.mode, files: {} };
-  const errors: BuildError[] = [];
-  let built = 0; let reused = 0;
-  let lastYield = performance.now();
+  const entries: Array<BuildEntry | undefined> = new Array(files.length);
+  const errors: BuildError[][] = files.map(() => []);
+  const jobs: Job[] = [];
+  let built = 0; let reused = 0; let progress = 0;
+  const report = (file: string) => opts.onProgress?.(++progress, files.length, file);
   for (let i = 0; i < files.length; i++) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('build aborted');
     const file = files[i]!;
     let text: string;
-    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    try { text = fs.readFileSync(file, 'utf8'); } catch { report(file); continue; }
     const esm = isEsmFile(file, packageType(file));
     const hash = computeHash(opts.mode, effectiveOptions(file, baseOptions, esm), text);
     const out = path.join(filesDir, `${hash}.js`);
     const sites = path.join(filesDir, `${hash}.sites.json`);
     const before = prevFiles[file];
-    let entry: BuildEntry | undefined;
     if (before && before.hash === hash && before.out === out && fs.existsSync(out) && fs.existsSync(sites)) {
-      entry = before; reused++;
-    } else if (fs.existsSync(out) && fs.existsSync(sites)) {
+      entries[i] = before; reused++; report(file); continue;
+    }
+    if (fs.existsSync(out) && fs.existsSync(sites)) {
       try {
         const table = JSON.parse(fs.readFileSync(sites, 'utf8')) as FileSiteTable;
-        entry = { hash, out, sites, siteCount: table.sites.length }; reused++;
-      } catch { entry = undefined; }
+        entries[i] = { hash, out, sites, siteCount: table.sites.length }; reused++; report(file); continue;
+      } catch { /* rebuild */ }
     }
-    if (!entry) {
-      const r = instrumentFile(file, text, opts.mode, baseOptions, { esm, hash, outName: `${hash}.js` });
-      if (r.errors.length) {
-        errors.push(...r.errors);
-        if (before) manifest.files[file] = before;
-      } else {
-        writeAtomic(sites, JSON.stringify(r.table));
-        writeAtomic(out, r.code);
-        entry = { hash, out, sites, siteCount: r.table.sites.length };
-        built++;
-      }
-    }
-    if (entry) manifest.files[file] = entry;
-    opts.onProgress?.(i + 1, files.length, file);
-    if (performance.now() - lastYield > 50) { await new Promise((r) => setImmediate(r)); lastYield = performance.now(); }
+    jobs.push({ index: i, file, text, mode: opts.mode, options: baseOptions, esm, hash });
   }
+  const jobList = jobs.map((j, k) => ({ ...j, index: k }));
+  await runJobs(jobList, (job, r) => {
+    const i = jobs[job.index]!.index;
+    if (r.errors.length) {
+      errors[i] = r.errors;
+      entries[i] = prevFiles[job.file];
+    } else {
+      const out = path.join(filesDir, `${job.hash}.js`);
+      const sites = path.join(filesDir, `${job.hash}.sites.json`);
+      writeAtomic(sites, JSON.stringify(r.table));
+      writeAtomic(out, r.code);
+      entries[i] = { hash: job.hash, out, sites, siteCount: r.table.sites.length };
+      built++;
+    }
+    report(job.file);
+  }, opts.signal);
+  const manifest: BuildManifest = { version: 1, root, mode: opts.mode, files: {} };
+  files.forEach((f, i) => { if (entries[i]) manifest.files[f] = entries[i]!; });
   writeAtomic(manifestPath, JSON.stringify(manifest, null, 1));
-  return { manifestPath, manifest, built, reused, errors, ms: performance.now() - t0 };
+  return { manifestPath, manifest, built, reused, errors: errors.flat(), ms: performance.now() - t0 };
 }

@@ -758,7 +758,7 @@ export class FileInstrumenter {
       return f.createParenthesizedExpression(f.createCommaListExpression([f.createAssignment(this.id(t), updated), ...writes, this.id(t)]));
     }
     if (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) {
-      const target = this.propTarget(left, node);
+      const target = this.propTarget(left, node, op === ts.SyntaxKind.EqualsToken && isAnonymousFunctionDefinition(node.right));
       if (target) {
         const right = this.visitExpr(node.right);
         const assign = f.createBinaryExpression(target.access, node.operatorToken, right);
@@ -773,7 +773,7 @@ export class FileInstrumenter {
    * For a property write target `o.k` / `o[k]`: the site, the object and key expressions (capturing
    * into temps), and the access expression rewritten to use them. Undefined when not instrumentable.
    */
-  private propTarget(left: ts.PropertyAccessExpression | ts.ElementAccessExpression, range: ts.Node):
+  private propTarget(left: ts.PropertyAccessExpression | ts.ElementAccessExpression, range: ts.Node, namedRhs = false):
     { site: number; obj: ts.Expression; key: ts.Expression; access: ts.Expression } | undefined {
     const f = this.f;
     if (left.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
@@ -790,6 +790,9 @@ export class FileInstrumenter {
       if (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)) { name = a.text; keyLiteral = f.createStringLiteral(a.text); }
       else if (ts.isNumericLiteral(a)) { name = a.text; keyLiteral = f.createNumericLiteral(a.text); }
     }
+    // `o.k = function () {}`: V8 names the function after the assignment as written (stack traces
+    // show "o.k"); inside a hook call it would become "$$es.p.o.k". Such writes are not recorded.
+    if (namedRhs) return undefined;
     const needTemps = !isThis || !keyLiteral;
     if (needTemps && !this.fn.tempsAllowed) return undefined;
     const site = this.addSite(SiteKind.PropWrite, range, { name });
