@@ -24,9 +24,33 @@ export const CustomRequest = {
   timeline: 'elixirscope/timeline',
   origin: 'elixirscope/origin',
   info: 'elixirscope/info',
+  reverseStepIn: 'elixirscope/reverseStepIn',
+  reverseStepOut: 'elixirscope/reverseStepOut',
 } as const;
 
+/** Travel to a point in time; the adapter answers, then sends a `stopped` event (reason "goto"). */
 export interface SeekArgs { seq: number }
+
+/** Every value a variable (or `a.b` property path) had, in time order. Default frame: the top frame of the current stop. */
 export interface ValueHistoryArgs { name: string; frameId?: number }
-export interface ValueHistoryEntry { seq: number; value: string; file: string; line: number }
+export interface ValueHistoryEntry { seq: number; value: string; file: string; line: number; function?: string; current?: boolean }
+export interface ValueHistoryResponse { name: string; entries: ValueHistoryEntry[]; note?: string }
+
+/** Activity per kind in `buckets` slices of [from, to) (default: the whole recording). */
+export interface TimelineArgs { from?: number; to?: number; buckets?: number }
+export interface TimelineResponse {
+  from: number; to: number; total: number; position: number;
+  buckets: Array<{ from: number; to: number; counts: Record<string, number> }>;
+  functions: Array<{ name: string; file: string; line: number; calls: number }>;
+}
+
+/** Where did this value come from: a variable in a frame (default: current), or the return value of the Return event at `returnSeq`. */
+export interface OriginArgs { name?: string; frameId?: number; frame?: number; seq?: number; returnSeq?: number }
+export interface OriginResponse {
+  name: string; seq: number; frame: number; file: string; line: number; column: number; value: string;
+  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch';
+  statement: string;
+  inputs: Array<{ name: string; frame: number; seq: number; line?: number; value?: string; kind: 'variable' | 'return' }>;
+}
+
 export interface RecordingInfo { dir: string; events: number; bytes: number; seq: number; live: boolean }

@@ -1,13 +1,20 @@
 import { EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
+import type { RecordedValue } from '../../protocol/values';
 import { RecordingReader } from '../store/reader';
 import { Navigator, type Stop } from './navigator';
 import { renderValue } from './render';
 import { SiteIndex } from './site-index';
 import { StateReader, type Local } from './state';
+import { Postings } from './postings';
+import { Exceptions } from './exceptions';
+import { Breaks } from './breaks';
+import { TimelineQuery } from './timeline';
+import { Dataflow } from './dataflow';
 
 export interface Hit { seq: number; frame: number }
 export interface HistoryEntry { seq: number; value: string }
+export interface WriteEntry { seq: number; frame: number; file: string; line: number; column: number; function: string; value: string }
 export interface StateAt {
   seq: number;
   file: string;
@@ -21,11 +28,27 @@ export class TemporalEngine {
   readonly sites: SiteIndex;
   readonly nav: Navigator;
   readonly state: StateReader;
+  readonly postings: Postings;
+  readonly exceptions: Exceptions;
+  readonly breaks: Breaks;
+  readonly timeline: TimelineQuery;
+  readonly dataflow: Dataflow;
 
   private constructor(readonly reader: RecordingReader) {
     this.sites = new SiteIndex(reader);
     this.nav = new Navigator(reader, this.sites);
     this.state = new StateReader(this.nav);
+    this.postings = new Postings(this.nav.events);
+    this.exceptions = new Exceptions(this.nav);
+    this.breaks = new Breaks(this.nav, this.state, this.postings, this.exceptions);
+    this.timeline = new TimelineQuery(this.nav);
+    this.dataflow = new Dataflow(this.nav, (frame) => this.moduleFrameOf(frame));
+  }
+
+  /** The frame of the module (file) that defines the function running in `frame`. */
+  async moduleFrameOf(frame: number): Promise<number> {
+    const record = await this.reader.frame(frame);
+    return record ? this.reader.moduleFrame(this.reader.baseOf(record.fn)) : 0;
   }
 
   static async open(dir: string): Promise<TemporalEngine> { return new TemporalEngine(await RecordingReader.open(dir)); }
@@ -48,11 +71,8 @@ export class TemporalEngine {
   async hits(file: string, line: number): Promise<Hit[]> {
     const sites = this.lineSites(file, line);
     const hits: Hit[] = [];
-    if (!sites.size) return hits;
-    await this.nav.events.scan(0, 1, (c, i, seq) => {
-      if (c.kinds[i] === EventKind.Step && sites.has(c.sites[i])) hits.push({ seq, frame: c.frames[i] });
-    });
-    return hits;
+    for (const site of sites) for (const seq of await this.postings.of(site)) hits.push({ seq, frame: (await this.nav.events.at(seq))!.frame });
+    return hits.sort((a, b) => a.seq - b.seq);
   }
 
   /** The value variable `name` had each time `line` ran (as seen by the frame running that line, else its module). */
@@ -80,6 +100,36 @@ export class TemporalEngine {
     const out: HistoryEntry[] = [];
     for (const { seq, local } of seen) out.push({ seq, value: renderValue((await this.state.withPropertyWrites([local], seq))[0].value) });
     return out;
+  }
+
+  /** Every value written to variables named `name` (optionally only in `file`), in time order, with the writer's location. */
+  async writes(name: string, file?: string): Promise<WriteEntry[]> {
+    const only = file === undefined ? undefined : this.sites.resolveFile(file);
+    if (file !== undefined && !only) return [];
+    const writeSites = new Set<number>();
+    this.reader.sites.forEach((s, id) => {
+      if (s && s.kind === SiteKind.Write && s.name === name && (!only || this.reader.siteFile[id] === only)) writeSites.add(id);
+    });
+    const found: Array<{ seq: number; frame: number; site: number; value: RecordedValue }> = [];
+    await this.nav.events.scan(0, 1, (c, i, seq) => {
+      if (c.kinds[i] === EventKind.Write && writeSites.has(c.sites[i])) found.push({ seq, frame: c.frames[i], site: c.sites[i], value: c.values[c.valueAt[i]] });
+    });
+    return found.map((w) => this.writeEntry(w));
+  }
+
+  private writeEntry(w: { seq: number; frame: number; site: number; value: RecordedValue }): WriteEntry {
+    const site = this.sites.site(w.site)!;
+    const fn = this.sites.site(this.sites.functionOf(w.site));
+    return { seq: w.seq, frame: w.frame, file: this.sites.file(w.site), line: site.line, column: site.column, function: fn?.kind === SiteKind.Module ? '<module>' : fn?.name ?? '<anonymous>', value: renderValue(w.value) };
+  }
+
+  /** Every value written to property `key` of object `object`, in time order. */
+  async propertyWrites(object: number, key: string): Promise<WriteEntry[]> {
+    const found: Array<{ seq: number; frame: number; site: number; value: RecordedValue }> = [];
+    await this.nav.events.scan(0, 1, (c, i, seq) => {
+      if (c.kinds[i] === EventKind.PropWrite && c.args[i] === object && String(c.values[c.valueAt[i]]) === key) found.push({ seq, frame: c.frames[i], site: c.sites[i], value: c.values[c.valueAt[i] + 1] });
+    });
+    return found.map((w) => this.writeEntry(w));
   }
 
   /** Full state at `seq`: location and every frame's locals. */

@@ -2,6 +2,7 @@ import { EventKind } from '../../protocol/events';
 import { isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 import { SiteKind } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
+import type { NameScope } from './expression';
 
 export interface FrameState {
   frame: number;
@@ -67,6 +68,16 @@ export class StateReader {
       ...[...latest.values()].filter((l) => !params.includes(l.name)),
     ];
     return this.withPropertyWrites(ordered, seq);
+  }
+
+  /** Names visible to an expression evaluated in `frame` at `seq`: its locals, then its module's top-level variables. */
+  async scope(frame: number, seq: number): Promise<{ scope: NameScope; locals: Local[]; module: Local[] }> {
+    const locals = await this.locals(frame, seq);
+    const record = await this.nav.reader.frame(frame);
+    const moduleFrame = record ? await this.nav.reader.moduleFrame(this.nav.reader.baseOf(record.fn)) : 0;
+    const module = moduleFrame && moduleFrame !== frame ? await this.locals(moduleFrame, seq) : [];
+    const find = (list: Local[], name: string) => list.find((l) => l.name === name)?.value;
+    return { scope: { lookup: (name) => find(locals, name) ?? find(module, name) }, locals, module };
   }
 
   /** Every value `name` had in `frame` up to `seq`, oldest first. */

@@ -3,33 +3,45 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename } from 'node:path';
-import { CustomRequest, type ElixirScopeLaunchArgs, type RecordingInfo, type SeekArgs } from '../../protocol/requests';
+import {
+  CustomRequest, type ElixirScopeLaunchArgs, type OriginArgs, type RecordingInfo, type SeekArgs, type TimelineArgs,
+  type TimelineResponse, type ValueHistoryArgs, type ValueHistoryResponse,
+} from '../../protocol/requests';
+import { isObjectSnapshot } from '../../protocol/values';
+import { EventKind } from '../../protocol/events';
+import type { BreakHit, DataBreak } from '../engine/breaks';
 import { TemporalEngine } from '../engine/engine';
-import type { Direction, Stop } from '../engine/navigator';
+import { EvaluationError, evaluateExpression } from '../engine/expression';
+import type { ExceptionFilter } from '../engine/exceptions';
+import type { Cancel, Direction, Stop } from '../engine/navigator';
+import { renderValue } from '../engine/render';
 import type { FrameState } from '../engine/state';
 import { RecordingReader } from '../store/reader';
 import { startRecording, type Recording } from '../targets/record';
 import { BreakpointTable } from './breakpoints';
-import { evaluatePath } from './evaluate';
+import { ProgressTracker } from './progress';
 import { VariableHandles } from './variables';
 
 const THREAD_ID = 1;
 const FOLLOW_INTERVAL_MS = 50;
 
-type Movement = (stop: Stop, dir: Direction) => Promise<Stop | undefined>;
+type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: Stop; reason: string; ids?: Array<number | string>; text?: string } | undefined>;
 
 /**
  * The DAP front of ElixirScope. Every request is translated into a question for the
- * temporal engine about the current position in time (`stop`); the program itself,
- * when live, keeps running and the recording grows underneath.
+ * temporal engine about the current position in time; the session holds no trace logic.
+ * A live program keeps running while the session follows its growing recording.
  */
 export class ElixirScopeSession extends LoggingDebugSession {
   private engine: TemporalEngine | undefined;
   private recording: Recording | undefined;
   private position: Stop | undefined;
+  private positionException: number | undefined;
   private frames: FrameState[] = [];
   private readonly variables = new VariableHandles();
   private readonly breakpoints = new BreakpointTable();
+  private readonly progress = new ProgressTracker(this, () => this.clientSupportsProgress);
+  private clientSupportsProgress = false;
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => { this.configured = resolve; });
   private live = false;
@@ -38,6 +50,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private follower: NodeJS.Timeout | undefined;
   private grew: Array<() => void> = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private loggedTo = new Map<number, number>();
 
   constructor() {
     super();
@@ -45,14 +58,34 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientSupportsProgress = !!args.supportsProgressReporting;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsStepBack: true,
-      supportsEvaluateForHovers: true,
-      supportsTerminateRequest: true,
-      supportsValueFormattingOptions: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsFunctionBreakpoints: true,
       supportsBreakpointLocationsRequest: true,
+      supportsDataBreakpoints: true,
+      supportsRestartFrame: true,
+      supportsGotoTargetsRequest: true,
+      supportsStepInTargetsRequest: true,
+      supportsEvaluateForHovers: true,
+      supportsCompletionsRequest: true,
+      supportsLoadedSourcesRequest: true,
+      supportsValueFormattingOptions: true,
+      supportsTerminateRequest: true,
+      supportsCancelRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      exceptionBreakpointFilters: [
+        { filter: 'all', label: 'Caught Exceptions', default: false, description: 'Stop where any exception is thrown' },
+        { filter: 'uncaught', label: 'Uncaught Exceptions', default: false, description: 'Stop where an exception is thrown that the program does not catch' },
+      ],
     };
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
@@ -71,7 +104,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       else if (args.program) await this.record(args);
       else throw new Error('launch needs "program" (to record) or "recording" (to replay)');
       this.sendResponse(response);
-      if (!this.live) await this.settleReplay();
+      if (!this.live) await this.serialize(() => this.settleReplay());
     } catch (err) {
       this.sendErrorResponse(response, { id: 1001, format: (err as Error).message, showUser: true });
     }
@@ -82,6 +115,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.announceBindings();
     const s = this.engine.stats();
     this.log(`replaying ${dir}: ${s.events} events${s.complete ? '' : ' (incomplete: the program did not end cleanly)'}`);
+    await this.printLogpoints();
   }
 
   private async record(args: ElixirScopeLaunchArgs): Promise<void> {
@@ -94,7 +128,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
     this.engine = TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database));
-    this.follower = setInterval(() => void this.follow(), FOLLOW_INTERVAL_MS);
+    this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
       await this.follow(true);
@@ -105,95 +139,291 @@ export class ElixirScopeSession extends LoggingDebugSession {
     }), (err: Error) => this.log(`recording failed: ${err.message}`));
   }
 
-  /** Pulls newly stored events into view; stops at entry or at the first breakpoint hit among them. */
+  /** Pulls newly stored events into view; prints new logpoint hits; stops at entry or at the first breakpoint among them. */
   private async follow(final = false): Promise<void> {
     const rec = this.recording, engine = this.engine;
     if (!rec || !engine || (!final && rec.writer.length === engine.reader.length)) return;
     await rec.writer.flush();
     await engine.refresh();
     this.announceBindings();
+    await this.printLogpoints();
     this.wake();
     if (this.position) return;
-    const found = this.stopOnEntry ? await engine.nav.first() : await engine.nav.continueTo(this.scannedTo - 1, 1, this.breakpoints.sites());
+    const hit = this.stopOnEntry ? await this.entryHit() : await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
     this.scannedTo = engine.reader.length;
-    if (found && !this.position) this.arrive(found, this.stopOnEntry ? 'entry' : 'breakpoint');
+    if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
+  }
+
+  private async entryHit(): Promise<BreakHit | undefined> {
+    const stop = await this.engine!.nav.first();
+    return stop && { stop, reason: 'breakpoint', ids: [] };
   }
 
   /** With the program gone: stop at entry, at the first breakpoint, or at the end of the recording. */
   private async settleReplay(): Promise<void> {
-    const nav = this.engine!.nav;
-    const found = this.stopOnEntry ? await nav.first() : await nav.continueTo(this.scannedTo - 1, 1, this.breakpoints.sites());
-    if (found) return this.arrive(found, this.stopOnEntry ? 'entry' : 'breakpoint');
-    const end = await nav.last();
-    if (end) this.arrive(end, 'pause', 'Program ended: replaying its recording');
+    const engine = this.engine!;
+    if (this.stopOnEntry) {
+      const first = await engine.nav.first();
+      if (first) return this.arrive(first, 'entry');
+    }
+    const hit = await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
+    if (hit) return this.arrive(hit.stop, hit.reason, hit.ids);
+    const end = await engine.nav.last();
+    if (end) this.arrive(end, 'pause', [], 'Program ended: replaying its recording');
     else { this.log('nothing was recorded'); this.sendEvent(new TerminatedEvent()); }
   }
 
-  private announceBindings(): void {
-    for (const bp of this.breakpoints.bind(this.engine!)) this.sendEvent(new BreakpointEvent('changed', bp));
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.recording?.child.kill('SIGTERM');
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
   }
 
-  private arrive(stop: Stop, reason: string, description?: string): void {
+  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    clearInterval(this.follower);
+    if (this.recording && this.live) this.recording.child.kill('SIGKILL');
+    try {
+      await this.recording?.finished.catch(() => undefined);
+      await this.queue.catch(() => undefined);
+      await this.engine?.close();
+      await this.recording?.writer.close();
+    } finally {
+      this.sendResponse(response);
+    }
+  }
+
+  // ---- moving through time -----------------------------------------------------------------
+
+  private arrive(stop: Stop, reason: string, ids: Array<number | string> = [], description?: string): void {
     this.position = stop;
+    this.positionException = reason === 'exception' ? stop.seq : undefined;
     this.frames = [];
     this.variables.reset();
     const event = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
-    if (reason === 'breakpoint') event.body.hitBreakpointIds = this.breakpoints.idsForSite(stop.site);
+    const numeric = ids.filter((id): id is number => typeof id === 'number');
+    if (numeric.length) event.body.hitBreakpointIds = numeric;
     if (description) event.body.description = description;
     event.body.allThreadsStopped = true;
     this.sendEvent(event);
   }
 
-  /** Runs a movement; while the program is live and history runs out, waits for more of it. */
-  private move(response: DebugProtocol.Response, movement: Movement, dir: Direction, reason: string): void {
+  /** Runs a movement; while the program is live and history runs out going forward, waits for more. */
+  private move(response: DebugProtocol.Response, request: DebugProtocol.Request, title: string, movement: Movement, dir: Direction): void {
     this.sendResponse(response);
-    void this.serialize(async () => {
+    void this.serialize(() => this.progress.run(request.seq, title, async (cancel) => {
       const from = this.position;
       if (!from || !this.engine) return;
       for (;;) {
-        const to = await movement(from, dir);
-        if (to) return this.arrive(to, reason);
+        const to = await movement(from, dir, cancel);
+        if (cancel.cancelled) return this.arrive(from, 'pause', [], 'Cancelled');
+        if (to) {
+          if (to.text) this.log(to.text);
+          return this.arrive(to.stop, to.reason, to.ids);
+        }
         if (dir === -1 || !this.live) break;
         await new Promise<void>((resolve) => this.grew.push(resolve));
       }
       const edge = dir === 1 ? await this.engine.nav.last() : await this.engine.nav.first();
       this.log(dir === 1 ? 'reached the end of the recording' : 'reached the start of the recording');
       this.arrive(edge ?? from, dir === 1 ? 'step' : 'entry');
+    }));
+  }
+
+  private step(kind: 'stepOver' | 'stepIn' | 'stepOut'): Movement {
+    return async (s, d) => {
+      const stop = await this.engine!.nav[kind](s, d);
+      return stop && { stop, reason: 'step' };
+    };
+  }
+
+  private readonly continueMove: Movement = async (stop, dir, cancel) => {
+    const hit = await this.engine!.breaks.next(stop.seq, dir, this.breakpoints.query(), cancel);
+    return hit && { stop: hit.stop, reason: hit.reason, ids: hit.ids, text: hit.conditionError && `breakpoint condition failed: ${hit.conditionError}` };
+  };
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse, _a: DebugProtocol.ContinueArguments, request?: DebugProtocol.Request): void {
+    response.body = { allThreadsContinued: true };
+    this.move(response, request!, 'Continue', this.continueMove, 1);
+  }
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, _a: DebugProtocol.ReverseContinueArguments, request?: DebugProtocol.Request): void {
+    this.move(response, request!, 'Reverse continue', this.continueMove, -1);
+  }
+  protected override nextRequest(response: DebugProtocol.NextResponse, _a: DebugProtocol.NextArguments, request?: DebugProtocol.Request): void {
+    this.move(response, request!, 'Step over', this.step('stepOver'), 1);
+  }
+  /** VS Code's Step Back sends no granularity: it is reverse step over. */
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, _a: DebugProtocol.StepBackArguments, request?: DebugProtocol.Request): void {
+    this.move(response, request!, 'Step back', this.step('stepOver'), -1);
+  }
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments, request?: DebugProtocol.Request): void {
+    const target = args.targetId;
+    this.move(response, request!, 'Step in', target === undefined ? this.step('stepIn') : async () => {
+      const stop = await this.engine!.nav.stepIn({ seq: target, frame: 0, site: 0 }, 1);
+      return stop && { stop, reason: 'step' };
+    }, 1);
+  }
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, _a: DebugProtocol.StepOutArguments, request?: DebugProtocol.Request): void {
+    this.move(response, request!, 'Step out', this.step('stepOut'), 1);
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.sendResponse(response);
+    void this.serialize(async () => {
+      if (this.position || !this.engine) return;
+      await this.follow(true);
+      const last = await this.engine.nav.last();
+      if (last) this.arrive(last, 'pause', [], 'Paused at the latest recorded statement (the program keeps running)');
     });
   }
 
-  private wake(): void { const waiting = this.grew; this.grew = []; waiting.forEach((w) => w()); }
-
-  private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch((err: Error) => this.log(`internal error: ${err.stack ?? err.message}`));
-    return next;
+  protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments, request?: DebugProtocol.Request): void {
+    const frame = this.frames[args.frameId - 1];
+    this.move(response, request!, 'Restart frame', async () => {
+      const record = frame && await this.engine!.reader.frame(frame.frame);
+      const stop = record && await this.engine!.nav.stepIn({ seq: record.entry, frame: record.id, site: 0 }, 1);
+      return stop && { stop, reason: 'restart' };
+    }, 1);
   }
 
-  private readonly continueMove: Movement = (stop, dir) => this.engine!.nav.continueTo(stop.seq, dir, this.breakpoints.sites());
-
-  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
-    response.body = { allThreadsContinued: true };
-    this.move(response, this.continueMove, 1, 'breakpoint');
+  protected override async gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): Promise<void> {
+    await this.serialize(async () => {
+      const engine = this.engine!;
+      const hits = await engine.hits(args.source.path ?? '', args.line);
+      const now = this.position?.seq ?? 0;
+      // VS Code's "Jump to Cursor" takes the first target: the next execution of the line, else the latest before now.
+      const ordered = [...hits.filter((h) => h.seq > now), ...hits.filter((h) => h.seq <= now).reverse()];
+      response.body = { targets: ordered.slice(0, 500).map((h) => ({ id: h.seq, label: `${h.seq > now ? 'later' : 'earlier'} execution #${hits.indexOf(h) + 1} (seq ${h.seq})`, line: args.line })) };
+    });
+    this.sendResponse(response);
   }
-  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void { this.move(response, this.continueMove, -1, 'breakpoint'); }
-  protected override nextRequest(response: DebugProtocol.NextResponse): void { this.move(response, (s, d) => this.engine!.nav.stepOver(s, d), 1, 'step'); }
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse): void { this.move(response, (s, d) => this.engine!.nav.stepOver(s, d), -1, 'step'); }
-  protected override stepInRequest(response: DebugProtocol.StepInResponse): void { this.move(response, (s, d) => this.engine!.nav.stepIn(s, d), 1, 'step'); }
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void { this.move(response, (s, d) => this.engine!.nav.stepOut(s, d), 1, 'step'); }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments, request?: DebugProtocol.Request): void {
+    this.move(response, request!, 'Go to', async () => {
+      const stop = await this.engine!.nav.stopAt(args.targetId);
+      return stop && { stop, reason: 'goto' };
+    }, 1);
+  }
+
+  protected override async stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse, args: DebugProtocol.StepInTargetsArguments): Promise<void> {
+    await this.serialize(async () => {
+      const frame = this.frames[args.frameId - 1];
+      response.body = { targets: frame ? await this.callsOfStatement(frame) : [] };
+    });
+    this.sendResponse(response);
+  }
+
+  private async callsOfStatement(frame: FrameState): Promise<DebugProtocol.StepInTarget[]> {
+    const engine = this.engine!;
+    const end = await engine.nav.stepOver({ seq: frame.seq, frame: frame.frame, site: frame.site }, 1);
+    const targets: DebugProtocol.StepInTarget[] = [];
+    const parentOf = new Map<number, number>();
+    await engine.nav.events.scan(frame.seq + 1, 1, (c, i, seq) => {
+      if (end && seq >= end.seq) return true;
+      if (c.kinds[i] === EventKind.Call && !parentOf.has(c.frames[i])) {
+        parentOf.set(c.frames[i], 0);
+        targets.push({ id: seq, label: engine.sites.site(c.sites[i])?.name ?? '<anonymous>' });
+      }
+      return targets.length >= 50 || undefined;
+    });
+    const direct: DebugProtocol.StepInTarget[] = [];
+    for (const t of targets) {
+      const e = (await engine.nav.events.at(t.id))!;
+      if ((await engine.reader.frame(e.frame))?.parent === frame.frame) direct.push(t);
+    }
+    return direct;
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------------
 
   protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     const path = args.source.path ?? '';
-    const lines = (args.breakpoints ?? []).map((b) => b.line);
-    await this.serialize(async () => { response.body = { breakpoints: this.breakpoints.set(path, lines, this.engine) }; });
+    await this.serialize(async () => {
+      response.body = { breakpoints: this.breakpoints.setLines(path, args.breakpoints ?? [], this.engine) };
+      this.sendResponse(response);
+      this.loggedTo.clear();
+      await this.printLogpoints(path);
+    });
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    response.body = { breakpoints: this.breakpoints.setFunctions(args.breakpoints, this.engine) };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.breakpoints.exceptionFilters = new Set(args.filters.filter((f): f is ExceptionFilter => f === 'all' || f === 'uncaught'));
+    this.sendResponse(response);
+  }
+
+  protected override async exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): Promise<void> {
+    await this.serialize(async () => {
+      const detail = this.positionException !== undefined ? await this.engine!.exceptions.detail(this.positionException) : undefined;
+      response.body = detail
+        ? { exceptionId: detail.type, description: detail.message, breakMode: detail.uncaught ? 'unhandled' : 'always', details: { message: detail.message, typeName: detail.type, stackTrace: renderValue(detail.value) } }
+        : { exceptionId: 'none', breakMode: 'never', description: 'not stopped on an exception' };
+    });
+    this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const handle = args.variablesReference !== undefined ? this.variables.get(args.variablesReference) : undefined;
+    if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
+    else if (handle?.kind === 'value' && isObjectSnapshot(handle.value)) response.body = { dataId: `property:${handle.value.o}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
+    else response.body = { dataId: null, description: 'only variables and object properties can have data breakpoints' };
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    const data: DataBreak[] = [];
+    for (const b of args.breakpoints) {
+      const [kind, id, ...rest] = b.dataId.split(':');
+      const name = rest.join(':');
+      if (kind === 'variable') data.push({ id: b.dataId, kind: 'variable', frame: Number(id), name });
+      if (kind === 'property') data.push({ id: b.dataId, kind: 'property', object: Number(id), key: name });
+    }
+    response.body = { breakpoints: this.breakpoints.setData(data) };
     this.sendResponse(response);
   }
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
     const file = args.source.path && this.engine?.sites.resolveFile(args.source.path);
-    response.body = { breakpoints: file ? this.engine!.sites.linesBetween(file, args.line, args.endLine ?? args.line).map((line) => ({ line })) : [] };
+    const lines = file ? this.engine!.sites.linesBetween(file, args.line, args.endLine ?? args.line) : [];
+    response.body = {
+      breakpoints: lines.flatMap((line) => this.engine!.sites.statementsOn(file!, line).map((site) => ({ line, column: this.engine!.sites.site(site)!.column }))),
+    };
     this.sendResponse(response);
   }
+
+  private announceBindings(): void {
+    for (const bp of this.breakpoints.bind(this.engine!)) this.sendEvent(new BreakpointEvent('changed', bp));
+  }
+
+  /** Retroactive logpoints: every hit of the recording so far, at once, in time order, each tagged with its seq. */
+  private async printLogpoints(path?: string): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    const lines: Array<{ seq: number; text: string; path: string; line: number }> = [];
+    for (const lp of this.breakpoints.logpoints(path)) {
+      const after = this.loggedTo.get(lp.id) ?? -1;
+      const hits = (await engine.breaks.allHits(lp)).filter((seq) => seq > after);
+      for (const seq of hits) {
+        const e = (await engine.nav.events.at(seq))!;
+        const { scope } = await engine.state.scope(e.frame, seq);
+        lines.push({ seq, text: interpolate(lp.message, (expr) => renderValue(evaluateExpression(expr, scope))), path: lp.path, line: engine.sites.site(lp.site)!.line });
+      }
+      if (hits.length) this.loggedTo.set(lp.id, hits[hits.length - 1]);
+    }
+    lines.sort((a, b) => a.seq - b.seq);
+    for (const l of lines) {
+      const out = new OutputEvent(`[seq ${l.seq}] ${l.text}\n`, 'console') as DebugProtocol.OutputEvent;
+      out.body.source = new Source(basename(l.path), l.path);
+      out.body.line = l.line;
+      out.body.data = { seq: l.seq };
+      this.sendEvent(out);
+    }
+  }
+
+  // ---- state at the current time -----------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     response.body = { threads: [new Thread(THREAD_ID, 'main')] };
@@ -202,7 +432,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.serialize(async () => {
-      if (this.position && !this.frames.length) this.frames = await this.engine!.state.stack(this.position);
+      await this.ensureFrames();
       const start = args.startFrame ?? 0;
       const frames = this.frames.slice(start, args.levels ? start + args.levels : undefined);
       response.body = {
@@ -231,53 +461,169 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
-    await this.serialize(async () => {
-      const frame = this.frames[(args.frameId ?? 1) - 1] ?? (this.position && (await this.engine!.state.stack(this.position))[0]);
-      if (!frame) throw new Error('not stopped');
-      const locals = await this.engine!.state.locals(frame.frame, frame.seq);
-      const value = evaluatePath(args.expression, locals);
-      const v = this.variables.toVariable(args.expression, value, !!args.format?.hex);
-      response.body = { result: v.value, variablesReference: v.variablesReference };
-    }).then(() => this.sendResponse(response), (err: Error) => this.sendErrorResponse(response, { id: 1002, format: err.message, showUser: false }));
+    try {
+      await this.serialize(async () => {
+        const frame = await this.frameFor(args.frameId);
+        const { scope } = await this.engine!.state.scope(frame.frame, frame.seq);
+        try {
+          const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), !!args.format?.hex);
+          response.body = { result: v.value, variablesReference: v.variablesReference };
+        } catch (err) {
+          if (err instanceof EvaluationError && /^[A-Za-z_$][\w$]*$/.test(args.expression.trim())) throw new EvaluationError(await this.notYetAssigned(args.expression.trim(), frame) ?? err.message);
+          throw err;
+        }
+      });
+      this.sendResponse(response);
+    } catch (err) {
+      this.sendErrorResponse(response, { id: 1002, format: (err as Error).message, showUser: false });
+    }
   }
 
-  protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown): Promise<void> {
+  /** For a name with no value yet at this time: when it gets its first value in this frame. */
+  private async notYetAssigned(name: string, frame: FrameState): Promise<string | undefined> {
+    const later = (await this.engine!.writes(name)).find((w) => w.frame === frame.frame && w.seq >= frame.seq);
+    return later && `${name} is not assigned yet at this time; it becomes ${later.value} at seq ${later.seq} (line ${later.line})`;
+  }
+
+  protected override async completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): Promise<void> {
+    await this.serialize(async () => {
+      const frame = await this.frameFor(args.frameId);
+      const { scope, locals, module } = await this.engine!.state.scope(frame.frame, frame.seq);
+      const before = args.text.slice(0, args.column - 1);
+      const member = /([A-Za-z_$][\w$.[\]"']*)\.([\w$]*)$/.exec(before);
+      let items: DebugProtocol.CompletionItem[];
+      if (member) {
+        let target;
+        try { target = evaluateExpression(member[1], scope); } catch { target = undefined; }
+        items = target !== undefined && isObjectSnapshot(target) ? target.p.map(([k]) => ({ label: String(k), type: 'property' as const })) : [];
+      } else {
+        const seen = new Set<string>();
+        items = [...locals, ...module].filter((l) => !seen.has(l.name) && seen.add(l.name)).map((l) => ({ label: l.name, type: 'variable' as const }));
+      }
+      response.body = { targets: items };
+    });
+    this.sendResponse(response);
+  }
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    response.body = { sources: (this.engine?.reader.files ?? []).map((f) => new Source(basename(f.file), f.file)) };
+    this.sendResponse(response);
+  }
+
+  // ---- ElixirScope's own requests ----------------------------------------------------------
+
+  protected override async customRequest(command: string, response: DebugProtocol.Response, args: unknown, request?: DebugProtocol.Request): Promise<void> {
     try {
-      if (command === CustomRequest.seek) {
-        const stop = await this.engine?.stopNear((args as SeekArgs).seq);
-        if (!stop) throw new Error(`no position at seq ${(args as SeekArgs).seq}`);
-        this.sendResponse(response);
-        return this.arrive(stop, 'goto');
+      switch (command) {
+        case CustomRequest.seek: return this.seek(response, args as SeekArgs);
+        case CustomRequest.reverseStepIn: return this.move(response, request!, 'Reverse step in', this.step('stepIn'), -1);
+        case CustomRequest.reverseStepOut: return this.move(response, request!, 'Reverse step out', this.step('stepOut'), -1);
+        case CustomRequest.info: response.body = this.info(); break;
+        case CustomRequest.valueHistory: response.body = await this.serialize(() => this.valueHistory(args as ValueHistoryArgs)); break;
+        case CustomRequest.timeline: response.body = await this.serialize(() => this.timeline(args as TimelineArgs, request!)); break;
+        case CustomRequest.origin: response.body = await this.serialize(() => this.origin(args as OriginArgs)); break;
+        default: throw new Error(`unsupported request ${command}`);
       }
-      if (command === CustomRequest.info && this.engine) {
-        const s = this.engine.stats();
-        const info: RecordingInfo = { dir: this.engine.reader.dir, events: s.events, bytes: s.bytes, seq: this.position?.seq ?? 0, live: this.live };
-        response.body = info;
-        return this.sendResponse(response);
-      }
-      throw new Error(`unsupported request ${command}`);
+      this.sendResponse(response);
     } catch (err) {
       this.sendErrorResponse(response, { id: 1003, format: (err as Error).message, showUser: false });
     }
   }
 
-  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.recording?.child.kill('SIGTERM');
+  protected override cancelRequest(response: DebugProtocol.CancelResponse, args: DebugProtocol.CancelArguments): void {
+    this.progress.cancel(args.requestId, args.progressId);
     this.sendResponse(response);
-    this.sendEvent(new TerminatedEvent());
   }
 
-  protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
-    clearInterval(this.follower);
-    if (this.recording && this.live) this.recording.child.kill('SIGKILL');
-    try {
-      await this.recording?.finished.catch(() => undefined);
-      await this.engine?.close();
-      await this.recording?.writer.close();
-    } finally {
+  private seek(response: DebugProtocol.Response, args: SeekArgs): void {
+    void this.serialize(async () => {
+      const stop = await this.engine?.stopNear(args.seq);
+      if (!stop) return this.sendErrorResponse(response, { id: 1004, format: `no position at seq ${args.seq}`, showUser: false });
       this.sendResponse(response);
+      this.arrive(stop, 'goto');
+    });
+  }
+
+  private info(): RecordingInfo {
+    if (!this.engine) throw new Error('no recording yet');
+    const s = this.engine.stats();
+    return { dir: this.engine.reader.dir, events: s.events, bytes: s.bytes, seq: this.position?.seq ?? 0, live: this.live };
+  }
+
+  private async valueHistory(args: ValueHistoryArgs): Promise<ValueHistoryResponse> {
+    const engine = this.engine!;
+    const frame = await this.frameFor(args.frameId);
+    const now = frame.seq;
+    const dot = args.name.lastIndexOf('.');
+    let entries;
+    if (dot > 0) {
+      const { scope } = await engine.state.scope(frame.frame, frame.seq);
+      const target = evaluateExpression(args.name.slice(0, dot), scope);
+      if (!isObjectSnapshot(target)) throw new Error(`${args.name.slice(0, dot)} is not an object at this time`);
+      entries = await engine.propertyWrites(target.o, args.name.slice(dot + 1));
+    } else {
+      const all = await engine.writes(args.name, frame.file);
+      const own = all.filter((w) => w.frame === frame.frame);
+      const moduleFrame = await engine.moduleFrameOf(frame.frame);
+      entries = own.length ? own : all.filter((w) => w.frame === moduleFrame);
     }
+    let current = -1;
+    entries.forEach((e, i) => { if (e.seq < now) current = i; });
+    return {
+      name: args.name,
+      entries: entries.map((e, i) => ({ seq: e.seq, value: e.value, file: e.file, line: e.line, function: e.function, current: i === current })),
+      note: current < 0 && entries.length ? 'not assigned yet at this time' : undefined,
+    };
+  }
+
+  private async timeline(args: TimelineArgs, request: DebugProtocol.Request): Promise<TimelineResponse> {
+    const engine = this.engine!;
+    return this.progress.run(request.seq, 'Timeline', async (cancel) => ({
+      ...(await engine.timeline.query(args.from ?? 0, args.to ?? engine.reader.length, args.buckets ?? 200, cancel)),
+      position: this.position?.seq ?? 0,
+    }));
+  }
+
+  private async origin(args: OriginArgs) {
+    const engine = this.engine!;
+    if (args.returnSeq !== undefined) return this.required(await engine.dataflow.originOfReturn(args.returnSeq), 'that return value was not recorded');
+    const frame = args.frame !== undefined && args.seq !== undefined ? { frame: args.frame, seq: args.seq } : await this.frameFor(args.frameId);
+    if (!args.name) throw new Error('origin needs a variable name');
+    return this.required(await engine.dataflow.originOf(frame.frame, frame.seq, args.name), `${args.name} has no recorded value at this time`);
+  }
+
+  private required<T>(value: T | undefined, message: string): T {
+    if (value === undefined) throw new Error(message);
+    return value;
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private async ensureFrames(): Promise<void> {
+    if (this.position && !this.frames.length) this.frames = await this.engine!.state.stack(this.position);
+  }
+
+  private async frameFor(frameId: number | undefined): Promise<FrameState> {
+    await this.ensureFrames();
+    const frame = this.frames[(frameId ?? 1) - 1] ?? this.frames[0];
+    if (!frame) throw new Error('not stopped: there is no current time to evaluate at');
+    return frame;
+  }
+
+  private wake(): void { const waiting = this.grew; this.grew = []; waiting.forEach((w) => w()); }
+
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch((err: Error) => this.log(`internal error: ${err.stack ?? err.message}`));
+    return next;
   }
 
   private log(message: string): void { this.sendEvent(new OutputEvent(`elixirscope: ${message}\n`, 'console')); }
+}
+
+/** Replaces each `{expression}` of a logpoint message with its value. */
+function interpolate(message: string, value: (expr: string) => string): string {
+  return message.replace(/\{([^{}]+)\}/g, (_, expr: string) => {
+    try { return value(expr); } catch (err) { return `<${(err as Error).message}>`; }
+  });
 }

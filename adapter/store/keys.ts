@@ -7,6 +7,7 @@
  *   chunk:<seq>     events [seq, seq + n) encoded by chunk-codec.ts (binary)
  *   frame:<id>      FrameRecord (JSON), written at entry and again at exit
  *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
+ *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
  */
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -19,6 +20,7 @@ export const CHUNK_PREFIX = 'chunk:';
 export const seqOfChunkKey = (key: string) => parseInt(key.slice(CHUNK_PREFIX.length), 16);
 export const frameKey = (id: number) => `frame:${hex(id, 8)}`;
 export const resumeKey = (id: number, seq: number) => `resume:${hex(id, 8)}:${hex(seq, 12)}`;
+export const moduleKey = (base: number) => `module:${hex(base, 8)}`;
 export const resumePrefix = (id: number) => `resume:${hex(id, 8)}:`;
 
 /** The upper bound of a prefix range (keys are ASCII). */

@@ -2,7 +2,7 @@ import { Level } from 'level';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
-import { CHUNK_PREFIX, chunkKey, frameKey, META_KEY, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
+import { CHUNK_PREFIX, chunkKey, frameKey, META_KEY, moduleKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
 
@@ -94,6 +94,19 @@ export class RecordingReader {
   async parentAt(id: number, seq: number): Promise<number> {
     for await (const [, value] of this.db.iterator({ gte: resumePrefix(id), lte: resumePrefix(id) + seq.toString(16).padStart(12, '0'), reverse: true, limit: 1 })) return Number(value);
     return (await this.frame(id))?.parent ?? 0;
+  }
+
+  /** Frame id of the module whose site table starts at `base` (0 if it never ran). */
+  async moduleFrame(base: number): Promise<number> {
+    const value = await this.db.get(moduleKey(base));
+    return value === undefined ? 0 : Number(value);
+  }
+
+  /** Base site id of the file holding global site `site`. */
+  baseOf(site: number): number {
+    let best = 0;
+    for (const f of this.files) if (f.base <= site && f.base >= best) best = f.base;
+    return best;
   }
 
   /** Size of the store on disk in bytes. */

@@ -3,7 +3,7 @@ import { EventKind } from '../../protocol/events';
 import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
 import type { RecordedValue } from '../../protocol/values';
 import { ChunkBuilder } from './chunk-codec';
-import { chunkKey, frameKey, META_KEY, resumeKey, siteKey, STATS_KEY } from './keys';
+import { chunkKey, frameKey, META_KEY, moduleKey, resumeKey, siteKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type RecordingMeta, type RecordingStats } from './meta';
 import type { EventSink, RuntimeHello } from './sink';
 import { readFileSync } from 'node:fs';
@@ -105,6 +105,7 @@ export class RecordingWriter implements EventSink {
         this.stack.push(arg);
         this.frameCount++;
         this.pending.push(this.framePut(frame));
+        if (this.siteKinds[site] === SiteKind.Module) this.pending.push({ type: 'put', key: moduleKey(site), value: String(arg) });
         return arg;
       }
       case EventKind.Exit: {

@@ -22,7 +22,7 @@ describe('DAP: recording the invoice example and stepping backwards', function (
     const here = await place(dc);
     assert.equal(here.file, INVOICE);
     assert.equal(here.line, discountLine);
-    assert.equal(here.name, 'total');
+    assert.equal(here.name, 'Invoice.total');
     assert.equal(here.locals.total, '240');
     assert.equal(here.locals.line, '240');
   });
@@ -55,7 +55,7 @@ describe('DAP: recording the invoice example and stepping backwards', function (
     await moveAndWait(dc, 'stepIn');
     const inside = await place(dc);
     assert.equal(inside.file, INVOICE);
-    assert.equal(inside.name, 'total');
+    assert.equal(inside.name, 'Invoice.total');
     await moveAndWait(dc, 'stepOut');
     const back = await place(dc);
     assert.equal(back.file, MAIN);

@@ -1,0 +1,76 @@
+import { KIND_NAMES, EventKind } from '../../protocol/events';
+import { SiteKind } from '../../protocol/sites';
+import type { Cancel, Navigator } from './navigator';
+
+export interface TimelineBucket { from: number; to: number; counts: Record<string, number> }
+export interface TimelineFunction { name: string; file: string; line: number; calls: number }
+export interface Timeline { from: number; to: number; total: number; buckets: TimelineBucket[]; functions: TimelineFunction[] }
+
+const CHUNK_SUMMARY_MIN_BUCKET = 32768;
+
+/** Activity over a time range in buckets (for the timeline view): never raw events. */
+export class TimelineQuery {
+  private chunkSummaries = new Map<number, { length: number; counts: number[]; calls: Map<number, number> }>();
+
+  constructor(private readonly nav: Navigator) {}
+
+  async query(fromSeq: number, toSeq: number, bucketCount: number, cancel?: Cancel): Promise<Timeline> {
+    const total = this.nav.events.length;
+    const from = Math.max(0, Math.min(fromSeq, total));
+    const to = Math.max(from, Math.min(toSeq, total));
+    const n = Math.max(1, Math.min(bucketCount, Math.max(1, to - from)));
+    const width = (to - from) / n;
+    const counts = Array.from({ length: n }, () => new Array<number>(KIND_NAMES.length).fill(0));
+    const calls = new Map<number, number>();
+    const bucketOf = (seq: number) => Math.min(n - 1, Math.floor((seq - from) / width));
+    if (width >= CHUNK_SUMMARY_MIN_BUCKET) await this.bySummaries(from, to, (seq, kindCounts, chunkCalls) => {
+      const b = bucketOf(seq);
+      kindCounts.forEach((c, k) => { counts[b][k] += c; });
+      for (const [site, c] of chunkCalls) calls.set(site, (calls.get(site) ?? 0) + c);
+    }, cancel);
+    else await this.nav.events.scan(from, 1, (c, i, seq) => {
+      if (seq >= to) return true;
+      counts[bucketOf(seq)][c.kinds[i]]++;
+      if (c.kinds[i] === EventKind.Call) calls.set(c.sites[i], (calls.get(c.sites[i]) ?? 0) + 1);
+      return undefined;
+    }, cancel);
+    return {
+      from, to, total,
+      buckets: counts.map((k, b) => ({ from: Math.round(from + b * width), to: Math.round(from + (b + 1) * width), counts: named(k) })),
+      functions: this.topFunctions(calls),
+    };
+  }
+
+  private async bySummaries(from: number, to: number, add: (seq: number, counts: number[], calls: Map<number, number>) => void, cancel?: Cancel): Promise<void> {
+    let seq = from;
+    while (seq < to && !cancel?.cancelled) {
+      const chunk = (await this.nav.reader.chunkAt(seq))!;
+      let summary = this.chunkSummaries.get(chunk.firstSeq);
+      if (!summary || summary.length !== chunk.length) {
+        const counts = new Array<number>(KIND_NAMES.length).fill(0);
+        const calls = new Map<number, number>();
+        for (let i = 0; i < chunk.length; i++) {
+          counts[chunk.kinds[i]]++;
+          if (chunk.kinds[i] === EventKind.Call) calls.set(chunk.sites[i], (calls.get(chunk.sites[i]) ?? 0) + 1);
+        }
+        summary = { length: chunk.length, counts, calls };
+        this.chunkSummaries.set(chunk.firstSeq, summary);
+      }
+      add(Math.max(seq, chunk.firstSeq), summary.counts, summary.calls);
+      seq = chunk.firstSeq + chunk.length;
+    }
+  }
+
+  private topFunctions(calls: Map<number, number>): TimelineFunction[] {
+    return [...calls].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([site, count]) => {
+      const s = this.nav.sites.site(site);
+      return { name: s?.kind === SiteKind.Module ? '<module>' : s?.name ?? '<anonymous>', file: this.nav.sites.file(site), line: s?.line ?? 0, calls: count };
+    });
+  }
+}
+
+function named(counts: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  counts.forEach((c, k) => { if (c) out[KIND_NAMES[k]] = c; });
+  return out;
+}
