@@ -3,6 +3,7 @@
  * write the manifest atomically.
  */
 import { ts } from 'ts-morph';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -244,13 +245,13 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
     const out = path.join(filesDir, `${hash}.js`);
     const sites = path.join(filesDir, `${hash}.sites.json`);
     const before = prevFiles[file];
-    if (before && before.hash === hash && before.out === out && fs.existsSync(out) && fs.existsSync(sites)) {
+    if (before && before.hash === hash && before.sourceHash && before.out === out && fs.existsSync(out) && fs.existsSync(sites)) {
       entries[i] = before; reused++; report(file); continue;
     }
     if (fs.existsSync(out) && fs.existsSync(sites)) {
       try {
         const table = JSON.parse(fs.readFileSync(sites, 'utf8')) as FileSiteTable;
-        entries[i] = { hash, out, sites, siteCount: table.sites.length }; reused++; report(file); continue;
+        entries[i] = { hash, sourceHash: sourceHashOf(text), out, sites, siteCount: table.sites.length }; reused++; report(file); continue;
       } catch { /* rebuild */ }
     }
     jobs.push({ index: i, file, text, mode: opts.mode, options: baseOptions, esm, hash });
@@ -266,7 +267,7 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
       const sites = path.join(filesDir, `${job.hash}.sites.json`);
       writeAtomic(sites, JSON.stringify(r.table));
       writeAtomic(out, r.code);
-      entries[i] = { hash: job.hash, out, sites, siteCount: r.table.sites.length };
+      entries[i] = { hash: job.hash, sourceHash: sourceHashOf(job.text), out, sites, siteCount: r.table.sites.length };
       built++;
     }
     report(job.file);
@@ -275,4 +276,9 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   files.forEach((f, i) => { if (entries[i]) manifest.files[f] = entries[i]!; });
   writeAtomic(manifestPath, JSON.stringify(manifest, null, 1));
   return { manifestPath, manifest, built, reused, errors: errors.flat(), ms: performance.now() - t0 };
+}
+
+/** The content hash the runtime checks before serving instrumented code (see BuildEntry.sourceHash). */
+export function sourceHashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

@@ -54,7 +54,10 @@ export interface BuildManifest {
 }
 
 export interface BuildEntry {
+  /** Cache key of the instrumented output (instrumenter version, mode, compiler options, source). */
   hash: string;
+  /** sha256 (hex, first 16 chars) of the source text: the runtime serves `out` only while the file still has this content. */
+  sourceHash: string;
   /** Absolute path of the instrumented JS (with inline source map). */
   out: string;
   /** Absolute path of the FileSiteTable JSON. */

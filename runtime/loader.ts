@@ -21,6 +21,15 @@ export interface LoadedManifest {
   instrumented(file: string): string | undefined;
 }
 
+/**
+ * The source hash a manifest entry was built from: BuildEntry.sourceHash (sha256 hex, 16 chars).
+ * Entries without it are served unchecked (`hash` is the build's cache key, not a source hash).
+ */
+function expectedSourceHash(e: BuildEntry): string | undefined {
+  const h = (e as { sourceHash?: unknown }).sourceHash;
+  return typeof h === 'string' && h !== '' ? h : undefined;
+}
+
 export function sourceHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -44,8 +53,8 @@ export function loadManifest(manifestPath: string): LoadedManifest | undefined {
       const e = hasOwn(files, file) ? files[file] : undefined;
       if (!e) return undefined;
       try {
-        if (typeof e.hash === 'string' && e.hash !== '' && e.hash !== '*') {
-          if (sourceHash(readFileSync(file, 'utf8')) !== e.hash) return undefined;
+        if (typeof e.sourceHash === 'string' && e.sourceHash !== '' && e.sourceHash !== '*') {
+          if (sourceHash(readFileSync(file, 'utf8')) !== e.sourceHash) return undefined;
         }
         return readFileSync(e.out, 'utf8');
       } catch {
@@ -87,7 +96,7 @@ export function installEsmHooks(manifest: LoadedManifest): void {
   const esm: Record<string, { out: string; hash: string }> = {};
   let any = false;
   for (const [f, e] of Object.entries(manifest.files)) {
-    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) { esm[f] = { out: e.out, hash: typeof e.hash === 'string' ? e.hash : '' }; any = true; }
+    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) { esm[f] = { out: e.out, hash: typeof e.sourceHash === 'string' ? e.sourceHash : '' }; any = true; }
   }
   if (!any) return;
   // Runs on Node's loader thread. Reads the instrumented file lazily; a changed source (hash
@@ -105,7 +114,7 @@ export async function load(url, context, nextLoad) {
     const e = p !== undefined && Object.hasOwn(files, p) ? files[p] : undefined;
     if (e !== undefined) {
       try {
-        if (e.hash && e.hash !== '*') {
+        if (e.hash) {
           const h = createHash('sha256').update(readFileSync(p, 'utf8')).digest('hex').slice(0, 16);
           if (h !== e.hash) return nextLoad(url, context);
         }
