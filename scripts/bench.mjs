@@ -205,10 +205,10 @@ for (const pkg of PACKAGES) {
         try { stats[c].push(queryStats(out)); } catch (err) { problems.push(`${c} rep ${rep}: query stats failed: ${String(err.message).split('\n')[0]}`); }
         rmSync(out, { recursive: true, force: true });
       }
-      process.stdout.write(`  rep ${rep + 1}/${REPS} ${c} ${fmt(r.ms)} ms\r`);
+      if (process.stdout.isTTY) process.stdout.write(`  rep ${rep + 1}/${REPS} ${c} ${fmt(r.ms)} ms          \r`);
     }
   }
-  process.stdout.write(' '.repeat(60) + '\r');
+  if (process.stdout.isTTY) process.stdout.write(' '.repeat(60) + '\r');
   const plainMs = median(runs.plain.filter((r) => r.code === 0).map((r) => r.ms));
   const entry = { plainMs, plainRssKb: median(runs.plain.map((r) => r.rssKb)), modes: {}, problems };
   const rows = [['plain', fmt(plainMs), '1.00', '-', '-', '-', '-', mb(entry.plainRssKb), '-']];
