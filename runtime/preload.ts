@@ -60,7 +60,13 @@ function start(socketPath: string): void {
   worker.on('exit', markDead);
 
   setInterval(() => rec.tick(), 25).unref();
-  process.on('exit', (code) => { rec.finish(typeof code === 'number' ? code : 0, EXIT_IDLE_TIMEOUT_MS); });
+  // Flush in the LAST 'exit' listener we can be, so code the program runs in its own exit listeners
+  // (registered while the main module loads) is still recorded. The early listener covers an exit
+  // during the main module's first synchronous run.
+  const onExit = (code: unknown): void => { rec.finish(typeof code === 'number' ? code : 0, EXIT_IDLE_TIMEOUT_MS); };
+  let lateInstalled = false;
+  process.on('exit', (code) => { if (!lateInstalled) onExit(code); });
+  process.nextTick(() => { lateInstalled = true; process.on('exit', onExit); });
 
   // Signals whose default action kills the process without 'exit': flush, then die the same way.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

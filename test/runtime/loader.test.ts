@@ -24,7 +24,7 @@ function writeManifest(dir: string, hash?: string): string {
   const manifest = path.join(dir, 'manifest.json');
   fs.writeFileSync(manifest, JSON.stringify({
     version: 1, root: APP, mode: 'full',
-    files: { [SRC]: { hash: hash ?? real, out: OUT, sites, siteCount: 4 } },
+    files: { [SRC]: { hash: 'cachekey', sourceHash: hash ?? real, out: OUT, sites, siteCount: 4 } },
   }));
   return manifest;
 }
@@ -72,7 +72,7 @@ describe('runtime loader (ES modules)', function () {
     const manifest = path.join(dir, 'manifest.json');
     fs.writeFileSync(manifest, JSON.stringify({
       version: 1, root: esm, mode: 'full',
-      files: { [src]: { hash: createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex').slice(0, 16), out: path.join(esm, 'main.instrumented.mjs'), sites: path.join(dir, 'none.json'), siteCount: 3 } },
+      files: { [src]: { hash: 'cachekey', sourceHash: createHash('sha256').update(fs.readFileSync(src, 'utf8')).digest('hex').slice(0, 16), out: path.join(esm, 'main.instrumented.mjs'), sites: path.join(dir, 'none.json'), siteCount: 3 } },
     }));
     const r = await runWithRuntime(src, [], { env: { ELIXIRSCOPE_MANIFEST: manifest } });
     assert.equal(r.stderr, '');

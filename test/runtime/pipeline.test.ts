@@ -53,6 +53,13 @@ describe('runtime pipeline (real processes, real socket)', function () {
     assert.equal(s.ended, true);
   });
 
+  it('events recorded in the program\'s own exit listeners are flushed too', async () => {
+    const r = await runWithRuntime(PROG, ['exitlistener']);
+    const s = only(r);
+    assert.equal(r.code, 0);
+    assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined], ['step', 14, 0, undefined], ['write', 15, 0, [0]], ['processExit', 0, 0, [0]]]);
+  });
+
   it('uncaught exception: exit code 1, stderr has the error, events up to the throw', async () => {
     const r = await runWithRuntime(PROG, ['throw']);
     const plain = await runPlain(PROG, ['throw'], undefined, false).catch(() => undefined);
@@ -101,6 +108,20 @@ describe('runtime pipeline (real processes, real socket)', function () {
     assert.equal(r.code, null);
     assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined], ['processExit', 0, 0, [143]]]);
     assert.equal(s.ended, true);
+  });
+
+  it('SIGINT with the program\'s own handler: the handler runs, exit code is its own', async () => {
+    const r = await runWithRuntime(PROG, ['sigint-handler'], { onReady: (c) => c.kill('SIGINT') });
+    const s = only(r);
+    assert.equal(r.code, 7);
+    assert.equal(r.stdout, 'out 42\nready\nhandled\n');
+    assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined], ['step', 16, 0, undefined], ['processExit', 0, 0, [7]]]);
+  });
+
+  it('SIGINT without a handler: dies by SIGINT after flushing', async () => {
+    const r = await runWithRuntime(PROG, ['wait'], { onReady: (c) => c.kill('SIGINT') });
+    assert.equal(r.signal, 'SIGINT');
+    assert.deepEqual(r.sinks[0].events.at(-1), ['processExit', 0, 0, [130]]);
   });
 
   it('SIGKILL mid-run: the events published before the kill arrive', async () => {
