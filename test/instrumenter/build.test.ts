@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildWorkspace, findWorkspaceRoot } from '../../instrumenter';
 import type { BuildManifest, FileSiteTable } from '../../protocol/sites';
-import { LOADER, STUB, runNode, tmpDir } from './harness';
+import { FIXTURES, LOADER, STUB, runNode, tmpDir } from './harness';
 
 function write(root: string, rel: string, text: string): string {
   const p = path.join(root, rel);
@@ -50,6 +51,7 @@ describe('instrumenter: workspace builds', function () {
     const table = JSON.parse(fs.readFileSync(mathEntry.sites, 'utf8')) as FileSiteTable;
     assert.equal(table.file, mathFile);
     assert.equal(table.sites.length, mathEntry.siteCount);
+    assert.equal(mathEntry.sourceHash, createHash('sha256').update(fs.readFileSync(mathFile)).digest('hex').slice(0, 16));
 
     // The built program runs (through a loader that serves the manifest's outputs) and reports events.
     const events = path.join(root, 'events.json');
@@ -124,5 +126,35 @@ describe('instrumenter: workspace builds', function () {
     assert.ok(found === path.join(bare, 'a/b') || !found.startsWith(bare), found);
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(bare, { recursive: true, force: true });
+  });
+});
+
+describe('instrumenter: real third-party code (js-yaml, diff) instrumented in full mode', function () {
+  this.timeout(300_000);
+  it('prints exactly what the original prints', async () => {
+    const root = tmpDir('thirdparty');
+    const nm = path.resolve(require.resolve('js-yaml'), '../..');
+    for (const pkg of ['js-yaml', 'argparse', 'diff']) {
+      const src = path.join(nm, pkg);
+      if (!fs.existsSync(src)) return void console.log(`      (skipped: ${pkg} not installed)`);
+      fs.cpSync(src, path.join(root, 'node_modules', pkg), { recursive: true });
+    }
+    write(root, 'package.json', '{ "name": "tp", "private": true }\n');
+    fs.copyFileSync(path.join(FIXTURES, 'thirdparty', 'main.js'), path.join(root, 'main.js'));
+    const outDir = path.join(root, '.elixirscope', 'build');
+    const r = await buildWorkspace({ root, outDir, mode: 'full', include: ['node_modules/js-yaml/**', 'node_modules/diff/libcjs/**'] });
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.built > 20, `built ${r.built}`);
+    const base = runNode(path.join(root, 'main.js'));
+    assert.equal(base.status, 0, base.stderr);
+    const events = path.join(root, 'events.json');
+    const inst = runNode(path.join(root, 'main.js'), { args: ['-r', STUB, '-r', LOADER], env: { ES_MANIFEST: r.manifestPath, ES_EVENTS: events } });
+    assert.equal(inst.stderr, base.stderr);
+    assert.equal(inst.stdout, base.stdout);
+    assert.equal(inst.status, 0);
+    const rec = JSON.parse(fs.readFileSync(events, 'utf8')) as { files: unknown[]; events: unknown[][] };
+    assert.ok(rec.files.length > 20, `only ${rec.files.length} instrumented files loaded`);
+    assert.ok(rec.events.length > 10_000);
+    fs.rmSync(root, { recursive: true, force: true });
   });
 });
