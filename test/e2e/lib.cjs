@@ -164,6 +164,15 @@ async function startCodeServer({ root, userData, extensionsDir, workspace, env =
   return { url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, port, proc, stop, logFile };
 }
 
+/** Installs a packaged .vsix the way a user would (code-server --install-extension). */
+function installVsix(vsix, extensionsDir, userData) {
+  const r = spawnSync(TOOLS.NODE24, [TOOLS.CODE_SERVER, '--extensions-dir', extensionsDir, '--user-data-dir', userData, '--install-extension', path.resolve(vsix)],
+    { encoding: 'utf8', env: { ...process.env, VSCODE_PROXY_URI: '' } });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}${r.stderr}`);
+  const dirs = fs.readdirSync(extensionsDir).filter((d) => /^elixirscope\.elixirscope-/.test(d));
+  return { dest: path.join(extensionsDir, dirs[0] || ''), deps: [], id: 'elixirscope.elixirscope' };
+}
+
 function tmpRoot(prefix) { return fs.mkdtempSync(path.join(os.tmpdir(), prefix)); }
 
-module.exports = { REPO, TOOLS, checkTools, log, freePort, httpOk, waitFor, build, stageExtension, makeWorkspace, writeUserSettings, startCodeServer, tmpRoot };
+module.exports = { REPO, TOOLS, checkTools, log, freePort, httpOk, waitFor, build, stageExtension, installVsix, makeWorkspace, writeUserSettings, startCodeServer, tmpRoot };

@@ -9,6 +9,7 @@
 //   ADAPTER=real (default)  the project's adapter, dist/adapter.js
 //   ADAPTER=fake            test/e2e/fake-adapter.cjs: a scripted DAP adapter with the same capabilities and
 //                           custom requests, to check the VS Code side independently of the adapter's progress
+//   EXT_VSIX=path.vsix      install this package (code-server --install-extension) instead of staging dist/
 //   SKIP_BUILD=1            use dist/ as it is
 //   KEEP=1                  keep the temp dir (code-server log, workspace, fake adapter log)
 //   STEP_TIMEOUT_MS         per-wait timeout (default 30000)
@@ -167,7 +168,8 @@ async function main() {
   const root = lib.tmpRoot('es-e2e-');
   const userData = path.join(root, 'user-data');
   const extensionsDir = path.join(root, 'extensions');
-  const staged = lib.stageExtension(extensionsDir);
+  fs.mkdirSync(userData, { recursive: true });
+  const staged = process.env.EXT_VSIX ? lib.installVsix(process.env.EXT_VSIX, extensionsDir, userData) : lib.stageExtension(extensionsDir);
   log('staged', staged.dest, 'runtime deps:', staged.deps.join(' ') || '(none)');
   const { dir: ws, scenario } = lib.makeWorkspace(path.join(root, 'workspace'), {
     settings: { 'elixirscope.mode': 'full', 'elixirscope.snapshot.maxDepth': 4 },
