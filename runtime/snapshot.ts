@@ -26,6 +26,7 @@ const hasOwn = Object.hasOwn;
 const propIsEnum = uncurry(Object.prototype.propertyIsEnumerable);
 const jsonStr = JSON.stringify;
 const strSlice = uncurry(String.prototype.slice);
+const strCharCodeAt = uncurry(String.prototype.charCodeAt);
 const numToString = uncurry(Number.prototype.toString);
 const bigToString = uncurry(BigInt.prototype.toString);
 const getterOf = (o: object, k: PropertyKey): AnyFn => uncurry((gopd(o, k) as PropertyDescriptor).get as AnyFn);
@@ -104,7 +105,12 @@ export class Snapshotter {
   /** Truncate a string to maxString UTF-16 units (a trailing U+2026 marks the cut). */
   clip(s: string): string {
     const max = this.limits.maxString;
-    return s.length > max ? strSlice(s, 0, max) + '\u2026' : s;
+    if (s.length <= max) return s;
+    // Never cut a surrogate pair in half (a lone surrogate would not survive UTF-8).
+    let cut = max;
+    const last = strCharCodeAt(s, cut - 1) as number;
+    if (last >= 0xd800 && last <= 0xdbff) cut--;
+    return strSlice(s, 0, cut) + '\u2026';
   }
 
   /** JSON text of the RecordedValue for any value. Never throws, never runs program code. */

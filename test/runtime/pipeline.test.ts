@@ -166,3 +166,55 @@ describe('runtime pipeline (real processes, real socket)', function () {
     assert.equal(s.ended, true);
   });
 });
+
+describe('runtime pipeline under stress', function () {
+  this.timeout(120000);
+
+  it('a random mix of values (multibyte strings up to the limit, objects, doubles) through tiny rings is exact', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gen = require(path.join(FIXTURES, 'stress-values.js')) as (seed: number, n: number, emit: (k: string, site: number, a?: unknown, b?: unknown) => void) => void;
+    const N = 150_000;
+    const maxString = 3000;
+    const clip = (s: string) => {
+      if (s.length <= maxString) return s;
+      const c = s.charCodeAt(maxString - 1);
+      return s.slice(0, c >= 0xd800 && c <= 0xdbff ? maxString - 1 : maxString) + '\u2026';
+    };
+    const expected: Array<[number, number, unknown]> = [];
+    let frame = 0;
+    gen(12345, N, (k, site, a, b) => {
+      if (k === 's') expected.push([0, site, undefined]);
+      else if (k === 'w') {
+        let v: unknown = a;
+        if (typeof a === 'string') v = clip(a);
+        else if (a && typeof a === 'object') v = 'object';
+        expected.push([5, site, v]);
+      } else if (k === 'c') { frame++; expected.push([1, site, frame]); expected.push([2, site, frame]); }
+      else if (k === 'p') expected.push([6, site, [a, typeof b === 'string' ? b : { n: '-0' }]]);
+    });
+    let i = 0, bad = 0, firstBad = '';
+    const r = await runWithRuntime(path.join(FIXTURES, 'stress-values.js'), ['12345', String(N)], {
+      keep: false,
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 4096, ringBytes: 1 << 16, maxString }) },
+      onEvent: (kind, site, arg, values) => {
+        if (kind === 9 || kind === 11) return;
+        const e = expected[i++];
+        let ok = e !== undefined && e[0] === kind && e[1] === site;
+        if (ok) {
+          if (kind === 1 || kind === 2) ok = arg === e[2];
+          else if (kind === 6) ok = JSON.stringify(values) === JSON.stringify(e[2]);
+          else if (kind === 5) {
+            const v = values![0];
+            ok = e[2] === 'object' ? (typeof v === 'object' && v !== null && 'k' in v) : JSON.stringify(v) === JSON.stringify(e[2]);
+          }
+        }
+        if (!ok) { bad++; if (!firstBad) firstBad = `#${i - 1}: got ${JSON.stringify([kind, site, arg, values]).slice(0, 200)} expected ${JSON.stringify(e).slice(0, 200)}`; }
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'ok\n');
+    assert.equal(bad, 0, firstBad);
+    assert.equal(i, expected.length);
+    assert.equal(r.sinks[0].ended, true);
+  });
+});

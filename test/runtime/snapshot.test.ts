@@ -131,6 +131,7 @@ describe('runtime snapshot: values without running program code', () => {
     assert.deepEqual(enc(-Infinity), { n: '-Infinity' });
     assert.equal(enc(2.5), 2.5);
     assert.equal(enc('x'.repeat(10), snapper({ maxString: 4 })), 'xxxx\u2026');
+    assert.equal(enc('abc\u{1F600}z', snapper({ maxString: 4 })), 'abc\u2026'); // never half a surrogate pair
     assert.deepEqual(enc(Promise.resolve(1)), { o: 1, c: 'Promise', k: 'promise', n: 0, p: [] });
     assert.deepEqual(enc(new WeakMap()), { o: 1, c: 'WeakMap', k: 'other', n: 0, p: [] });
   });
