@@ -365,7 +365,7 @@ export class FileInstrumenter {
         node.condition && this.visitExpr(node.condition), node.incrementor && this.visitExpr(node.incrementor), this.visitEmbedded(node.statement));
     }
     if (ts.isForInStatement(node) || ts.isForOfStatement(node)) {
-      const init = ts.visitNode(node.initializer, this.visit) as ts.ForInitializer;
+      const init = this.visitForInit(node.initializer);
       const expr = this.visitExpr(node.expression);
       const body = this.visitEmbedded(node.statement, this.loopVarWrites(node.initializer));
       return ts.isForInStatement(node)
@@ -408,6 +408,11 @@ export class FileInstrumenter {
     }
     return ts.visitEachChild(node, this.visit, undefined);
   };
+
+  /** for-in/of head: declarations as usual; an assignment target (identifier or pattern) is not a write expression. */
+  private visitForInit(init: ts.ForInitializer): ts.ForInitializer {
+    return ts.isVariableDeclarationList(init) ? ts.visitNode(init, this.visit) as ts.ForInitializer : this.visitPattern(init);
+  }
 
   private visitStatementNoStep(st: ts.Statement): ts.Statement {
     const r = this.visitStatement(st);
@@ -651,7 +656,7 @@ export class FileInstrumenter {
     const site = this.addSite(SiteKind.Await, node);
     const frame = this.fn.frame;
     const hk = (name: string) => this.hookStmt(name, [this.siteRef(site), this.id(frame), f.createVoidZero()]);
-    const init = ts.visitNode(node.initializer, this.visit) as ts.ForInitializer;
+    const init = this.visitForInit(node.initializer);
     const expr = this.visitExpr(node.expression);
     const inner = this.visitEmbedded(node.statement, this.loopVarWrites(node.initializer));
     const innerBlock = ts.isBlock(inner) ? inner : f.createBlock([inner], true);
@@ -749,9 +754,10 @@ export class FileInstrumenter {
     if (op === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left))) {
       const ids = assignedIdentifiers(left);
       const unused = isResultUnused(node);
-      if (!ids.length || (!unused && !this.fn.tempsAllowed)) return ts.visitEachChild(node, this.visit, undefined);
-      const sites = ids.map((id) => this.writeSite(id, 'assign', id));
-      const updated = ts.visitEachChild(node, this.visit, undefined);
+      const record = ids.length > 0 && (unused || this.fn.tempsAllowed);
+      const sites = record ? ids.map((id) => this.writeSite(id, 'assign', id)) : [];
+      const updated = f.updateBinaryExpression(node, this.visitPattern(node.left), node.operatorToken, this.visitExpr(node.right));
+      if (!record) return updated;
       const writes = ids.map((id, i) => this.hook('w', [this.siteRef(sites[i]!), this.ref(id)]));
       if (unused) return f.createParenthesizedExpression(f.createCommaListExpression([f.createParenthesizedExpression(updated), ...writes]));
       const t = this.newTemp();
@@ -814,6 +820,40 @@ export class FileInstrumenter {
     }
     ts.setSourceMapRange(access, left);
     return { site, obj, key, access };
+  }
+
+  /**
+   * A destructuring assignment target: defaults, computed keys and member objects are code and
+   * visited as such; the targets themselves are not assignments (`[a = 1] = x` must stay a pattern).
+   */
+  private visitPattern(e: ts.Expression): ts.Expression {
+    const f = this.f;
+    if (ts.isOmittedExpression(e) || ts.isIdentifier(e)) return e;
+    if (ts.isSpreadElement(e)) return f.updateSpreadElement(e, this.visitPattern(e.expression));
+    if (ts.isParenthesizedExpression(e)) return f.updateParenthesizedExpression(e, this.visitPattern(e.expression));
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      return f.updateBinaryExpression(e, this.visitPattern(e.left), e.operatorToken, this.visitExpr(e.right));
+    }
+    if (ts.isArrayLiteralExpression(e)) return f.updateArrayLiteralExpression(e, e.elements.map((el) => this.visitPattern(el)));
+    if (ts.isObjectLiteralExpression(e)) {
+      return f.updateObjectLiteralExpression(e, e.properties.map((p) => {
+        if (ts.isPropertyAssignment(p)) {
+          const name = ts.isComputedPropertyName(p.name) ? ts.visitNode(p.name, this.visit) as ts.PropertyName : p.name;
+          return f.updatePropertyAssignment(p, name, this.visitPattern(p.initializer));
+        }
+        if (ts.isShorthandPropertyAssignment(p)) {
+          return f.updateShorthandPropertyAssignment(p, p.name, p.objectAssignmentInitializer && this.visitExpr(p.objectAssignmentInitializer));
+        }
+        if (ts.isSpreadAssignment(p)) return f.updateSpreadAssignment(p, this.visitPattern(p.expression));
+        return p;
+      }));
+    }
+    if (ts.isAsExpression(e)) return f.updateAsExpression(e, this.visitPattern(e.expression), e.type);
+    if (ts.isNonNullExpression(e)) return f.updateNonNullExpression(e, this.visitPattern(e.expression));
+    if (ts.isSatisfiesExpression(e)) return f.updateSatisfiesExpression(e, this.visitPattern(e.expression), e.type);
+    if (ts.isTypeAssertionExpression(e)) return f.updateTypeAssertion(e, e.type, this.visitPattern(e.expression));
+    // A member target (o.k, o[k]): its object and key are code, the access itself is not wrapped.
+    return ts.visitEachChild(e, this.visit, undefined);
   }
 
   private visitUpdate(node: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): ts.Node {

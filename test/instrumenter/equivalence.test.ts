@@ -87,6 +87,7 @@ describe('instrumenter: instrumented programs behave like the originals', functi
     assert.deepEqual(writesOf(d, 'fourth'), ['def']);
     assert.deepEqual(writesOf(d, 'k'), ['one', 'two']);
     assert.deepEqual(writesOf(d, 'code'), [7]);
+    assert.deepEqual(writesOf(d, 'n1').slice(0, 2), [20, 7]);
     const params = d.table.sites.filter((s) => s.name === 'params' && s.kind === 1)[0]!;
     assert.deepEqual(params.params, ['a', 'b', 'h', 'tail', 'more']);
   });
