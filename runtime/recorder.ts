@@ -14,7 +14,7 @@
  * - When full: publish and Atomics.wait on the read index (block policy; nothing is ever dropped).
  */
 import {
-  C_B, C_SEQ, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
+  C_B, C_SEQ, C_CONNECTED, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
 } from './wire';
@@ -321,6 +321,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       // Wait while the worker makes progress; give up after idleTimeoutMs without any.
       let lastR = A_load(ctrl, C_R), lastRB = A_load(ctrl, C_RB);
       let deadline = DateNow() + idleTimeoutMs;
+      const connectDeadline = DateNow() + Math.max(idleTimeoutMs, 10000);
       let ok = false;
       for (;;) {
         if (A_load(ctrl, C_DONE) !== 0) { ok = true; break; }
@@ -328,7 +329,8 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         const now = DateNow();
         const r = A_load(ctrl, C_R), rb = A_load(ctrl, C_RB);
         if (r !== lastR || rb !== lastRB) { lastR = r; lastRB = rb; deadline = now + idleTimeoutMs; }
-        if (now >= deadline) break;
+        // A worker still booting (slow, loaded machine) gets a longer grace period than a stalled socket.
+        if (now >= deadline && (A_load(ctrl, C_CONNECTED) !== 0 || now >= connectDeadline)) break;
         A_wait(ctrl, C_DONE, 0, Math.min(20, deadline - now));
       }
       disable();

@@ -40,7 +40,7 @@ export interface RunOptions {
   keep?: boolean;
   onEvent?: (kind: number, site: number, arg: number, values: RecordedValue[] | undefined) => void;
   /** Called with the child once it printed `ready`. */
-  onReady?: (child: import('node:child_process').ChildProcess) => void;
+  onReady?: (child: import('node:child_process').ChildProcess, sinks: CollectingSink[]) => void;
   tokenOverride?: string;
 }
 
@@ -60,7 +60,7 @@ export async function runWithRuntime(script: string, args: string[], opts: RunOp
     let readySent = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (!readySent && stdout.includes('ready') && opts.onReady) { readySent = true; opts.onReady(child); }
+      if (!readySent && stdout.includes('ready') && opts.onReady) { readySent = true; opts.onReady(child, sinks); }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {

@@ -125,7 +125,13 @@ describe('runtime pipeline (real processes, real socket)', function () {
   });
 
   it('SIGKILL mid-run: the events published before the kill arrive', async () => {
-    const r = await runWithRuntime(PROG, ['wait'], { onReady: (c) => c.kill('SIGKILL') });
+    // Kill once the adapter holds the published events (the worker may boot slowly on a loaded machine).
+    const want = prologue(PROG).length + 1;
+    const r = await runWithRuntime(PROG, ['wait'], {
+      onReady: (c, sinks) => {
+        const t = setInterval(() => { if ((sinks[0]?.events.length ?? 0) >= want) { clearInterval(t); c.kill('SIGKILL'); } }, 5);
+      },
+    });
     const s = only(r);
     assert.equal(r.signal, 'SIGKILL');
     assert.deepEqual(s.events, [...prologue(PROG), ['exit', 0, 1, undefined]]);
