@@ -22,6 +22,15 @@ export interface IpcServer {
   whenIdle(): Promise<void>;
 }
 
+/**
+ * A sink MAY also implement whenWritable(): return a promise while its own writes lag behind (the
+ * server stops reading the socket until it settles, so the runtime's ring fills and the program
+ * waits) or undefined when it can take more. Proposed addition to EventSink (adapter/store/sink.ts).
+ */
+export interface BackpressureSink extends EventSink {
+  whenWritable?(): Promise<void> | undefined;
+}
+
 const MAX_HELLO = 1 << 20;
 const MAX_FRAME = 1 << 30;
 const HELLO_TIMEOUT_MS = 10000;
@@ -176,7 +185,16 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
       // sink.event is synchronous, so decoding already holds the socket (backpressure reaches the
       // runtime through the kernel buffer and the ring). After a chunk that decoded events, yield
       // to the event loop so one busy recording cannot starve the adapter.
-      if (!ended && accLen === 0) { sock.pause(); setImmediate(() => { if (!ended) sock.resume(); }); }
+      if (ended) return;
+      // Optional sink backpressure (see BackpressureSink): stop reading while the sink's writes lag.
+      const busy = sink && typeof (sink as BackpressureSink).whenWritable === 'function' ? (sink as BackpressureSink).whenWritable!() : undefined;
+      if (busy) {
+        sock.pause();
+        busy.then(() => { if (!ended) sock.resume(); }, () => finish(false));
+      } else if (accLen === 0) {
+        sock.pause();
+        setImmediate(() => { if (!ended) sock.resume(); });
+      }
     });
     sock.on('end', () => finish(false));
     sock.on('close', () => finish(false));

@@ -136,4 +136,28 @@ describe('adapter IPC server', function () {
       assert.equal(sinks[1].ended, false);
     } finally { await srv.close(); }
   });
+
+  it('stops reading while a sink says it is not writable (optional whenWritable)', async () => {
+    let release: (() => void) | undefined;
+    let gate: Promise<void> | undefined = new Promise<void>((r) => { release = r; });
+    const sink = new CollectingSink() as CollectingSink & { whenWritable(): Promise<void> | undefined };
+    sink.whenWritable = () => gate;
+    const srv = await startIpcServer(() => sink);
+    try {
+      const a = await connect(srv.socketPath);
+      a.write(Buffer.concat([hello(srv.token), batch([0], Buffer.alloc(0))]));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(sink.events.length, 1);
+      a.write(batch([16], Buffer.alloc(0)));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(sink.events.length, 1, 'paused while the sink is busy');
+      gate = undefined;
+      release!();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(sink.events.length, 2);
+      a.end(frame(3));
+      await srv.whenIdle();
+      assert.equal(sink.ended, true);
+    } finally { await srv.close(); }
+  });
 });
