@@ -99,14 +99,37 @@ export function installEsmHooks(manifest: LoadedManifest): void {
     if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) { esm[f] = { out: e.out, hash: typeof e.sourceHash === 'string' ? e.sourceHash : '' }; any = true; }
   }
   if (!any) return;
+  const known = Object.keys(manifest.files);
   // Runs on Node's loader thread. Reads the instrumented file lazily; a changed source (hash
   // mismatch) or an unreadable output falls through to the default loader.
   const src = `
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 let files = Object.create(null);
-export function initialize(data) { files = data.files; }
+let known = new Set();
+export function initialize(data) { files = data.files; known = new Set(data.known); }
+// TypeScript ESM convention: './x.js' names x.ts (likewise .mjs -> .mts, .cjs -> .cts; extensionless
+// -> .ts/.tsx). Only tried when the default resolution fails, and only onto instrumented files.
+const ALT = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '': ['.ts', '.tsx'] };
+export async function resolve(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (err) {
+    if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:')) || !context.parentURL) throw err;
+    let base;
+    try { base = new URL(specifier, context.parentURL); } catch { throw err; }
+    if (base.protocol !== 'file:') throw err;
+    const p = fileURLToPath(base);
+    const m = /(\.[cm]?jsx?)?$/.exec(p);
+    const ext = m && m[1] ? m[1] : '';
+    for (const alt of ALT[ext] || []) {
+      const cand = p.slice(0, p.length - ext.length) + alt;
+      if (known.has(cand)) return { url: pathToFileURL(cand).href, shortCircuit: true };
+    }
+    throw err;
+  }
+}
 export async function load(url, context, nextLoad) {
   if (url.startsWith('file:')) {
     let p;
@@ -124,7 +147,7 @@ export async function load(url, context, nextLoad) {
   }
   return nextLoad(url, context);
 }`;
-  register('data:text/javascript,' + encodeURIComponent(src), { data: { files: esm } });
+  register('data:text/javascript,' + encodeURIComponent(src), { data: { files: esm, known } });
 }
 
 /** .mjs/.mts always; .js/.ts when the nearest package.json says "type": "module". */

@@ -87,4 +87,22 @@ describe('runtime loader (ES modules)', function () {
       ['processExit', 0, 0, [0]],
     ]);
   });
+
+  it('TypeScript ESM ("type": "module" .ts): instrumented sources, and ./x.js resolves to x.ts', async () => {
+    const esm = path.join(FIXTURES, 'esm');
+    const main = path.join(esm, 'ts-main.ts'), lib = path.join(esm, 'tslib.ts');
+    const h = (f: string) => createHash('sha256').update(fs.readFileSync(f, 'utf8')).digest('hex').slice(0, 16);
+    const manifest = path.join(dir, 'manifest-ts.json');
+    fs.writeFileSync(manifest, JSON.stringify({
+      version: 1, root: esm, mode: 'full',
+      files: {
+        [main]: { hash: 'k1', sourceHash: h(main), out: path.join(esm, 'ts-main.instrumented.mjs'), sites: path.join(dir, 'none.json'), siteCount: 2 },
+        [lib]: { hash: 'k2', sourceHash: h(lib), out: path.join(esm, 'tslib.instrumented.mjs'), sites: path.join(dir, 'none.json'), siteCount: 2 },
+      },
+    }));
+    const r = await runWithRuntime(main, [], { env: { ELIXIRSCOPE_MANIFEST: manifest } });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, 'instrumented ts esm 42\n');
+    assert.deepEqual(r.sinks[0].events.map((e) => e[0]), ['fileLoaded', 'fileLoaded', 'call', 'call', 'return', 'exit', 'write', 'exit', 'processExit']);
+  });
 });
