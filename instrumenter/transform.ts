@@ -73,7 +73,9 @@ export function effectiveOptions(fileName: string, base: ts.CompilerOptions | un
   for (const k of EMIT_OPTIONS) if (base && base[k] !== undefined) (o as Record<string, unknown>)[k] = base[k];
   if (o.target === undefined) o.target = ts.ScriptTarget.ES2022;
   if (o.esModuleInterop === undefined) o.esModuleInterop = true;
+  // Output must run on Node: JSX left in place (preserve, react-native) becomes the automatic runtime.
   if (o.jsx === undefined) o.jsx = ts.JsxEmit.React;
+  else if (o.jsx === ts.JsxEmit.Preserve || o.jsx === ts.JsxEmit.ReactNative) o.jsx = ts.JsxEmit.ReactJSX;
   o.module = esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS;
   // Plain JavaScript runs as written: never add "use strict" to a sloppy script.
   if (isJsFile(fileName)) { o.alwaysStrict = false; delete o.strict; }

@@ -5,7 +5,7 @@ import { checkRecording, lineOf, runFixture, steppedLines, writesOf, type Fixtur
 
 const FIXTURE_FILES = [
   'functions.ts', 'control.ts', 'tsfeatures.ts', 'decorators-legacy.ts', 'decorators-standard.ts', 'writes.ts',
-  'destructuring.ts', 'async.ts', 'tdz.ts', 'sloppy.js', 'reserved.ts', 'esm.mts',
+  'destructuring.ts', 'async.ts', 'tdz.ts', 'sloppy.js', 'reserved.ts', 'esm.mts', 'misc.tsx',
 ];
 
 function assertSameOutput(run: FixtureRun): void {
