@@ -5,7 +5,7 @@ export interface RuntimeOptions {
   maxString: number;
   /** Case-insensitive regex sources; a key/variable name matching any is redacted. */
   redact: string[];
-  overflow: 'block' | 'drop-oldest';
+  overflow: 'block' | 'drop-oldest' | 'drop';
   ringWords: number;
   ringBytes: number;
 }
@@ -46,7 +46,7 @@ export function parseOptions(json: string | undefined): RuntimeOptions {
     maxKeys: int(o.maxKeys, DEFAULT_OPTIONS.maxKeys, 0, 100000),
     maxString,
     redact,
-    overflow: o.overflow === 'drop-oldest' ? 'drop-oldest' : 'block',
+    overflow: o.overflow === 'drop-oldest' || o.overflow === 'drop' ? o.overflow : 'block',
     ringWords,
     ringBytes,
   };

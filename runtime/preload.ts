@@ -10,7 +10,7 @@ import { constants as osConstants } from 'node:os';
 import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
 import { Snapshotter } from './snapshot';
-import { createRecorder, type Recorder } from './recorder';
+import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
 import { installEsmHooks, installRequireHooks, loadManifest, type LoadedManifest } from './loader';
 import { CTRL_WORDS, C_DEAD, RING_SLACK, type WorkerInit } from './wire';
 
@@ -29,8 +29,9 @@ function start(socketPath: string): void {
   const opts = parseOptions(optionsJson);
   const snap = new Snapshotter({ maxDepth: opts.maxDepth, maxKeys: opts.maxKeys, maxString: opts.maxString, redact: redactRegex(opts.redact) });
   const ctrlSab = new SharedArrayBuffer(CTRL_WORDS * 4);
-  const wordsSab = new SharedArrayBuffer((opts.ringWords + RING_SLACK) * 4);
-  const bytesSab = new SharedArrayBuffer(opts.ringBytes);
+  const drop = opts.overflow !== 'block';
+  const wordsSab = new SharedArrayBuffer((opts.ringWords + RING_SLACK + (drop ? dropScratchWords() : 0)) * 4);
+  const bytesSab = new SharedArrayBuffer(opts.ringBytes + (drop ? dropScratchBytes(opts.ringBytes) : 0));
   const ctrl = new Int32Array(ctrlSab);
 
   let manifest: LoadedManifest | undefined;
@@ -40,7 +41,7 @@ function start(socketPath: string): void {
 
   const rec: Recorder = createRecorder({
     ctrl, words: new Int32Array(wordsSab), bytes: new Uint8Array(bytesSab),
-    wordCap: opts.ringWords, byteCap: opts.ringBytes, snap,
+    wordCap: opts.ringWords, byteCap: opts.ringBytes, snap, overflow: opts.overflow,
     siteNames: manifest ? (p) => manifest!.siteNames(p) : undefined,
   });
   Object.defineProperty(globalThis, HOOKS_GLOBAL, { value: rec.hooks, enumerable: false, writable: false, configurable: true });

@@ -14,6 +14,7 @@
  * - When full: publish and Atomics.wait on the read index (block policy; nothing is ever dropped).
  */
 import {
+  RING_SLACK, K_GAP,
   C_B, C_SEQ, C_CONNECTED, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
@@ -44,7 +45,20 @@ export interface RecorderConfig {
   siteNames?: (path: string) => SiteName[] | undefined;
   /** A ring wait that saw no consumer progress for this long gives up recording (ms, default 60000). */
   stallMs?: number;
+  /**
+   * 'block' (default): a full ring makes the program wait. 'drop-oldest' / 'drop': the program never
+   * waits; events that find the ring full are discarded and one Gap(count) event marks the hole.
+   * Dropping needs scratch space: words.length >= wordCap + RING_SLACK + dropScratchWords(block),
+   * bytes.length >= byteCap + dropScratchBytes(byteCap).
+   */
+  overflow?: 'block' | 'drop-oldest' | 'drop';
 }
+
+export function dropScratchWords(block = 1024): number { return block + 2 * RING_SLACK; }
+export function dropScratchBytes(byteCap: number): number { return (byteCap >> 1) + 64; }
+
+const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0]);
+const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
 
 export interface Recorder {
   hooks: Hooks;
@@ -81,6 +95,14 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   let finished = false;
   let anyRedact = false;
   let redactBits = new Uint8Array(0);
+  // Drop policy: while `dropping`, records go to a scratch area and are only counted.
+  const dropPolicy = cfg.overflow === 'drop-oldest' || cfg.overflow === 'drop';
+  const SCRATCH_W = wordCap + RING_SLACK, SCRATCH_B = byteCap;
+  const scratchBytes = dropScratchBytes(byteCap);
+  if (dropPolicy && (ring.length < SCRATCH_W + dropScratchWords(BLOCK) || u8.length < SCRATCH_B + scratchBytes)) {
+    throw new RangeError('rings too small for the drop policy');
+  }
+  let dropping = false, dropped = 0, resumeW = 0, resumeB = 0;
 
   let seq = 0;
   function publish(pw: number, pb: number): void {
@@ -107,9 +129,10 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     if (A_wait(ctrl, idx, seen, 20) !== 'timed-out') stallSince = 0;
   }
 
-  function computeLimit(): void {
+  /** Set `limit` for writing at wi; when there is no room: wait (block) or return false. */
+  function ensureSpace(block: boolean): boolean {
     for (;;) {
-      if (disabled) return;
+      if (disabled) return true;
       const r = A_load(ctrl, C_R);
       let hard: number;
       if (wi >= r) {
@@ -121,29 +144,75 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
             publish(0, bw);
             continue;
           }
+          if (!block) return false;
           waitRead(C_R, r);
           continue;
         }
         hard = wordCap;
       } else {
         hard = r - 1 - MAX_RECORD_WORDS;
-        if (wi >= hard) { waitRead(C_R, r); continue; }
+        if (wi >= hard) {
+          if (!block) return false;
+          waitRead(C_R, r);
+          continue;
+        }
       }
       stallSince = 0;
       const pubAt = wi + BLOCK;
       limit = pubAt < hard ? pubAt : hard;
-      return;
+      return true;
     }
+  }
+
+  function computeLimit(): void {
+    if (!ensureSpace(!dropPolicy)) startDropping(wi, bw);
+  }
+
+  /** Everything before (fromW, fromB) is published; divert further records to the scratch area. */
+  function startDropping(fromW: number, fromB: number): void {
+    dropping = true;
+    resumeW = fromW; resumeB = fromB;
+    wi = SCRATCH_W; bw = SCRATCH_B;
+    limit = SCRATCH_W + BLOCK; blimit = SCRATCH_B + scratchBytes;
+  }
+
+  /** Count the records written to the scratch area since the last count. */
+  function countDropped(): void {
+    let i = SCRATCH_W;
+    while (i < wi) {
+      const k = ring[i] & 15;
+      i += 1 + HAS_ARG[k];
+      for (let v = N_VALUES[k]; v > 0; v--) {
+        const t = ring[i++];
+        i += t === T_DOUBLE ? 2 : (t === T_INT || t === T_STRING || t === T_JSON) ? 1 : 0;
+      }
+      dropped++;
+    }
+    wi = SCRATCH_W; bw = SCRATCH_B;
+  }
+
+  /** Leave the scratch area if the ring has room again: write Gap(dropped) where the hole is. */
+  function tryResume(block: boolean): void {
+    countDropped();
+    wi = resumeW; bw = resumeB;
+    dropping = false;
+    blimit = 0; // recomputed by the next byte write
+    if (!ensureSpace(block)) { startDropping(wi, bw); return; }
+    if (dropped !== 0) { ring[wi] = K_GAP; ring[wi + 1] = dropped; wi += 2; dropped = 0; }
+    publish(wi, bw);
+    computeLimit();
   }
 
   function slow(): void {
     if (disabled) { wi = 0; limit = wordCap; return; }
+    if (dropping) { tryResume(false); return; }
     publish(wi, bw);
     computeLimit();
   }
 
   function slowBytes(need: number): void {
     if (disabled) { bw = 0; blimit = byteCap; return; }
+    if (dropping) { bw = SCRATCH_B; blimit = SCRATCH_B + scratchBytes; return; } // dropped bytes: reuse
     publish(recW, recB);
     for (;;) {
       const rb = A_load(ctrl, C_RB);
@@ -151,6 +220,14 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         if (byteCap - bw >= need) { blimit = byteCap; break; }
         if (rb > need) { A_store(ctrl, C_WRAPB, bw); bw = 0; blimit = rb - 1; break; }
       } else if (rb - 1 - bw >= need) { blimit = rb - 1; break; }
+      if (dropPolicy) {
+        // Drop the record in progress: move its words to the scratch area and go on there.
+        const n = wi - recW;
+        for (let k = 0; k < n; k++) ring[SCRATCH_W + k] = ring[recW + k];
+        startDropping(recW, recB);
+        wi = SCRATCH_W + n;
+        return;
+      }
       waitRead(C_RB, rb);
       if (disabled) { bw = 0; blimit = byteCap; return; }
     }
@@ -303,13 +380,24 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   return {
     hooks,
     tick(): void {
-      if (disabled || finished || wi === lastPubW) return;
+      if (disabled || finished) return;
+      if (dropping) { tryResume(false); return; }
+      if (wi === lastPubW) return;
       publish(wi, bw);
       computeLimit();
     },
     finish(code: number, idleTimeoutMs: number): boolean {
       if (finished) return A_load(ctrl, C_DONE) !== 0;
-      if (!disabled) {
+      if (dropping && !disabled) {
+        // Wait (bounded) for room to record the hole and the exit.
+        const until = DateNow() + idleTimeoutMs;
+        tryResume(false);
+        while (dropping && DateNow() < until && A_load(ctrl, C_DEAD) === 0) {
+          A_wait(ctrl, C_R, A_load(ctrl, C_R), 20);
+          tryResume(false);
+        }
+      }
+      if (!disabled && !dropping) {
         recW = wi; recB = bw;
         ring[wi++] = K_PROCESS_EXIT; // site 0
         val(code);
@@ -331,7 +419,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         if (r !== lastR || rb !== lastRB) { lastR = r; lastRB = rb; deadline = now + idleTimeoutMs; }
         // A worker still booting (slow, loaded machine) gets a longer grace period than a stalled socket.
         if (now >= deadline && (A_load(ctrl, C_CONNECTED) !== 0 || now >= connectDeadline)) break;
-        A_wait(ctrl, C_DONE, 0, Math.min(20, deadline - now));
+        A_wait(ctrl, C_DONE, 0, 20);
       }
       disable();
       return ok;

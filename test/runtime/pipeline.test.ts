@@ -176,11 +176,60 @@ describe('runtime pipeline (real processes, real socket)', function () {
 describe('runtime pipeline under stress', function () {
   this.timeout(120000);
 
-  it('a random mix of values (multibyte strings up to the limit, objects, doubles) through tiny rings is exact', async () => {
+  it('overflow "drop-oldest": a slow adapter never blocks the program; Gap events account for every drop', async () => {
+    const N = 1_000_000;
+    let last = -1, monotonic = true, writes = 0, strings = 0, gaps = 0, gapEvents = 0, others = 0, n = 0;
+    const r = await runWithRuntime(PROG, ['many', String(N)], {
+      keep: false,
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 4096, ringBytes: 1 << 16, overflow: 'drop-oldest' }) },
+      onEvent: (kind, site, arg, values) => {
+        if (++n % 2000 === 0) { const t = Date.now(); while (Date.now() - t < 2) { /* slow adapter */ } }
+        if (kind === 12) { gaps += arg; gapEvents++; return; }
+        if (kind === 5 && site === 12) { const v = values![0] as number; if (v <= last) monotonic = false; last = v; writes++; return; }
+        if (kind === 5 && site === 13) { strings++; return; }
+        others++;
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `out 42\ndone ${N}\n`);
+    assert.ok(gapEvents > 0, 'the adapter was slow enough to drop');
+    assert.ok(monotonic);
+    const loopEvents = 2 * N + N / 1000;
+    // every event of the hot loop either arrived or is counted in a Gap (prologue/epilogue events too)
+    assert.equal(writes + strings + gaps + others, prologue(PROG).length + 1 + loopEvents + 1 + 1 + 1);
+  });
+
+  it('drop policy when the BYTE ring is full (records dropped in the middle of a value)', async () => {
+    const N = 20000;
+    const big = 'y'.repeat(900);
+    let next = 0, bad = 0, gaps = 0, gapEvents = 0, seen = 0;
+    const r = await runWithRuntime(PROG, ['bigstrings', String(N)], {
+      keep: false,
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 1 << 16, ringBytes: 1 << 14, overflow: 'drop-oldest' }) },
+      onEvent: (kind, site, arg, values) => {
+        if (++seen % 50 === 0) { const t = Date.now(); while (Date.now() - t < 1) { /* slow adapter */ } }
+        if (kind === 12) { gaps += arg; gapEvents++; next += arg; return; }
+        if (site !== 17 && site !== 18) return;
+        const b = next >> 1;
+        const ok = (next & 1) === 0
+          ? kind === 5 && site === 17 && values![0] === big + b
+          : kind === 6 && site === 18 && values![0] === 'k' + b && values![1] === b + big;
+        if (!ok) bad++;
+        next++;
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(bad, 0);
+    assert.ok(gapEvents > 0);
+    // the prologue's 13 events precede the loop; gaps may also swallow some of them or the epilogue
+    assert.ok(next >= 2 * N - 1 && next <= 2 * N + 20, `accounted ${next} of ${2 * N}`);
+  });
+
+  async function randomMix(opts: { maxString: number; ringWords: number; ringBytes: number; drop: boolean }): Promise<{ gapEvents: number }> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gen = require(path.join(FIXTURES, 'stress-values.js')) as (seed: number, n: number, emit: (k: string, site: number, a?: unknown, b?: unknown) => void) => void;
     const N = 150_000;
-    const maxString = 3000;
+    const maxString = opts.maxString;
     const clip = (s: string) => {
       if (s.length <= maxString) return s;
       const c = s.charCodeAt(maxString - 1);
@@ -198,11 +247,13 @@ describe('runtime pipeline under stress', function () {
       } else if (k === 'c') { frame++; expected.push([1, site, frame]); expected.push([2, site, frame]); }
       else if (k === 'p') expected.push([6, site, [a, typeof b === 'string' ? b : { n: '-0' }]]);
     });
-    let i = 0, bad = 0, firstBad = '';
+    let i = 0, bad = 0, firstBad = '', seen = 0, gapEvents = 0;
     const r = await runWithRuntime(path.join(FIXTURES, 'stress-values.js'), ['12345', String(N)], {
       keep: false,
-      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 4096, ringBytes: 1 << 16, maxString }) },
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: opts.ringWords, ringBytes: opts.ringBytes, maxString, overflow: opts.drop ? 'drop-oldest' : 'block' }) },
       onEvent: (kind, site, arg, values) => {
+        if (opts.drop && ++seen % 500 === 0) { const t = Date.now(); while (Date.now() - t < 2) { /* slow adapter */ } }
+        if (kind === 12) { gapEvents++; i += arg; return; } // a hole of `arg` events
         if (kind === 9 || kind === 11) return;
         const e = expected[i++];
         let ok = e !== undefined && e[0] === kind && e[1] === site;
@@ -222,5 +273,17 @@ describe('runtime pipeline under stress', function () {
     assert.equal(bad, 0, firstBad);
     assert.equal(i, expected.length);
     assert.equal(r.sinks[0].ended, true);
+    return { gapEvents };
+  }
+
+  it('a random mix of values (multibyte strings up to the limit, objects, doubles) through tiny rings is exact', async () => {
+    const { gapEvents } = await randomMix({ maxString: 3000, ringWords: 4096, ringBytes: 1 << 16, drop: false });
+    assert.equal(gapEvents, 0);
+  });
+
+  it('the same mix with the drop policy and a slow adapter: what arrives is exact, Gap events skip exactly the holes', async () => {
+    // Word ring the bottleneck, then the byte ring (records dropped in the middle of a value).
+    assert.ok((await randomMix({ maxString: 1000, ringWords: 4096, ringBytes: 1 << 16, drop: true })).gapEvents > 0);
+    assert.ok((await randomMix({ maxString: 1000, ringWords: 1 << 16, ringBytes: 1 << 14, drop: true })).gapEvents > 0);
   });
 });
