@@ -7,7 +7,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { isRecordableDocument, openRecordingConfiguration, recordFileConfiguration } from './configuration-provider';
 import type { DebugTracker } from './debug-tracker';
-import { info, origin, seek } from './requests';
+import type { OriginArgs } from '../protocol/requests';
+import { info, origin, OriginStep, seek } from './requests';
 import { recordingsFolder, readSettings } from './settings';
 import type { TimelinePanel } from './timeline-panel';
 
@@ -47,6 +48,48 @@ async function seekAndReveal(tracker: DebugTracker, seq: number, file?: string, 
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preserveFocus: false });
     } catch { /* file may not exist locally (replayed recording) */ }
   }
+}
+
+type OriginItem = vscode.QuickPickItem & { step: OriginStep };
+const TRACE_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('search'), tooltip: 'Where did this one come from?' };
+
+/**
+ * "Where did this value come from?": a quick pick with the statement that produced the value and
+ * its inputs. Accepting a row goes to that point in time; the search button on an input traces
+ * that input further (the chain is walked one elixirscope/origin request at a time).
+ */
+async function showOrigin(tracker: DebugTracker, session: vscode.DebugSession, label: string, args: OriginArgs): Promise<void> {
+  const qp = vscode.window.createQuickPick<OriginItem>();
+  qp.placeholder = 'Enter: go to that point in time · $(search): trace an input further';
+  qp.matchOnDetail = true;
+  const load = async (what: string, a: OriginArgs) => {
+    qp.title = `Where did "${what}" come from?`;
+    qp.busy = true;
+    try {
+      const steps = await origin(session, a);
+      qp.items = steps.map((s, i) => ({
+        label: `${i === 0 ? '$(debug-stackframe-focused)' : '$(arrow-small-right)'} ${s.description}`,
+        description: s.value !== undefined ? `= ${s.value}` : undefined,
+        detail: `@${s.seq}${s.file ? `  ${path.basename(s.file)}:${s.line ?? '?'}` : ''}`,
+        buttons: s.trace ? [TRACE_BUTTON] : [],
+        step: s,
+      }));
+      if (!steps.length) qp.items = [{ label: `No recorded origin for "${what}"`, step: { seq: -1, description: '' } }];
+    } catch (e) {
+      qp.items = [{ label: `$(error) ${errorText(e)}`, step: { seq: -1, description: '' } }];
+    } finally {
+      qp.busy = false;
+    }
+  };
+  qp.onDidTriggerItemButton((e) => { const t = e.item.step.trace; if (t) void load(t.name ?? 'return value', t); });
+  qp.onDidAccept(() => {
+    const s = qp.selectedItems[0]?.step;
+    qp.hide();
+    if (s && s.seq >= 0) void seekAndReveal(tracker, s.seq, s.file, s.line);
+  });
+  qp.onDidHide(() => qp.dispose());
+  qp.show();
+  await load(label, args);
 }
 
 export function registerCommands(context: vscode.ExtensionContext, tracker: DebugTracker, timeline: TimelinePanel): vscode.Disposable[] {
@@ -123,25 +166,7 @@ export function registerCommands(context: vscode.ExtensionContext, tracker: Debu
       const range = sel.isEmpty ? editor.document.getWordRangeAtPosition(sel.active, IDENT) : sel;
       const name = range ? editor.document.getText(range).trim() : '';
       if (!name) { void vscode.window.showInformationMessage('ElixirScope: put the cursor on a variable first.'); return; }
-      let steps;
-      try {
-        steps = await origin(session, { name, frameId: tracker.active()?.topFrameId });
-      } catch (e) {
-        void vscode.window.showErrorMessage(`ElixirScope: could not trace "${name}": ${errorText(e)}`);
-        return;
-      }
-      if (!steps.length) { void vscode.window.showInformationMessage(`ElixirScope: no recorded origin for "${name}".`); return; }
-      type Item = vscode.QuickPickItem & { seq: number; file?: string; line?: number };
-      const items: Item[] = steps.map((s, i) => ({
-        label: `${i === 0 ? '$(debug-stackframe-focused)' : '$(arrow-small-up)'} ${s.description}`,
-        description: s.value !== undefined ? `= ${s.value}` : undefined,
-        detail: `@${s.seq}${s.file ? `  ${path.basename(s.file)}:${s.line ?? '?'}` : ''}`,
-        seq: s.seq, file: s.file, line: s.line,
-      }));
-      const pick = await vscode.window.showQuickPick(items, {
-        title: `Where did "${name}" come from?`, placeHolder: 'Pick a step to go back to that point in time', matchOnDetail: true,
-      });
-      if (pick) await seekAndReveal(tracker, pick.seq, pick.file, pick.line);
+      await showOrigin(tracker, session, name, { name, frameId: tracker.active()?.topFrameId });
     }),
   ];
 }

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ValueHistoryEntry } from '../protocol/requests';
+import type { ValueHistoryEntry, ValueHistoryResponse } from '../protocol/requests';
 import type { DebugTracker } from './debug-tracker';
 import { LANGUAGES } from './configuration-provider';
 import { info, valueHistory } from './requests';
@@ -27,20 +27,32 @@ function code(s: string): string {
   return '`' + clip(s).replace(/`/g, "'") + '`';
 }
 
+/** The entry in effect at `now`: the adapter's `current` flag, else the last write before `now`. */
+function currentIndex(entries: ValueHistoryEntry[], now?: number): number {
+  const flagged = entries.findIndex((e) => e.current);
+  if (flagged >= 0 || now === undefined) return flagged;
+  let idx = -1;
+  entries.forEach((e, i) => { if (e.seq <= now) idx = i; });
+  return idx;
+}
+
 /** Renders history as compact markdown; exported for tests. `now` is the seq of the current position. */
-export function renderHistory(name: string, current: string | undefined, entries: ValueHistoryEntry[], now?: number): vscode.MarkdownString {
+export function renderHistory(name: string, current: string | undefined, history: Pick<ValueHistoryResponse, 'entries' | 'note'>, now?: number): vscode.MarkdownString {
+  const entries = history.entries;
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: [SEEK_COMMAND] };
   md.appendMarkdown(`**${name}**${current !== undefined ? ` = ${code(current)}` : ''}  \n`);
+  if (history.note) md.appendMarkdown(`_${history.note.replace(/[_*`[\]]/g, '')}_  \n`);
   if (!entries.length) {
     md.appendMarkdown('_no recorded history_');
     return md;
   }
+  const cur = currentIndex(entries, now);
   md.appendMarkdown(`$(history) ${entries.length} value${entries.length === 1 ? '' : 's'} over time:  \n`);
   const shown = entries.length > MAX_ENTRIES ? [...entries.slice(0, 3), undefined, ...entries.slice(-(MAX_ENTRIES - 4))] : entries;
   for (const e of shown) {
     if (!e) { md.appendMarkdown(`… ${entries.length - (MAX_ENTRIES - 1)} more …  \n`); continue; }
-    const here = now !== undefined && e.seq <= now && !entries.some((o) => o.seq > e.seq && o.seq <= now);
+    const here = cur >= 0 && entries[cur] === e;
     const where = e.file ? ` ${path.basename(e.file)}:${e.line}` : e.line ? ` line ${e.line}` : '';
     md.appendMarkdown(`${here ? '▶' : '·'} ${seekLink(e.seq)}${where} ${code(e.value)}  \n`);
   }
@@ -70,7 +82,7 @@ export class HistoryHoverProvider implements vscode.HoverProvider {
     if (token.isCancellationRequested || (current === undefined && history === undefined)) return undefined;
     let now: number | undefined;
     try { now = (await info(session))?.seq; } catch { /* optional */ }
-    return new vscode.Hover(renderHistory(name, current, history ?? [], now), range);
+    return new vscode.Hover(renderHistory(name, current, history ?? { entries: [] }, now), range);
   }
 }
 

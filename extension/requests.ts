@@ -1,17 +1,22 @@
 /**
- * Typed wrappers for the ElixirScope DAP custom requests (names and shared types come from
- * protocol/requests.ts). Responses are read defensively: the adapter is developed concurrently,
- * and shapes not yet fixed in protocol/ (timeline, origin) are normalised here, in one place.
+ * Typed wrappers for the ElixirScope DAP custom requests. Names and shapes come from
+ * protocol/requests.ts; responses are still read defensively (a malformed or older adapter must
+ * not break the UI), and normalised here, in one place.
  */
 import type * as vscode from 'vscode';
-import { CustomRequest, RecordingInfo, SeekArgs, ValueHistoryArgs, ValueHistoryEntry } from '../protocol/requests';
+import {
+  CustomRequest, OriginArgs, OriginResponse, RecordingInfo, SeekArgs, TimelineArgs, TimelineResponse,
+  ValueHistoryArgs, ValueHistoryEntry, ValueHistoryResponse,
+} from '../protocol/requests';
 
-export interface TimelineArgs { from?: number; to?: number; buckets: number }
-export interface TimelineBucket { from: number; to: number; counts: Record<string, number> }
-export interface TimelineData { from: number; to: number; buckets: TimelineBucket[]; position: number; total: number }
+export type { TimelineArgs, TimelineResponse };
 
-/** One link of an origin chain: where the value was written/computed. */
-export interface OriginStep { seq: number; file?: string; line?: number; value?: string; description: string }
+/** One row of the "where did this value come from" answer: the origin itself, then its inputs. */
+export interface OriginStep {
+  seq: number; file?: string; line?: number; value?: string; description: string;
+  /** Set on inputs that can be traced further (elixirscope/origin with {name, frame, seq}). */
+  trace?: OriginArgs;
+}
 
 function num(v: unknown, d = 0): number { return typeof v === 'number' && Number.isFinite(v) ? v : d; }
 function str(v: unknown): string | undefined { return typeof v === 'string' ? v : undefined; }
@@ -28,31 +33,45 @@ export async function info(session: vscode.DebugSession): Promise<RecordingInfo 
   return { dir: str(r.dir) ?? '', events: num(r.events), bytes: num(r.bytes), seq: num(r.seq), live: r.live === true };
 }
 
-export async function valueHistory(session: vscode.DebugSession, args: ValueHistoryArgs): Promise<ValueHistoryEntry[]> {
+export async function valueHistory(session: vscode.DebugSession, args: ValueHistoryArgs): Promise<ValueHistoryResponse> {
   const r: unknown = await session.customRequest(CustomRequest.valueHistory, args);
-  const list: unknown = Array.isArray(r) ? r : isObj(r) ? (r.entries ?? r.history ?? r.values) : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.filter(isObj).map((e) => ({ seq: num(e.seq), value: str(e.value) ?? String(e.value), file: str(e.file) ?? '', line: num(e.line) }));
+  const list: unknown = isObj(r) ? r.entries : undefined;
+  const entries: ValueHistoryEntry[] = Array.isArray(list)
+    ? list.filter(isObj).map((e) => ({
+      seq: num(e.seq), value: str(e.value) ?? String(e.value), file: str(e.file) ?? '', line: num(e.line),
+      function: str(e.function), current: e.current === true ? true : undefined,
+    }))
+    : [];
+  return { name: isObj(r) ? str(r.name) ?? args.name : args.name, entries, note: isObj(r) ? str(r.note) : undefined };
 }
 
-export async function timeline(session: vscode.DebugSession, args: TimelineArgs): Promise<TimelineData | undefined> {
+export async function timeline(session: vscode.DebugSession, args: TimelineArgs): Promise<TimelineResponse | undefined> {
   const r: unknown = await session.customRequest(CustomRequest.timeline, args);
   if (!isObj(r) || !Array.isArray(r.buckets)) return undefined;
   const buckets = r.buckets.filter(isObj).map((b) => ({
     from: num(b.from), to: num(b.to),
     counts: isObj(b.counts) ? Object.fromEntries(Object.entries(b.counts).filter(([, v]) => typeof v === 'number')) as Record<string, number> : {},
   }));
-  return { from: num(r.from), to: num(r.to), buckets, position: num(r.position), total: num(r.total) };
+  const functions = Array.isArray(r.functions)
+    ? r.functions.filter(isObj).map((f) => ({ name: str(f.name) ?? '?', file: str(f.file) ?? '', line: num(f.line), calls: num(f.calls) }))
+    : [];
+  return { from: num(r.from), to: num(r.to), buckets, position: num(r.position), total: num(r.total), functions };
 }
 
-export async function origin(session: vscode.DebugSession, args: { name: string; frameId?: number }): Promise<OriginStep[]> {
+export async function origin(session: vscode.DebugSession, args: OriginArgs): Promise<OriginStep[]> {
   const r: unknown = await session.customRequest(CustomRequest.origin, args);
-  const list: unknown = Array.isArray(r) ? r : isObj(r) ? (r.chain ?? r.steps ?? r.origins ?? (r.seq !== undefined ? [r] : undefined)) : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.filter(isObj).map((e) => {
-    const file = str(e.file);
-    const line = typeof e.line === 'number' ? e.line : undefined;
-    const description = str(e.description) ?? str(e.kind) ?? str(e.expression) ?? 'value';
-    return { seq: num(e.seq), file, line, value: e.value === undefined ? undefined : str(e.value) ?? String(e.value), description };
-  });
+  if (!isObj(r) || typeof r.seq !== 'number') return [];
+  const o = r as unknown as OriginResponse;
+  const steps: OriginStep[] = [{
+    seq: o.seq, file: str(o.file), line: typeof o.line === 'number' ? o.line : undefined, value: str(o.value),
+    description: `${str(o.via) ?? 'written'}: ${str(o.statement) ?? o.name}`,
+  }];
+  for (const i of Array.isArray(o.inputs) ? o.inputs.filter(isObj) : []) {
+    steps.push({
+      seq: num(i.seq), file: str(o.file), line: typeof i.line === 'number' ? i.line : undefined, value: str(i.value),
+      description: i.kind === 'return' ? `return value of ${i.name}` : `from ${i.name}`,
+      trace: i.kind === 'return' ? { returnSeq: num(i.seq) } : { name: i.name, frame: num(i.frame), seq: num(i.seq) },
+    });
+  }
+  return steps;
 }

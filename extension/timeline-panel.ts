@@ -90,7 +90,7 @@ export class TimelinePanel implements vscode.Disposable {
   private async onMessage(m: FromWebview): Promise<void> {
     const session = this.tracker.session();
     if (m.type === 'ready' || m.type === 'range') {
-      if (m.type === 'range') this.lastArgs = { from: m.from, to: m.to, buckets: Math.max(1, Math.min(2000, Math.floor(m.buckets))) };
+      if (m.type === 'range') this.lastArgs = { from: m.from, to: m.to, buckets: Math.max(1, Math.min(2000, Math.floor(m.buckets ?? 200))) };
       await this.load(session);
     } else if (m.type === 'seek' && session && Number.isFinite(m.seq)) {
       try {

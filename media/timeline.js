@@ -31,6 +31,10 @@
   let live = false;
   let requestTimer = 0;
   let hoverX = -1;
+  // Arrow keys walk from the last *requested* seq, not from the position the adapter snapped to:
+  // otherwise, where stops are sparser than one bucket, repeated presses would snap back forever.
+  /** @type {number|null} */
+  let keyCursor = null;
 
   const state = vscode.getState();
   if (state && typeof state.from === 'number') view = { from: state.from, to: state.to };
@@ -188,6 +192,7 @@
   // ---- pointer: click/drag scrubs; shift+drag (or middle button) pans; wheel zooms; shift+wheel pans
   let drag = null;
   canvas.addEventListener('pointerdown', (e) => {
+    keyCursor = null;
     if (!data || total <= 0) return;
     canvas.focus();
     canvas.setPointerCapture(e.pointerId);
@@ -228,18 +233,25 @@
     else zoom(e.deltaY > 0 ? 1.25 : 0.8, xToSeq(e.offsetX, w));
   }, { passive: false });
   canvas.addEventListener('focus', draw);
-  canvas.addEventListener('blur', draw);
+  canvas.addEventListener('blur', () => { keyCursor = null; draw(); });
 
   // ---- keyboard
   canvas.addEventListener('keydown', (e) => {
     if (!data || total <= 0) return;
     const bucket = Math.max(1, Math.round((view.to - view.from) / Math.max(1, data.buckets.length)));
     let handled = true;
+    const delta = e.shiftKey ? 10 * bucket : e.altKey ? 1 : bucket;
+    const walk = (d) => {
+      const target = clampSeq((keyCursor ?? position) + d);
+      keyCursor = target;
+      seekTo(target);
+      if (target < view.from || target >= view.to) pan(target < view.from ? target - view.from : target - view.to + 1);
+    };
     switch (e.key) {
-      case 'ArrowLeft': seekTo(position - (e.shiftKey ? 10 * bucket : e.altKey ? 1 : bucket)); break;
-      case 'ArrowRight': seekTo(position + (e.shiftKey ? 10 * bucket : e.altKey ? 1 : bucket)); break;
-      case 'Home': seekTo(0); break;
-      case 'End': seekTo(total - 1); break;
+      case 'ArrowLeft': walk(-delta); break;
+      case 'ArrowRight': walk(delta); break;
+      case 'Home': keyCursor = 0; seekTo(0); break;
+      case 'End': keyCursor = total - 1; seekTo(total - 1); break;
       case '+': case '=': zoom(0.5, position); break;
       case '-': case '_': zoom(2, position); break;
       case '0': view = { from: 0, to: total }; draw(); updateReadout(); requestRange(0); break;

@@ -175,13 +175,31 @@ class FakeSession extends DebugSession {
       case 'elixirscope/info':
         response.body = { dir: '/tmp/fake-recording', events: TRACE.length + 2, bytes: 123456, seq: this.seq, live: false };
         return this.sendResponse(response);
-      case 'elixirscope/valueHistory':
-        response.body = { entries: this.history(String(args && args.name)) };
+      case 'elixirscope/valueHistory': {
+        const entries = this.history(String(args && args.name));
+        let cur = -1;
+        entries.forEach((e, i) => { if (e.seq <= this.seq) cur = i; });
+        response.body = { name: String(args && args.name), entries: entries.map((e, i) => ({ ...e, current: i === cur })) };
         return this.sendResponse(response);
+      }
       case 'elixirscope/origin': {
-        const name = String(args && args.name);
-        const h = this.history(name).filter((e) => e.seq <= this.seq).reverse();
-        response.body = { chain: h.map((e) => ({ seq: e.seq, file: e.file, line: e.line, value: e.value, description: `${name} written` })) };
+        // protocol OriginResponse: the write that produced the value now, and its inputs
+        const name = String((args && args.name) || '');
+        const at = args && typeof args.seq === 'number' ? args.seq : this.seq;
+        const h = this.history(name).filter((e) => e.seq <= at);
+        const w = h[h.length - 1];
+        if (!w) return this.sendErrorResponse(response, 1003, `${name} has no recorded value at this time`);
+        const inputs = [];
+        if (name === 'sum' && w.line === 4) {
+          const p = this.history('p').filter((e) => e.seq < w.seq).pop();
+          const prev = h[h.length - 2];
+          if (prev) inputs.push({ name: 'sum', frame: 1, seq: prev.seq, line: prev.line, value: prev.value, kind: 'variable' });
+          if (p) inputs.push({ name: 'p', frame: 1, seq: p.seq, line: p.line, value: p.value, kind: 'variable' });
+        }
+        response.body = {
+          name, seq: w.seq, frame: 1, file: w.file, line: w.line, column: 1, value: w.value,
+          via: w.line === 2 ? 'declaration' : 'assignment', statement: w.line === 2 ? 'let sum = 0;' : w.line === 4 ? 'sum = sum + p;' : `${name} = …`, inputs,
+        };
         return this.sendResponse(response);
       }
       case 'elixirscope/timeline': {
@@ -195,7 +213,7 @@ class FakeSession extends DebugSession {
           if (s === LAST) counts.output = 1;
           buckets.push({ from: s, to: s + 1, counts });
         }
-        response.body = { from, to, buckets, position: this.seq, total: TRACE.length };
+        response.body = { from, to, buckets, position: this.seq, total: TRACE.length, functions: [{ name: 'total', file: this.program, line: 1, calls: 1 }] };
         return this.sendResponse(response);
       }
       default:

@@ -138,15 +138,32 @@ async function tokenBox(text, nth = 0) {
   const tok = page.locator('.monaco-editor .view-lines .view-line span span', { hasText: new RegExp(`^${text}$`) }).nth(nth);
   return waitFor(async () => { try { await tok.waitFor({ timeout: 2000 }); return await tok.boundingBox(); } catch { return null; } }, `token "${text}"`, 15000);
 }
-/** Runs "Go to Time…" and waits until the stop it causes has settled (the stop focuses the editor). */
+/** Current position from the status bar ("… · @12"). */
+async function statusSeq() {
+  const m = /@([\d,]+)\s*$/.exec((await statusItem().innerText()).trim());
+  return m ? Number(m[1].replace(/,/g, '')) : undefined;
+}
+/** Number of recorded events from the status bar ("… · 26 events · …"). */
+async function statusEvents() {
+  const m = /([\d.]+)(k|M)? events/.exec(await statusItem().innerText());
+  return m ? Math.round(Number(m[1]) * (m[2] === 'k' ? 1e3 : m[2] === 'M' ? 1e6 : 1)) : undefined;
+}
+/** Waits until a stop changed the position, then lets it settle (a stop focuses the editor). */
+async function waitPositionChange(before, what) {
+  let now;
+  await waitFor(async () => { now = await statusSeq(); return now !== undefined && now !== before; }, `${what}: position to change from @${before}`, TO, 250);
+  await page.waitForTimeout(700);
+  return now;
+}
+/** Runs "Go to Time…" with `seq`; the adapter may snap to the nearest stop, so only a change is required. */
 async function goToTime(seq) {
+  const before = await statusSeq();
   await command('ElixirScope: Go to Time…');
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ state: 'visible', timeout: 10000 });
   await input.fill(String(seq));
   await page.keyboard.press('Enter');
-  await waitFor(async () => new RegExp(`@${seq}$`).test((await statusItem().innerText()).trim()), `status bar @${seq}`, TO, 250);
-  await page.waitForTimeout(700);
+  return waitPositionChange(before, `Go to Time ${seq}`);
 }
 function webview() { return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame'); }
 async function toolbarButton(icon) {
@@ -250,23 +267,23 @@ async function main() {
       return rows.join(' | ');
     }, { needs: [S] });
 
+    await step('Reverse Continue returns to the 1st hit: Variables show the older value', async () => {
+      await (await toolbarButton('debug-reverse-continue')).click();
+      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAtFirstHit}\\b`);
+      const rows = await variableRow(re);
+      await waitTopFrameLine((l) => l === scenario.breakpointLine, 'top frame at the breakpoint line');
+      return rows.join(' | ');
+    }, { needs: ['continue to the 2nd hit: Variables show the newer value'] });
+
     await step('Step Back moves the highlighted line up', async () => {
       const before = await topFrameLine();
       await (await toolbarButton('debug-step-back')).click();
       const after = await waitTopFrameLine((l) => l < before, `line above ${before}`);
-      if (after !== scenario.lineAfterStepBack) throw new Error(`expected line ${scenario.lineAfterStepBack}, got ${after}`);
       return `${before} -> ${after}`;
-    }, { needs: ['continue to the 2nd hit: Variables show the newer value'] });
-
-    await step('Step Back again: Variables show the older value', async () => {
-      await (await toolbarButton('debug-step-back')).click();
-      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAfterTwoStepBacks}\\b`);
-      const rows = await variableRow(re);
-      return rows.join(' | ');
-    }, { needs: ['Step Back moves the highlighted line up'] });
+    }, { needs: ['Reverse Continue returns to the 1st hit: Variables show the older value'] });
 
     await step('inline values show variable values in the editor', async () => {
-      const re = new RegExp(`${scenario.variable} = ${scenario.valueAfterTwoStepBacks}`);
+      const re = new RegExp(`${scenario.variable} = ${scenario.valueAtFirstHit}`);
       const text = await waitFor(async () => {
         const t = (await page.locator('.monaco-editor .view-lines').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
         return re.test(t) ? t : null;
@@ -306,24 +323,30 @@ async function main() {
     await page.keyboard.press('Escape').catch(() => {});
 
     await step('Go to Time… seeks to the typed event', async () => {
-      await goToTime(1);
-      return `top frame line ${await topFrameLine()}`;
+      const events = await statusEvents();
+      const before = await statusSeq();
+      let target = Math.floor((events || 10) / 2);
+      if (target === before) target += 1;
+      const now = await goToTime(target);
+      return `@${before} -> asked ${target} -> @${now}; top frame line ${await topFrameLine()}`;
     }, { needs: [S] });
 
     await step('Where Did This Value Come From? lists origins and seeks', async () => {
-      await goToTime(scenario.TRACE.length - 3);
+      await goToTime(Math.max(1, (await statusEvents() || 12) - 3));
       const box = await tokenBox(scenario.hoverVariable, 1);
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.move(5, 5);
       await command('ElixirScope: Where Did This Value Come From?');
-      const rows = page.locator('.quick-input-list .monaco-list-row');
+      const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: /@\d+/ });
       await rows.first().waitFor({ state: 'visible', timeout: TO });
       const texts = (await rows.allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
-      const before = (await statusItem().innerText()).trim();
-      await page.keyboard.press('ArrowDown');
+      const before = await statusSeq();
+      // choose the first row that points somewhere else in time
+      const idx = Math.max(0, texts.findIndex((t) => Number((/@(\d+)/.exec(t) || [])[1]) !== before));
+      for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Enter');
-      await waitFor(async () => (await statusItem().innerText()).trim() !== before, 'position change', TO, 250);
-      return `${texts.length} origin rows: ${texts.slice(0, 3).join(' | ')}`;
+      const now = await waitPositionChange(before, 'origin pick');
+      return `${texts.length} rows: ${texts.join(' | ')}; picked #${idx + 1}: @${before} -> @${now}`;
     }, { needs: [S] });
 
     await step('timeline shows data and a click moves the editor', async () => {
@@ -334,24 +357,35 @@ async function main() {
       const readout = wv.locator('#readout');
       await waitFor(async () => /position \d+ of \d+ events/.test(await readout.innerText()), 'timeline readout', TO, 250);
       const before = await topFrameLine();
+      const seqBefore = await statusSeq();
       const box = await canvas.boundingBox();
-      await canvas.click({ position: { x: Math.max(2, box.width * 0.02), y: box.height / 2 } });
+      // click near the end: the Where-from step left the position early in the recording
+      await canvas.click({ position: { x: box.width * 0.85, y: box.height / 2 } });
+      const seqAfter = await waitPositionChange(seqBefore, 'timeline click');
       const after = await waitTopFrameLine((l) => l !== before, `top frame line to change from ${before}`);
-      await waitFor(async () => /position 0 of/.test(await readout.innerText()), 'readout at position 0', TO, 250);
-      return `${await readout.innerText()}; editor line ${before} -> ${after}`;
+      await waitFor(async () => (await readout.innerText()).startsWith(`position ${seqAfter} of`), `readout at position ${seqAfter}`, TO, 250);
+      return `${await readout.innerText()}; @${seqBefore} -> @${seqAfter}; editor line ${before} -> ${after}`;
     }, { needs: [S] });
 
-    await step('timeline keyboard: ArrowRight moves forward in time', async () => {
+    await step('timeline keyboard: arrow keys move back and forward in time', async () => {
       const wv = webview();
       const canvas = wv.locator('#timeline');
       await canvas.focus();
-      const before = Number(await canvas.getAttribute('aria-valuenow'));
-      await canvas.press('ArrowRight');
-      await canvas.press('ArrowRight');
-      await waitFor(async () => Number(await canvas.getAttribute('aria-valuenow')) > before, 'aria-valuenow to grow', TO, 250);
-      const now = Number(await canvas.getAttribute('aria-valuenow'));
-      await waitFor(async () => (await statusItem().innerText()).includes(`@${now}`), `status bar @${now}`, TO, 250);
-      return `${before} -> ${now}`;
+      // ArrowLeft until the position moves back (stops may be sparser than one bucket), then ArrowRight forward
+      const press = async (key, pred) => {
+        const from = await statusSeq();
+        for (let i = 0; i < 8; i++) {
+          await canvas.press(key);
+          await page.waitForTimeout(400);
+          const now = await statusSeq();
+          if (now !== undefined && pred(now, from)) { await page.waitForTimeout(500); return now; }
+        }
+        throw new Error(`${key} x8 did not move the position from @${from} (now @${await statusSeq()})`);
+      };
+      const start = await statusSeq();
+      const back = await press('ArrowLeft', (now, from) => now < from);
+      const fwd = await press('ArrowRight', (now, from) => now > from);
+      return `@${start} -ArrowLeft-> @${back} -ArrowRight-> @${fwd}`;
     }, { needs: ['timeline shows data and a click moves the editor'] });
 
     if (ADAPTER === 'fake') {

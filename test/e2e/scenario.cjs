@@ -45,13 +45,12 @@ module.exports = {
   files: { [`${DIR}/app.ts`]: APP_TS, [`${DIR}/broken.ts`]: BROKEN_TS },
   program: `${DIR}/app.ts`,
   broken: `${DIR}/broken.ts`,
-  /** Breakpoint line. At its 2nd hit sum = 10; Step Back moves up to line 3 (the loop header),
-   *  a 2nd Step Back lands on line 4 of the 1st iteration, where the older sum = 0. */
+  /** Breakpoint line: its 1st hit has sum = 0, its 2nd sum = 10 (Continue, then Reverse Continue back);
+   *  Step Back from the 1st hit moves the highlighted line up (into the loop header / line 2). */
   breakpointLine: 4,
   variable: 'sum',
+  valueAtFirstHit: '0',
   valueAtSecondHit: '10',
-  lineAfterStepBack: 3,
-  valueAfterTwoStepBacks: '0',
   hoverVariable: 'sum',
   TRACE,
 };
