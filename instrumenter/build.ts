@@ -163,9 +163,13 @@ export interface Job { index: number; file: string; text: string; mode: Mode; op
 /** Below this many files to build, starting a worker (it loads the TypeScript compiler) does not pay. */
 const MIN_JOBS_FOR_WORKERS = 40;
 
+/** The compiled worker next to this file, or (in a bundle in dist/) the bundled worker `instrumenter-worker.js`. */
 function workerFile(): string | undefined {
-  const f = path.join(__dirname, 'worker.js');
-  return fs.existsSync(f) ? f : undefined;
+  for (const name of ['worker.js', 'instrumenter-worker.js']) {
+    const f = path.join(__dirname, name);
+    if (fs.existsSync(f)) return f;
+  }
+  return undefined;
 }
 
 /**
