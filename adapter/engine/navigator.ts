@@ -40,8 +40,14 @@ export class Navigator {
     return site < 0 ? undefined : { seq, frame: parent, site };
   }
 
-  /** First Step event of the recording (where "stop on entry" stops). */
+  /** First Step event of the recording. */
   async first(): Promise<Stop | undefined> { return this.nextStop(0, 1); }
+
+  /** Where "stop on entry" stops: the first statement of `file` (the program), else the first of all. */
+  async entry(file: string): Promise<Stop | undefined> {
+    const seq = await this.events.scan(0, 1, (c, i) => (c.kinds[i] === EventKind.Step && this.sites.file(c.sites[i]) === file) || undefined);
+    return seq >= 0 ? this.stopAt(seq) : this.first();
+  }
   /** Last Step event of the recording (where the replay rests when the program ended). */
   async last(): Promise<Stop | undefined> { return this.nextStop(this.events.length - 1, -1); }
 

@@ -23,12 +23,20 @@ const NEG0: RecordedValue = { n: '-0' };
 
 export class DecodeError extends Error {}
 
+const CACHE_SLOTS = 1024;
+const CACHE_MAX = 16;
+
 export class BatchDecoder {
   private words = new Int32Array(1 << 14);
   private readonly f64 = new Float64Array(1);
   private readonly f64i = new Int32Array(this.f64.buffer);
   /** Events decoded so far. */
   count = 0;
+  // Direct-mapped cache of short strings (property keys, enum-like values repeat a lot): a hit
+  // costs a hash and a compare of <= 16 bytes instead of a UTF-8 decode into a new string.
+  private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_MAX);
+  private readonly cacheLen = new Int8Array(CACHE_SLOTS).fill(-1);
+  private readonly cacheStr: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
   constructor(private readonly sink: EventSink) {}
 
@@ -61,7 +69,7 @@ export class BatchDecoder {
       const nv = N_VALUES[kind];
       let values: RecordedValue[] | undefined;
       if (nv !== 0) {
-        values = new Array<RecordedValue>(nv);
+        values = nv === 1 ? [null] : [null, null]; // PACKED_ELEMENTS: no elements-kind transitions
         for (let v = 0; v < nv; v++) {
           const tag = words[i++];
           let val: RecordedValue;
@@ -80,9 +88,9 @@ export class BatchDecoder {
             case T_STRING: case T_JSON: {
               const len = words[i++];
               if (len < 0 || bp + len > bEnd) throw new DecodeError('byte ring overrun');
-              const s = buf.toString('utf8', bp, bp + len);
+              if (tag === T_STRING) val = len <= CACHE_MAX ? this.shortString(buf, bp, len) : buf.toString('utf8', bp, bp + len);
+              else val = JSON.parse(buf.toString('utf8', bp, bp + len)) as RecordedValue;
               bp += len;
-              val = tag === T_STRING ? s : JSON.parse(s) as RecordedValue;
               break;
             }
             default: throw new DecodeError(`bad value tag ${tag}`);
@@ -96,5 +104,22 @@ export class BatchDecoder {
     }
     this.count += count;
     if (bp !== bEnd) throw new DecodeError('unconsumed bytes in batch');
+  }
+
+  private shortString(buf: Buffer, p: number, len: number): string {
+    let h = len;
+    for (let k = 0; k < len; k++) h = Math.imul(h ^ buf[p + k], 16777619);
+    const slot = (h >>> 0) & (CACHE_SLOTS - 1);
+    const cb = this.cacheBytes, at = slot * CACHE_MAX;
+    if (this.cacheLen[slot] === len) {
+      let k = 0;
+      while (k < len && cb[at + k] === buf[p + k]) k++;
+      if (k === len) return this.cacheStr[slot];
+    }
+    const s = buf.toString('utf8', p, p + len);
+    for (let k = 0; k < len; k++) cb[at + k] = buf[p + k];
+    this.cacheLen[slot] = len;
+    this.cacheStr[slot] = s;
+    return s;
   }
 }

@@ -155,7 +155,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async entryHit(): Promise<BreakHit | undefined> {
-    const stop = await this.engine!.nav.first();
+    const stop = await this.engine!.nav.entry(this.engine!.reader.meta.program);
     return stop && { stop, reason: 'breakpoint', ids: [] };
   }
 
@@ -163,7 +163,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private async settleReplay(): Promise<void> {
     const engine = this.engine!;
     if (this.stopOnEntry) {
-      const first = await engine.nav.first();
+      const first = await engine.nav.entry(engine.reader.meta.program);
       if (first) return this.arrive(first, 'entry');
     }
     const hit = await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());

@@ -5,7 +5,7 @@
  *   stats           RecordingStats (JSON), rewritten as the recording grows
  *   site:<base>     a loaded file's FileSiteTable plus its base site id (JSON)
  *   chunk:<seq>     events [seq, seq + n) encoded by chunk-codec.ts (binary)
- *   frame:<id>      FrameRecord (JSON), written at entry and again at exit
+ *   frames:<block>  frames block*4096 … +4095, six int32 each (frames.ts)
  *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
  *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
  */
@@ -18,7 +18,7 @@ export const SITE_PREFIX = 'site:';
 export const chunkKey = (seq: number) => `chunk:${hex(seq, 12)}`;
 export const CHUNK_PREFIX = 'chunk:';
 export const seqOfChunkKey = (key: string) => parseInt(key.slice(CHUNK_PREFIX.length), 16);
-export const frameKey = (id: number) => `frame:${hex(id, 8)}`;
+export const frameBlockKey = (block: number) => `frames:${hex(block, 8)}`;
 export const resumeKey = (id: number, seq: number) => `resume:${hex(id, 8)}:${hex(seq, 12)}`;
 export const moduleKey = (base: number) => `module:${hex(base, 8)}`;
 export const resumePrefix = (id: number) => `resume:${hex(id, 8)}:`;

@@ -2,13 +2,15 @@ import { Level } from 'level';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
-import { CHUNK_PREFIX, chunkKey, frameKey, META_KEY, moduleKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
+import { BLOCK, frameFromBlock } from './frames';
+import { CHUNK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
 
 export class RecordingError extends Error {}
 
 const CHUNK_CACHE = 64;
+const FRAME_BLOCK_CACHE = 64;
 
 /**
  * Read access to one recording. Chunk and frame lookups are cached; `refresh()`
@@ -24,7 +26,7 @@ export class RecordingReader {
   /** First seq of every stored chunk, ascending. */
   private chunkStarts: number[] = [];
   private chunkCache = new Map<number, DecodedChunk>();
-  private frameCache = new Map<number, FrameRecord>();
+  private frameBlocks = new Map<number, Buffer>();
 
   private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean) {}
 
@@ -55,7 +57,7 @@ export class RecordingReader {
     for await (const key of this.db.keys({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) })) this.chunkStarts.push(seqOfChunkKey(key));
     // The last chunk may be a partial one that a live writer will rewrite as it grows.
     if (this.chunkStarts.length) this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
-    this.frameCache.clear();
+    this.frameBlocks.clear();
   }
 
   /** Number of readable events. */
@@ -82,12 +84,16 @@ export class RecordingReader {
 
   async frame(id: number): Promise<FrameRecord | undefined> {
     if (id <= 0) return undefined;
-    let f = this.frameCache.get(id);
-    if (!f) {
-      f = await this.getJson<FrameRecord>(frameKey(id));
-      if (f) this.frameCache.set(id, f);
+    const index = Math.floor(id / BLOCK);
+    let block = this.frameBlocks.get(index);
+    if (!block) {
+      const raw = await this.db.get(frameBlockKey(index), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
+      if (!raw) return undefined;
+      block = raw;
+      if (this.frameBlocks.size >= FRAME_BLOCK_CACHE) this.frameBlocks.delete(this.frameBlocks.keys().next().value!);
+      this.frameBlocks.set(index, block);
     }
-    return f;
+    return frameFromBlock(id, block);
   }
 
   /** The frame that was below `id` at time `seq` (resumed generators/async functions change it). */

@@ -13,6 +13,11 @@ export interface EventSink {
   event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void;
   /** The connection said hello: what the runtime reported about itself. */
   hello(info: RuntimeHello): void;
+  /**
+   * Backpressure: a promise while the sink's own writes lag behind (the reader stops reading
+   * the socket until it settles), or undefined when it can take more.
+   */
+  whenWritable?(): Promise<void> | undefined;
   /** The stream ended (END frame, or the connection closed). `clean` is false when it closed without END. */
   end(clean: boolean): Promise<void>;
 }

@@ -3,8 +3,9 @@ import { EventKind } from '../../protocol/events';
 import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
 import type { RecordedValue } from '../../protocol/values';
 import { ChunkBuilder } from './chunk-codec';
-import { chunkKey, frameKey, META_KEY, moduleKey, resumeKey, siteKey, STATS_KEY } from './keys';
-import { FORMAT_VERSION, type FrameRecord, type RecordingMeta, type RecordingStats } from './meta';
+import { FrameBlocks } from './frames';
+import { chunkKey, frameBlockKey, META_KEY, moduleKey, resumeKey, siteKey, STATS_KEY } from './keys';
+import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import type { EventSink, RuntimeHello } from './sink';
 import { readFileSync } from 'node:fs';
 
@@ -12,6 +13,8 @@ type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEnco
 
 const CHUNK_EVENTS = 8192;
 const CHUNK_VALUE_BYTES = 256 * 1024;
+const HIGH_WATER = 32 * 1024 * 1024;
+const LOW_WATER = 8 * 1024 * 1024;
 
 /**
  * Turns the runtime's event stream into the stored recording: assigns seqs and frames
@@ -23,7 +26,10 @@ export class RecordingWriter implements EventSink {
   private seq = 0;
   private chunk = new ChunkBuilder(0);
   private stack: number[] = [];
-  private open = new Map<number, FrameRecord>();
+  private frames = new FrameBlocks();
+  /** Bytes handed to LevelDB and not yet written. */
+  private inFlight = 0;
+  private drained: Array<() => void> = [];
   private siteKinds: SiteKind[] = [];
   private pending: Batch = [];
   private writing: Promise<void> = Promise.resolve();
@@ -67,18 +73,27 @@ export class RecordingWriter implements EventSink {
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
 
+  /**
+   * Backpressure for the IPC reader: while the store lags behind by more than HIGH_WATER
+   * bytes, a promise that settles once it has caught up. The socket stops being read, the
+   * runtime's ring fills, and the program waits: slowed, never lossy.
+   */
+  whenWritable(): Promise<void> | undefined {
+    if (this.inFlight < HIGH_WATER) return undefined;
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
   /** Makes everything received so far readable (seals the partial chunk). */
   async flush(): Promise<void> {
     if (this.chunk.count) this.sealChunk();
-    this.writeStats();
+    this.writeStats(true);
     await this.drain();
   }
 
   async end(clean: boolean): Promise<void> {
     this.stats.complete = clean;
     this.stats.durationMs = Date.now() - this.startedAt;
-    this.stats.frames = this.frameCount;
-    for (const frame of this.open.values()) this.pending.push(this.framePut(frame));
+    this.stats.frames = this.frames.count;
     await this.flush();
   }
 
@@ -94,24 +109,19 @@ export class RecordingWriter implements EventSink {
     this.writeStats();
   }
 
-  private frameCount = 0;
 
   private trackFrame(kind: EventKind, site: number, arg: number, seq: number, values: RecordedValue[] | undefined): number {
     const top = this.stack.length ? this.stack[this.stack.length - 1] : 0;
     switch (kind) {
       case EventKind.Call: {
-        const frame: FrameRecord = { id: arg, fn: site, parent: top, entry: seq, exit: -1, depth: this.stack.length, resumes: 0 };
-        this.open.set(arg, frame);
+        this.frames.enter(arg, site, top, seq, this.stack.length);
         this.stack.push(arg);
-        this.frameCount++;
-        this.pending.push(this.framePut(frame));
         if (this.siteKinds[site] === SiteKind.Module) this.pending.push({ type: 'put', key: moduleKey(site), value: String(arg) });
         return arg;
       }
       case EventKind.Exit: {
         this.popThrough(arg);
-        const frame = this.open.get(arg);
-        if (frame) { frame.exit = seq; this.open.delete(arg); this.pending.push(this.framePut(frame)); }
+        this.frames.exit(arg, seq);
         return arg;
       }
       case EventKind.Suspend:
@@ -123,8 +133,7 @@ export class RecordingWriter implements EventSink {
         if (this.siteKinds[site] === SiteKind.Await) this.stack = [];
         const parent = this.stack.length ? this.stack[this.stack.length - 1] : 0;
         this.stack.push(arg);
-        const resumed = this.open.get(arg);
-        if (resumed) { resumed.resumes++; this.pending.push(this.framePut(resumed)); }
+        this.frames.resumed(arg);
         this.pending.push({ type: 'put', key: resumeKey(arg, seq), value: String(parent) });
         return arg;
       }
@@ -156,8 +165,8 @@ export class RecordingWriter implements EventSink {
     this.pending.push({ type: 'put', key: siteKey(base), value: JSON.stringify({ base, count, table }) });
   }
 
-  private framePut(frame: FrameRecord): Batch[number] {
-    return { type: 'put', key: frameKey(frame.id), value: JSON.stringify(frame) };
+  private framePuts(final: boolean): Batch {
+    return this.frames.takeWrites(final).map((b) => ({ type: 'put' as const, key: frameBlockKey(b.index), value: b.bytes, valueEncoding: 'buffer' as const }));
   }
 
   private sealChunk(): void {
@@ -165,12 +174,13 @@ export class RecordingWriter implements EventSink {
     this.pending.push({ type: 'put', key: chunkKey(chunk.firstSeq), value: chunk.encode(), valueEncoding: 'buffer' });
     this.stats.chunks++;
     this.stats.events = this.seq;
-    this.stats.frames = this.frameCount;
     this.chunk = new ChunkBuilder(this.seq);
     this.writeStats();
   }
 
-  private writeStats(): void {
+  private writeStats(allFrames = false): void {
+    this.pending.push(...this.framePuts(allFrames));
+    this.stats.frames = this.frames.count;
     this.stats.events = this.seq - this.chunk.count;
     this.stats.durationMs = Date.now() - this.startedAt;
     this.pending.push({ type: 'put', key: STATS_KEY, value: JSON.stringify(this.stats) });
@@ -181,9 +191,14 @@ export class RecordingWriter implements EventSink {
     const batch = this.pending.concat(extra);
     this.pending = [];
     if (!batch.length) return;
+    const bytes = batch.reduce((n, op) => n + op.key.length + op.value.length, 0);
+    this.inFlight += bytes;
     this.writing = this.writing.then(async () => {
-      if (this.failure) return;
-      try { await this.db.batch(batch); } catch (err) { this.failure = err as Error; }
+      if (!this.failure) {
+        try { await this.db.batch(batch); } catch (err) { this.failure = err as Error; }
+      }
+      this.inFlight -= bytes;
+      if (this.inFlight <= LOW_WATER) { const waiting = this.drained; this.drained = []; waiting.forEach((w) => w()); }
       for (const listener of this.onChange) listener();
     });
   }

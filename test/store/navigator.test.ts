@@ -65,7 +65,7 @@ describe('temporal engine over a stored trace', () => {
     const tablePath = join(dir, 'sites.json');
     const table: FileSiteTable = { file: FILE, hash: 'h', mode: 'full', sites: SITES };
     writeFileSync(tablePath, JSON.stringify(table));
-    const manifest: BuildManifest = { version: 1, root: '/virtual', mode: 'full', files: { [FILE]: { hash: 'h', out: '', sites: tablePath, siteCount: SITES.length } } };
+    const manifest: BuildManifest = { version: 1, root: '/virtual', mode: 'full', files: { [FILE]: { hash: 'h', sourceHash: 'h', out: '', sites: tablePath, siteCount: SITES.length } } };
     const rec = join(dir, 'rec');
     const writer = await RecordingWriter.create(rec, { program: FILE, args: [], cwd: '/virtual', root: '/virtual', mode: 'full', nodeVersion: process.version, startTime: Date.now() }, manifest);
     for (const [kind, s, arg, values] of TRACE) writer.event(kind, s, arg, values);
@@ -135,4 +135,11 @@ describe('temporal engine over a stored trace', () => {
     assert.deepEqual(await engine.history(FILE, 7, 'x'), [{ seq: 14, value: '3' }]);
     assert.deepEqual(await engine.history(FILE, 3, 's'), [{ seq: 10, value: '3' }]);
   });
+
+  it('lists every write of a variable with the writer location', async () => {
+    const writes = await engine.writes('x');
+    assert.deepEqual(writes.map((w) => [w.seq, w.line, w.function, w.value]), [[3, 5, '<module>', '1'], [13, 6, '<module>', '3']]);
+    assert.deepEqual(await engine.writes('x', '/elsewhere.js'), []);
+  });
 });
+

@@ -1,0 +1,77 @@
+import type { FrameRecord } from './meta';
+
+/**
+ * The frames table, stored in blocks of BLOCK frames (frame ids are dense per thread).
+ * Each frame is six int32: fn, parent, entry, exit, depth, resumes. A block is written
+ * once all its frames have exited; blocks with open frames (a module body, a pending async
+ * call) are rewritten at each flush so readers always see the current state.
+ */
+export const BLOCK = 1024;
+const FIELDS = 6;
+
+export class FrameBlocks {
+  private blocks = new Map<number, { data: Int32Array; open: number; dirty: boolean }>();
+  count = 0;
+
+  enter(id: number, fn: number, parent: number, entry: number, depth: number): void {
+    const b = this.block(id);
+    const at = (id % BLOCK) * FIELDS;
+    b.data.set([fn, parent, entry, -1, depth, 0], at);
+    b.open++;
+    b.dirty = true;
+    this.count++;
+  }
+
+  exit(id: number, seq: number): void {
+    const b = this.blocks.get(Math.floor(id / BLOCK));
+    if (!b) return;
+    const at = (id % BLOCK) * FIELDS;
+    if (b.data[at + 3] !== -1) return;
+    b.data[at + 3] = seq;
+    b.open--;
+    b.dirty = true;
+  }
+
+  resumed(id: number): void {
+    const b = this.blocks.get(Math.floor(id / BLOCK));
+    if (b) { b.data[(id % BLOCK) * FIELDS + 5]++; b.dirty = true; }
+  }
+
+  /**
+   * Blocks to store now. Finished blocks (every id allocated, nothing open) are written once
+   * and forgotten; with `all`, every block changed since it was last written is written too
+   * (a flush that must make the current state readable).
+   */
+  takeWrites(all: boolean): Array<{ index: number; bytes: Buffer }> {
+    const out: Array<{ index: number; bytes: Buffer }> = [];
+    for (const [index, b] of this.blocks) {
+      const finished = b.open === 0 && this.highest >= (index + 1) * BLOCK;
+      if (b.dirty && (all || finished)) { out.push({ index, bytes: Buffer.from(b.data.buffer.slice(0)) }); b.dirty = false; }
+      if (finished) this.blocks.delete(index);
+    }
+    return out;
+  }
+
+  private highest = 0;
+
+  private block(id: number) {
+    if (id > this.highest) this.highest = id;
+    const index = Math.floor(id / BLOCK);
+    let b = this.blocks.get(index);
+    if (!b) {
+      const data = new Int32Array(BLOCK * FIELDS);
+      data.fill(-2); // never-allocated marker in `exit`: readers treat fn -2 as absent
+      b = { data, open: 0, dirty: true };
+      this.blocks.set(index, b);
+    }
+    return b;
+  }
+}
+
+/** Decodes frame `id` from its stored block (undefined when the id was never allocated). */
+export function frameFromBlock(id: number, bytes: Uint8Array): FrameRecord | undefined {
+  const data = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const at = (id % BLOCK) * FIELDS;
+  if (data[at] === -2) return undefined;
+  return { id, fn: data[at], parent: data[at + 1], entry: data[at + 2], exit: data[at + 3], depth: data[at + 4], resumes: data[at + 5] };
+}
