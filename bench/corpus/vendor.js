@@ -21,15 +21,16 @@ const NODE_MODULES = path.join(REPO, 'node_modules');
 
 /**
  * What each package needs at run time (paths relative to the package root; folders are copied
- * recursively, keeping .js/.cjs/.json files only). `deps` are other vendored packages it requires.
+ * recursively, keeping .js/.cjs/.json files only). `deps` are other vendored packages it requires,
+ * `reads` packages whose files its driver parses as input (vendored too, without their driver).
  */
 const PACKAGES = {
-  acorn: { files: ['dist/acorn.js'] },
+  acorn: { files: ['dist/acorn.js'], reads: ['lodash', 'marked', 'semver'] },
   marked: { files: ['lib/marked.cjs'] },
   'js-yaml': { files: ['index.js', 'lib'] },
   semver: { files: ['index.js', 'classes', 'functions', 'internal', 'ranges'] },
   lodash: { files: ['lodash.js'] },
-  esprima: { files: ['dist/esprima.js'] },
+  esprima: { files: ['dist/esprima.js'], reads: ['lodash', 'papaparse', 'semver'] },
   dayjs: { files: ['dayjs.min.js', 'plugin/utc.js', 'plugin/advancedFormat.js', 'plugin/customParseFormat.js'] },
   immer: { files: ['dist/cjs/index.js', 'dist/cjs/immer.cjs.development.js', 'dist/cjs/immer.cjs.production.js'] },
   'markdown-it': { files: ['dist/index.cjs.js'], deps: ['entities', 'linkify-it', 'mdurl', 'punycode.js', 'uc.micro'] },
@@ -115,8 +116,10 @@ function prepareCorpus(destDir, options = {}) {
     }
     vendored.push({ ...v, lines, bytes, driver });
     for (const d of spec.deps || []) add(d, DEPENDENCIES[d], false);
+    for (const d of spec.reads || []) add(d, PACKAGES[d], false);
   };
   for (const p of packages) add(p, PACKAGES[p], true);
+  for (const v of vendored) v.driver = packages.includes(v.name);
 
   fs.mkdirSync(path.join(driversDir, 'lib'), { recursive: true });
   const drivers = {};

@@ -5,7 +5,7 @@
  * be identical, the recording must hold events, and the library's own files must have been
  * instrumented and run. Prints how much of each library ran (statement and function coverage).
  *
- * ES_EQ_SCALE (default 0.05) sets the drivers' CORPUS_SCALE; ES_EQ_PACKAGES (comma-separated)
+ * ES_EQ_SCALE (default 0.003) sets the drivers' CORPUS_SCALE; ES_EQ_PACKAGES (comma-separated)
  * restricts the packages (add "typescript" to include the compiler, slow to instrument).
  */
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ interface Corpus { root: string; packages: VendoredPackage[]; drivers: Record<st
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const vendor = require(join(ROOT, 'bench', 'corpus', 'vendor.js')) as { prepareCorpus(dest: string, o?: { packages?: string[] }): Corpus; DEFAULT_PACKAGES: string[] };
 
-const SCALE = process.env.ES_EQ_SCALE ?? '0.05';
+const SCALE = process.env.ES_EQ_SCALE ?? '0.003';
 const PACKAGES = process.env.ES_EQ_PACKAGES ? process.env.ES_EQ_PACKAGES.split(',') : vendor.DEFAULT_PACKAGES;
 
 describe('equivalence: real libraries recorded in full mode behave exactly as plain node', function () {

@@ -9,12 +9,12 @@ immer.enableMapSet();
 const g = gen(53);
 
 let state = { todos: [], users: new Map(), tags: new Set(), meta: { version: 0, log: [] } };
-for (let i = 0; i < 200; i++) state.todos.push({ id: i, text: g.words(3), done: g.bool(), owner: `u${i % 20}` });
+for (let i = 0; i < n(200, 20); i++) state.todos.push({ id: i, text: g.words(3), done: g.bool(), owner: `u${i % 20}` });
 for (let i = 0; i < 20; i++) state.users.set(`u${i}`, { name: g.words(2), karma: 0 });
 state = immer.freeze(state, true);
 const initial = state;
 
-const steps = n(3000, 50);
+const steps = n(3000, 6);
 const allPatches = [];
 let inverseCount = 0;
 for (let s = 0; s < steps; s++) {

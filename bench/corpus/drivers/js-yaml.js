@@ -28,7 +28,7 @@ function value(g, depth) {
 
 const g = gen(11);
 const doc = { version: 3, items: [] };
-const items = n(1500, 10);
+const items = n(1500, 3);
 for (let i = 0; i < items; i++) doc.items.push({ id: i, name: g.words(2), tags: [g.word(), g.word()], data: value(g, 0) });
 
 const rounds = n(4, 1);

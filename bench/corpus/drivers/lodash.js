@@ -4,7 +4,7 @@ const _ = require('../vendor/lodash');
 const { n, gen, hash, report } = require('./lib/common');
 
 const g = gen(31);
-const rowCount = n(20000, 100);
+const rowCount = n(20000, 20);
 const rows = [];
 for (let i = 0; i < rowCount; i++) {
   rows.push({

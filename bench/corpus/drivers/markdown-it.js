@@ -31,7 +31,7 @@ function documentText(seed, sections) {
 }
 
 const md = new MarkdownIt({ html: true, linkify: true, typographer: true });
-const sections = n(500, 5);
+const sections = n(500, 2);
 const doc = documentText(61, sections);
 const rounds = n(3, 1);
 let html = '';

@@ -29,7 +29,7 @@ function documentText(seed, sections) {
   return out.join('\n');
 }
 
-const sections = n(400, 5);
+const sections = n(400, 2);
 const doc = documentText(7, sections);
 const rounds = n(5, 1);
 let html = '';

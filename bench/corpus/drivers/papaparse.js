@@ -5,7 +5,7 @@ const Papa = require('../vendor/papaparse');
 const { n, gen, hash, report } = require('./lib/common');
 
 const g = gen(71);
-const rowsCount = n(25000, 100);
+const rowsCount = n(25000, 20);
 const lines = ['id,name,score,ok,note,when'];
 for (let i = 0; i < rowsCount; i++) {
   const note = g.pick([g.word(), `"${g.words(2)}, with comma"`, `"multi\nline ""quoted"""`, '', `${g.float().toFixed(3)}`]);

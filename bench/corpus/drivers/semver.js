@@ -5,7 +5,7 @@ const semver = require('../vendor/semver');
 const { n, gen, hash, report } = require('./lib/common');
 
 const g = gen(23);
-const count = n(20000, 200);
+const count = n(20000, 20);
 const versions = [];
 for (let i = 0; i < count; i++) {
   let v = `${g.int(0, 12)}.${g.int(0, 30)}.${g.int(0, 60)}`;
@@ -21,7 +21,7 @@ const min = ranges.slice(0, 4).map((r) => semver.minSatisfying(versions, r, { in
 const sat = ranges.map((r) => versions.slice(0, 4000).filter((v) => semver.satisfies(v, r)).length);
 const valid = ranges.map((r) => semver.validRange(r));
 let incs = '';
-for (let i = 0; i < n(2000, 20); i++) {
+for (let i = 0; i < n(2000, 5); i++) {
   const v = versions[i];
   incs += semver.inc(v, g.pick(['major', 'minor', 'patch', 'prerelease', 'premajor']), 'next') + ',';
 }

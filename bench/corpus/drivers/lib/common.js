@@ -6,6 +6,9 @@ const crypto = require('crypto');
 const SCALE = Number(process.env.CORPUS_SCALE || 1);
 if (!(SCALE > 0)) throw new Error(`CORPUS_SCALE must be a positive number, got ${process.env.CORPUS_SCALE}`);
 
+/** True at test scales (below 0.05): drivers then pick small inputs where the input is a fixed file. */
+const TINY = SCALE < 0.05;
+
 /** `base` scaled by CORPUS_SCALE, at least `min`. */
 function n(base, min = 1) { return Math.max(min, Math.round(base * SCALE)); }
 
@@ -50,4 +53,4 @@ function report(name, summary) {
   process.stdout.write(`${name} ${JSON.stringify(summary)}\n`);
 }
 
-module.exports = { SCALE, n, rng, gen, hash, report };
+module.exports = { SCALE, TINY, n, rng, gen, hash, report };
