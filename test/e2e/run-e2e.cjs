@@ -332,7 +332,12 @@ async function main() {
     }, { needs: [S] });
 
     await step('Where Did This Value Come From? lists origins and seeks', async () => {
+      // to the end, then Reverse Continue: the last breakpoint hit, inside total() where `sum` lives
       await goToTime(Math.max(1, (await statusEvents() || 12) - 3));
+      const atEnd = await statusSeq();
+      await (await toolbarButton('debug-reverse-continue')).click();
+      await waitPositionChange(atEnd, 'reverse continue');
+      await waitTopFrameLine((l) => l === scenario.breakpointLine, 'top frame at the breakpoint line');
       const box = await tokenBox(scenario.hoverVariable, 1);
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.move(5, 5);
