@@ -72,7 +72,8 @@ async function functionStartLine(doc: vscode.TextDocument, line: number): Promis
 
 export class ElixirScopeInlineValues implements vscode.InlineValuesProvider {
   async provideInlineValues(doc: vscode.TextDocument, viewPort: vscode.Range, context: vscode.InlineValueContext): Promise<vscode.InlineValue[]> {
-    const stop = context.stoppedLocation.end.line;
+    // start, not end: a stopped location may span a whole statement (a for loop's body included)
+    const stop = context.stoppedLocation.start.line;
     const first = await functionStartLine(doc, stop);
     const values: vscode.InlineValue[] = [];
     let inBlock = false;

@@ -74,14 +74,14 @@
   }
 
   const seqToX = (seq, w) => ((seq - view.from) / Math.max(1, view.to - view.from)) * w;
-  const xToSeq = (x, w) => Math.round(view.from + (x / Math.max(1, w)) * (view.to - view.from));
+  const xToSeq = (x, w) => Math.floor(view.from + (x / Math.max(1, w)) * (view.to - view.from));
   const clampSeq = (s) => Math.max(0, Math.min(Math.max(0, total - 1), s));
 
   function draw() {
     const w = canvas.clientWidth, h = canvas.clientHeight;
     ctx.clearRect(0, 0, w, h);
     if (!data || total <= 0) return;
-    const axisH = 16, top = 4, barH = h - axisH - top;
+    const axisH = 16, top = 10, barH = h - axisH - top;
     // bars: stacked counts, sqrt scale so a quiet stretch is still visible next to a hot loop
     let max = 1;
     for (const b of data.buckets) { let s = 0; for (const k in b.counts) s += b.counts[k]; if (s > max) max = s; }
@@ -120,12 +120,19 @@
       ctx.fillStyle = cssVar('--vscode-editorCursor-foreground', fg);
       ctx.globalAlpha = 0.35; ctx.fillRect(hoverX, top, 1, barH); ctx.globalAlpha = 1;
     }
-    // current position marker
-    const px = seqToX(position, w);
+    // current position marker: the future is dimmed, and a line with a contrasting halo and a handle
+    // above the bars marks "now" (bar colours come from the theme, so the marker must not rely on hue)
+    const px = Math.round(seqToX(position + 0.5, w));
     if (px >= -1 && px <= w + 1) {
-      ctx.fillStyle = cssVar('--vscode-debugIcon-breakpointCurrentStackframeForeground', cssVar('--vscode-charts-orange', '#ffcc00'));
-      ctx.fillRect(Math.round(px) - 1, top, 2, barH);
-      ctx.beginPath(); ctx.moveTo(px - 5, top); ctx.lineTo(px + 5, top); ctx.lineTo(px, top + 6); ctx.closePath(); ctx.fill();
+      const bg = cssVar('--vscode-editor-background', '#1e1e1e');
+      ctx.fillStyle = bg;
+      ctx.globalAlpha = 0.45; ctx.fillRect(px + 2, top, Math.max(0, w - px - 2), barH); ctx.globalAlpha = 1;
+      ctx.fillStyle = bg;
+      ctx.fillRect(px - 2, top, 5, barH);
+      const mark = cssVar('--vscode-editor-foreground', fg);
+      ctx.fillStyle = mark;
+      ctx.fillRect(px - 1, top, 3, barH);
+      ctx.beginPath(); ctx.moveTo(px - 6, 0); ctx.lineTo(px + 7, 0); ctx.lineTo(px + 0.5, top - 1); ctx.closePath(); ctx.fill();
     }
     if (document.activeElement === canvas) {
       ctx.strokeStyle = cssVar('--vscode-focusBorder', '#007fd4');

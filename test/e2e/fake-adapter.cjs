@@ -48,8 +48,10 @@ class FakeSession extends DebugSession {
 
   launchRequest(response, args) {
     log({ request: 'launch', args });
-    this.program = args.program || (args.recording ? path.join(args.recording, 'app.ts') : '');
+    // a replay (args.recording) shows the scenario program, as recorded in the workspace
+    this.program = args.program || path.join(args.cwd || process.cwd(), scenario.program);
     this.stopOnEntry = !!args.stopOnEntry;
+    if (args.out) { fs.mkdirSync(args.out, { recursive: true }); fs.writeFileSync(path.join(args.out, 'FAKE_RECORDING'), this.program); }
     this.sendResponse(response);
   }
 

@@ -416,6 +416,39 @@ async function main() {
       await statusItem().waitFor({ state: 'hidden', timeout: TO });
     }, { needs: [S] });
 
+    await step('Record Current File starts a session on the open file', async () => {
+      await openFile(path.basename(scenario.program));
+      await command('ElixirScope: Record Current File');
+      await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
+      const line = await waitTopFrameLine((l) => l === scenario.breakpointLine, `top frame at line ${scenario.breakpointLine}`, 60000);
+      await focusEditor();
+      await page.keyboard.press('Shift+F5');
+      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
+      return `stopped at line ${line}`;
+    }, { needs: ['stop debugging hides toolbar and status item'] });
+
+    await step('Open Recording… replays a recording folder', async () => {
+      const recDir = path.join(ws, '.elixirscope', 'recordings');
+      const recs = fs.existsSync(recDir) ? fs.readdirSync(recDir).filter((d) => fs.statSync(path.join(recDir, d)).isDirectory()).sort() : [];
+      if (!recs.length) throw new Error(`no recording in ${recDir}`);
+      const rec = path.join(recDir, recs[recs.length - 1]);
+      await command('ElixirScope: Open Recording…');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 10000 }); // VS Code's simple file dialog (no native dialog in a browser)
+      await input.fill(rec + '/');
+      await page.waitForTimeout(800);
+      const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Recording' }).first();
+      if (await ok.isVisible().catch(() => false)) await ok.click(); else await page.keyboard.press('Enter');
+      await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
+      await statusItem().waitFor({ state: 'visible', timeout: TO });
+      const line = await waitTopFrameLine(() => true, 'a stopped frame', 60000);
+      const text = (await statusItem().innerText()).trim();
+      await focusEditor();
+      await page.keyboard.press('Shift+F5');
+      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
+      return `${path.relative(ws, rec)}: stopped at line ${line}; status ${text}`;
+    }, { needs: ['Record Current File starts a session on the open file'] });
+
     await step('Problems shows the syntax error', async () => {
       await openFile(path.basename(scenario.broken));
       await page.keyboard.press('Control+Shift+M');
