@@ -35,13 +35,17 @@ function die(): void {
 type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
+// Poll interval: short while data flows (the producer only wakes us every NOTIFY_EVERY blocks,
+// when it must wait for space, and on its idle tick), backing off while the program is quiet.
+let pollMs = 2;
 async function idle(): Promise<void> {
   Atomics.store(ctrl, C_WAITING, 1);
   if (!reader.pending() && Atomics.load(ctrl, C_EXIT) === 0) {
-    const res = waitAsync(ctrl, C_W, reader.r, 50);
+    const res = waitAsync(ctrl, C_W, reader.r, pollMs);
     if (res.async) await res.value;
   }
   Atomics.store(ctrl, C_WAITING, 0);
+  pollMs = reader.pending() ? 2 : Math.min(pollMs * 2, 50);
 }
 
 function discard(): void {
