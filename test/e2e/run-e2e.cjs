@@ -95,15 +95,23 @@ async function focusEditor() {
   if (box) await page.mouse.click(box.x + box.width - 20, box.y + box.height / 2);
 }
 async function gotoLine(n) {
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
-  await page.keyboard.press('Control+G');
-  await input.waitFor({ state: 'visible', timeout: 5000 });
-  await page.keyboard.type(String(n));
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${n}` }).first().waitFor({ timeout: 5000 });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 5000 });
-  await page.locator('.statusbar-item', { hasText: `Ln ${n},` }).first().waitFor({ timeout: 5000 });
+  const input = page.locator('.quick-input-widget input').first();
+  for (let i = 1; ; i++) {
+    try {
+      await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+      await page.keyboard.press('Control+G');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`:${n}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${n}` }).first().waitFor({ timeout: 5000 });
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      await page.locator('.statusbar-item', { hasText: `Ln ${n},` }).first().waitFor({ timeout: 5000 });
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape').catch(() => {});
+      if (i >= 3) throw e;
+    }
+  }
 }
 /** Text rows of the Call Stack view. */
 async function callStackRows() { return page.locator('.debug-call-stack .monaco-list-row').allInnerTexts(); }
