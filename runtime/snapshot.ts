@@ -71,8 +71,25 @@ export interface SnapshotLimits {
   redact: RegExp | null;
 }
 
+interface ProtoInfo { name: string; cls: string; plain: boolean }
+
+/**
+ * Prototypes whose instances may be exotic or carry internal slots; an object whose prototype chain
+ * has none of these (and no proxy) is snapshotted as an ordinary object without further type checks.
+ * (Misclassifying an exotic object with a rewired prototype only shows fewer details: ordinary
+ * treatment reads own property descriptors only, which never runs program code on a non-proxy.)
+ */
+const BUILTIN_PROTOS = new SetC<object>([
+  Array.prototype, TypedArrayProto, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype,
+  Error.prototype, Date.prototype, RegExp.prototype, Promise.prototype, ArrayBuffer.prototype,
+  SharedArrayBuffer.prototype, DataView.prototype, Boolean.prototype, Number.prototype, String.prototype,
+  Symbol.prototype, BigInt.prototype, Function.prototype,
+  getProto(function* () { /* */ }.prototype) as object, getProto(async function* () { /* */ }.prototype) as object,
+]);
+
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
+const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
 export class Snapshotter {
@@ -80,6 +97,10 @@ export class Snapshotter {
   private nextId = 1;
   private seen = new SetC<object>();
   private redactCache = new MapC<string, boolean>();
+  /** JSON-quoted property keys (keys repeat a lot). */
+  private quoted = new MapC<string, string>();
+  /** Per prototype: JSON-quoted class name, and whether the chain holds no builtin prototype. */
+  private protoInfo = new WeakMapC<object, ProtoInfo>();
 
   constructor(public limits: SnapshotLimits) {}
 
@@ -157,15 +178,41 @@ export class Snapshotter {
   /** Constructor name as the program sees it, read only through data properties. */
   className(o: object): string {
     if (isProxy(o)) return 'Proxy';
+    return this.info(o).name;
+  }
+
+  /** Class name (JSON-quoted) and plainness of a non-proxy object, cached per prototype. */
+  private info(o: object): ProtoInfo {
     const proto = getProto(o);
-    if (proto === null) return 'Object';
-    if (isProxy(proto)) return 'Object';
-    const ctor = ownData(proto, 'constructor');
-    if (typeof ctor === 'function' && !isProxy(ctor)) {
-      const n = ownData(ctor, 'name');
-      if (typeof n === 'string' && n !== '') return n;
+    if (proto === null) return NULL_PROTO_INFO;
+    let info = wmGet(this.protoInfo, proto) as ProtoInfo | undefined;
+    if (info === undefined) {
+      let cls = 'Object';
+      let plain = true;
+      if (isProxy(proto)) plain = false;
+      else {
+        const ctor = ownData(proto, 'constructor');
+        if (typeof ctor === 'function' && !isProxy(ctor)) {
+          const n = ownData(ctor, 'name');
+          if (typeof n === 'string' && n !== '') cls = n;
+        }
+        for (let p: object | null = proto; p !== null; p = getProto(p)) {
+          if (isProxy(p) || setHas(BUILTIN_PROTOS, p)) { plain = false; break; }
+        }
+      }
+      info = { name: cls, cls: jsonStr(cls), plain };
+      wmSet(this.protoInfo, proto, info);
     }
-    return 'Object';
+    return info;
+  }
+
+  private quote(k: string): string {
+    let q = mapGet(this.quoted, k) as string | undefined;
+    if (q === undefined) {
+      q = jsonStr(k);
+      if (mapSizeOf(this.quoted) < 10000) mapSet(this.quoted, k, q);
+    }
+    return q;
   }
 
   private object(o: object, depth: number): string {
@@ -174,9 +221,10 @@ export class Snapshotter {
       // Any reflective operation on a proxy (even a revoked one) would trap or throw: show it opaque.
       return '{"o":' + id + ',"c":"Proxy","k":"proxy","p":[],"n":0}';
     }
-    const cls = this.className(o);
+    const info = this.info(o);
+    const cls = info.cls; // JSON-quoted
     if (depth >= this.limits.maxDepth || setHas(this.seen, o)) {
-      return '{"r":' + id + ',"c":' + jsonStr(cls) + '}';
+      return '{"r":' + id + ',"c":' + cls + '}';
     }
     setAdd(this.seen, o);
     const maxKeys = this.limits.maxKeys;
@@ -185,7 +233,11 @@ export class Snapshotter {
     let props = '';
     let n = 0;
     let detail: string | undefined;
-    if (isArray(o)) {
+    if (info.plain) {
+      kind = 'object';
+      const r = this.ownProps(o, d1);
+      props = r.props; n = r.n;
+    } else if (isArray(o)) {
       kind = 'array';
       const len = ownData(o, 'length') as number;
       n = len;
@@ -249,36 +301,48 @@ export class Snapshotter {
       } else {
         kind = 'object';
       }
-      const keys = ownKeys(o);
-      const nk = keys.length;
-      // Counting enumerable keys exactly costs one check per key; beyond a bound, report the key count.
-      const scan = MathMin(nk, maxKeys * 16 + 64);
-      let shown = 0;
-      for (let i = 0; i < scan; i++) {
-        const k = keys[i];
-        let item: string;
-        try {
-          if (!propIsEnum(o, k)) continue;
-          n++;
-          if (shown >= maxKeys) continue;
-          if (typeof k === 'string' && this.isSecret(k)) item = REDACTED;
-          else {
-            const d = gopd(o, k);
-            item = d !== undefined && hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
-          }
-        } catch {
-          // e.g. a module namespace binding still in its TDZ
-          item = TRUNCATED;
-        }
-        const key = typeof k === 'string' ? jsonStr(k) : this.value(k, d1);
-        props += (shown ? ',[' : '[') + key + ',' + item + ']';
-        shown++;
-      }
-      if (scan < nk) n += nk - scan;
+      const r = this.ownProps(o, d1);
+      props = r.props; n = r.n;
     }
-    let out = '{"o":' + id + ',"c":' + jsonStr(cls) + ',"k":"' + kind + '","p":[' + props + '],"n":' + n;
+    let out = '{"o":' + id + ',"c":' + cls + ',"k":"' + kind + '","p":[' + props + '],"n":' + n;
     if (detail !== undefined) out += ',"d":' + jsonStr(this.clip(detail));
     return out + '}';
   }
-}
 
+  /** Own enumerable properties as JSON pairs, reading descriptors only (no getter ever runs). */
+  private ownProps(o: object, d1: number): { props: string; n: number } {
+    const maxKeys = this.limits.maxKeys;
+    const keys = ownKeys(o);
+    const nk = keys.length;
+    // Counting enumerable keys exactly costs one check per key; beyond a bound, report the key count.
+    const scan = MathMin(nk, maxKeys * 16 + 64);
+    let props = '';
+    let n = 0;
+    let shown = 0;
+    for (let i = 0; i < scan; i++) {
+      const k = keys[i];
+      let item: string;
+      try {
+        // A lazily formatted `stack` (errors, captureStackTrace) would run Error.prepareStackTrace
+        // when its descriptor is read: check enumerability first (it is not enumerable).
+        if (k === 'stack' && !propIsEnum(o, k)) continue;
+        const d = gopd(o, k);
+        if (d === undefined || !d.enumerable) continue;
+        n++;
+        if (shown >= maxKeys) continue;
+        if (typeof k === 'string' && this.isSecret(k)) item = REDACTED;
+        else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+      } catch {
+        // e.g. a module namespace binding still in its TDZ
+        n++;
+        if (shown >= maxKeys) continue;
+        item = TRUNCATED;
+      }
+      const key = typeof k === 'string' ? this.quote(k) : this.value(k, d1);
+      props += (shown ? ',[' : '[') + key + ',' + item + ']';
+      shown++;
+    }
+    if (scan < nk) n += nk - scan;
+    return { props, n };
+  }
+}
