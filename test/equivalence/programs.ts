@@ -367,12 +367,95 @@ const asyncs = fc.tuple(int(0, 5), int(0, 5), fc.boolean()).map(([v1, v2, reject
   out(log.join('|'));
 }`);
 
-export const SNIPPETS = { arithmetic, closures, loops, finallies, shortCircuits, destructuring, spread, generators, getters, classes, switches, misc, asyncs };
+const traps = fc.tuple(lit, fc.boolean()).map(([v, arrayTarget]) => `{
+  const log = [];
+  const handler = {};
+  for (const trap of ['get', 'set', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'setPrototypeOf', 'defineProperty', 'deleteProperty', 'isExtensible', 'preventExtensions', 'apply', 'construct']) {
+    handler[trap] = (...args) => { log.push(trap + (typeof args[1] === 'string' ? ':' + args[1] : '')); return Reflect[trap](...args); };
+  }
+  const p = new Proxy(${arrayTarget ? `[${v}, 2]` : `{ a: ${v}, b: { c: 2 } }`}, handler);
+  let q = p; q = p;
+  const fp = new Proxy(function target(x) { return x; }, handler);
+  const take = (x) => x;
+  const r = take(p);
+  const { a: fromProxy } = p;
+  out(log.join(' '));
+  out(fp(${v}), typeof fp, r === p, fromProxy, log.length);
+  let gets = 0;
+  const sneaky = { get constructor() { gets++; return Object; }, get [Symbol.toStringTag]() { gets++; return 'T'; }, toJSON() { gets++; return 1; }, [Symbol.toPrimitive]() { gets++; return 1; }, get x() { gets++; return ${v}; } };
+  let t = sneaky; t = take(sneaky);
+  class M extends Map { entries() { gets++; return super.entries(); } [Symbol.iterator]() { gets++; return super[Symbol.iterator](); } get size() { gets++; return super.size; } forEach(f) { gets++; return super.forEach(f); } }
+  let m = new M([[1, ${v}]]); m = take(m);
+  class S extends Set { values() { gets++; return super.values(); } [Symbol.iterator]() { gets++; return super[Symbol.iterator](); } get size() { gets++; return super.size; } }
+  let st = new S([${v}]); st = take(st);
+  const d = new Date(0); d.toISOString = () => { gets++; return 'x'; }; d.getTime = () => { gets++; return 0; }; d.valueOf = () => { gets++; return 0; };
+  let dd = d; dd = take(d);
+  const e = new Error('e'); Object.defineProperty(e, 'message', { get() { gets++; return 'm'; } }); Object.defineProperty(e, 'stack', { get() { gets++; return 's'; } });
+  let ee = e; ee = take(e);
+  const throwing = { get boom() { throw new Error('getter threw'); } };
+  let th = throwing; th = take(throwing);
+  const arrLike = { length: 3, get 0() { gets++; return 'zero'; } };
+  let al = arrLike; al = take(al);
+  out('getter and method calls by anyone but the program:', gets);
+}`);
 
-export const programArb: fc.Arbitrary<Program> = fc.record({
-  strict: fc.boolean(),
-  snippets: fc.array(fc.oneof(...Object.values(SNIPPETS)), { minLength: 1, maxLength: 4 }),
-});
+const names = fc.tuple(int(0, 3), lit).map(([k, v]) => `{
+  const anon = () => 0;
+  const o = { m: function () {}, n: () => {}, ['c' + ${k}]: () => {}, get g() { return 1; } };
+  let c = class {};
+  const { d = function () {} } = {};
+  let e; e = () => {};
+  const [f = class {}] = [];
+  out(anon.name, o.m.name, o.n.name, o['c' + ${k}].name, Object.getOwnPropertyDescriptor(o, 'g').get.name, c.name, d.name, e.name, f.name);
+  function len(a, b = ${v}, ...rest) { return a; }
+  out(len.length, ((x, { y } = {}) => x).length, (function (a, b) {}).length);
+  function Ctor() { return new.target === Ctor; }
+  out(new Ctor() instanceof Ctor, Ctor());
+  const arrowArgs = function () { return (() => arguments.length)(); };
+  out(arrowArgs(1, 2, ${k}));
+}`);
+
+const thenables = fc.tuple(int(0, 9), fc.boolean()).map(([v, rejects]) => `{
+  let thenGets = 0;
+  const thenable = { get then() { thenGets++; return (res, rej) => (${rejects} ? rej(new Error('no ${v}')) : res(${v})); } };
+  pending.push((async () => {
+    let r1, r2;
+    try { r1 = await thenable; } catch (e) { r1 = e.message; }
+    async function f() { return thenable; }
+    try { r2 = await f(); } catch (e) { r2 = e.message; }
+    const all = await Promise.allSettled([thenable, Promise.resolve(thenable)]);
+    out(r1, r2, all.map((x) => x.status).join(','), thenGets);
+  })());
+}`);
+
+// Sloppy mode only.
+const withs = fc.tuple(int(0, 5), fc.boolean()).map(([v, assign]) => `{
+  const seen = [];
+  const scope = new Proxy({ inner: ${v}, fn() { return this === scope; } }, { has(t, k) { seen.push(String(k)); return k in t; } });
+  var outerVar = 'ov';
+  with (scope) {
+    ${assign ? 'inner = inner + 1;' : 'inner;'}
+    var declaredInWith = inner;
+    out(fn(), typeof outerVar);
+  }
+  out(seen.join(','), declaredInWith);
+}`);
+
+const evals = fc.tuple(int(0, 5), lit).map(([v, w]) => `{
+  function ev(a) { var local = ${v}; eval('var injected = a + local'); return [injected, eval('arguments.length'), eval('typeof local')]; }
+  out(ev(${w}), ev());
+  const indirect = eval;
+  out(indirect('typeof out'), new Function('a', 'return a * 2')(${v}));
+}`);
+
+export const SNIPPETS = { arithmetic, closures, loops, finallies, shortCircuits, destructuring, spread, generators, getters, classes, switches, misc, asyncs, traps, names, thenables };
+/** Snippets valid only in sloppy mode (`with`, direct eval declaring vars). */
+export const SLOPPY_SNIPPETS = { withs, evals };
+
+export const programArb: fc.Arbitrary<Program> = fc.boolean().chain((strict) => fc.record({
+  strict: fc.constant(strict),
+  snippets: fc.array(fc.oneof(...Object.values(SNIPPETS), ...(strict ? [] : Object.values(SLOPPY_SNIPPETS))), { minLength: 1, maxLength: 4 }),
+}));
 
 /** The source of one program as a function expression. */
 export function programSource(p: Program): string {
