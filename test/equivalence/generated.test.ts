@@ -4,7 +4,7 @@
  * printed output must be identical. A program that differs is narrowed down to the smallest set
  * of its snippets that still differs (one more recording), and the assertion shows its source.
  *
- * ES_EQ_SEED overrides the base seed; ES_EQ_BATCHES the number of full-mode batches (default 3).
+ * ES_EQ_SEED overrides the base seed; ES_EQ_BATCHES the number of full-mode batches (default 2).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { batchSource, programArb, programSource, type Program } from './programs
 import { queryStats, runPlain, runRecorded } from './run';
 
 const BASE_SEED = Number(process.env.ES_EQ_SEED ?? 20261123);
-const FULL_BATCHES = Number(process.env.ES_EQ_BATCHES ?? 3);
+const FULL_BATCHES = Number(process.env.ES_EQ_BATCHES ?? 2);
 const PER_BATCH = 50;
 
 function outputsByProgram(stdout: string): Map<number, string> {
@@ -54,14 +54,35 @@ describe('equivalence: generated programs behave exactly as plain node when reco
     return { plain, rec, differing, dir };
   }
 
-  /** The smallest subset of a differing program's snippets (single snippets first, then all-but-one) that still differs. */
-  function narrow(p: Program, mode: Mode): { program: Program; plain: string; recorded: string } | undefined {
-    const candidates: Program[] = [];
-    p.snippets.forEach((s) => candidates.push({ strict: p.strict, snippets: [s] }));
-    if (p.snippets.length > 2) p.snippets.forEach((_, i) => candidates.push({ strict: p.strict, snippets: p.snippets.filter((__, j) => j !== i) }));
-    const r = runBatch(candidates, mode, 'narrowing');
-    const best = r.differing.sort((x, y) => programSource(candidates[x.index]!).length - programSource(candidates[y.index]!).length)[0];
-    return best && { program: candidates[best.index]!, plain: best.plain, recorded: best.recorded };
+  /**
+   * Narrows every differing program at once (one more recording): each of its snippets alone, and
+   * (for 3+ snippets) all but one. Returns, per snippet kind that differs on its own, the smallest
+   * differing program; programs where no single snippet differs are returned as they are.
+   */
+  function narrow(programs: Program[], differing: Array<{ index: number; plain: string; recorded: string }>, mode: Mode) {
+    const candidates: Array<{ from: number; p: Program }> = [];
+    for (const d of differing) {
+      const p = programs[d.index]!;
+      p.snippets.forEach((x) => candidates.push({ from: d.index, p: { strict: p.strict, snippets: [x] } }));
+      if (p.snippets.length > 2) p.snippets.forEach((_, i) => candidates.push({ from: d.index, p: { strict: p.strict, snippets: p.snippets.filter((__, j) => j !== i) } }));
+    }
+    const r = runBatch(candidates.map((c) => c.p), mode, 'narrowing');
+    const byKind = new Map<string, { program: Program; plain: string; recorded: string; programs: Set<number> }>();
+    const explained = new Set<number>();
+    for (const d of r.differing) {
+      const c = candidates[d.index]!;
+      if (c.p.snippets.length !== 1) continue;
+      const kind = c.p.snippets[0]!.kind;
+      explained.add(c.from);
+      const seen = byKind.get(kind);
+      if (!seen) byKind.set(kind, { program: c.p, plain: d.plain, recorded: d.recorded, programs: new Set([c.from]) });
+      else {
+        seen.programs.add(c.from);
+        if (programSource(c.p).length < programSource(seen.program).length) Object.assign(seen, { program: c.p, plain: d.plain, recorded: d.recorded });
+      }
+    }
+    const unexplained = differing.filter((d) => !explained.has(d.index));
+    return { byKind, unexplained };
   }
 
   const batches: Array<{ seed: number; mode: Mode }> = [];
@@ -75,12 +96,16 @@ describe('equivalence: generated programs behave exactly as plain node when reco
       const problems: string[] = [];
       if (rec.code !== 0) problems.push(`recorded run exited ${rec.code}${rec.signal ? ` (${rec.signal})` : ''}:\n${rec.stderr.slice(0, 3000)}`);
       if (rec.stderr) problems.push(`recorded run wrote to stderr:\n${rec.stderr.slice(0, 3000)}`);
-      for (const d of differing.slice(0, 3)) {
-        const small = narrow(programs[d.index]!, mode);
-        problems.push(`program #${d.index} differs (batch in ${dir}):\n  plain:    ${d.plain.slice(0, 600)}\n  recorded: ${d.recorded.slice(0, 600)}` +
-          (small ? `\n  smallest differing version:\n${programSource(small.program)}\n  plain:    ${small.plain.slice(0, 600)}\n  recorded: ${small.recorded.slice(0, 600)}` : '\n  (no smaller version differs on its own)'));
+      if (differing.length) {
+        const { byKind, unexplained } = narrow(programs, differing, mode);
+        for (const [kind, k] of byKind) {
+          problems.push(`snippet "${kind}" differs on its own (programs ${[...k.programs].map((i) => `#${i}`).join(' ')}); smallest:\n${programSource(k.program)}\n  plain:    ${k.plain.slice(0, 600)}\n  recorded: ${k.recorded.slice(0, 600)}`);
+        }
+        for (const d of unexplained.slice(0, 3)) {
+          problems.push(`program #${d.index} differs but none of its snippets alone does (batch in ${dir}):\n${programSource(programs[d.index]!)}\n  plain:    ${d.plain.slice(0, 600)}\n  recorded: ${d.recorded.slice(0, 600)}`);
+        }
+        if (unexplained.length > 3) problems.push(`... and ${unexplained.length - 3} more such programs: ${unexplained.slice(3).map((d) => `#${d.index}`).join(' ')}`);
       }
-      if (differing.length > 3) problems.push(`... and ${differing.length - 3} more programs differ: ${differing.slice(3).map((d) => `#${d.index}`).join(' ')}`);
       if (!problems.length) {
         const stats = queryStats(join(dir, 'rec'));
         assert.ok(stats.events > 0, 'no events recorded');

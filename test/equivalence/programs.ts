@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 
-export interface Program { strict: boolean; snippets: string[] }
+export interface Snippet { kind: string; code: string }
+export interface Program { strict: boolean; snippets: Snippet[] }
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 const num = (min: number, max: number) => int(min, max).map((n) => (n < 0 ? `(${n})` : String(n)));
@@ -452,14 +453,16 @@ export const SNIPPETS = { arithmetic, closures, loops, finallies, shortCircuits,
 /** Snippets valid only in sloppy mode (`with`, direct eval declaring vars). */
 export const SLOPPY_SNIPPETS = { withs, evals };
 
+const tagged = (table: Record<string, fc.Arbitrary<string>>) => Object.entries(table).map(([kind, arb]) => arb.map((code): Snippet => ({ kind, code })));
+
 export const programArb: fc.Arbitrary<Program> = fc.boolean().chain((strict) => fc.record({
   strict: fc.constant(strict),
-  snippets: fc.array(fc.oneof(...Object.values(SNIPPETS), ...(strict ? [] : Object.values(SLOPPY_SNIPPETS))), { minLength: 1, maxLength: 4 }),
+  snippets: fc.array(fc.oneof(...tagged(SNIPPETS), ...(strict ? [] : tagged(SLOPPY_SNIPPETS))), { minLength: 1, maxLength: 4 }),
 }));
 
 /** The source of one program as a function expression. */
 export function programSource(p: Program): string {
-  return `function (out, pending) {\n${p.strict ? "  'use strict';\n" : ''}${p.snippets.join('\n')}\n}`;
+  return `function (out, pending) {\n${p.strict ? "  'use strict';\n" : ''}${p.snippets.map((x) => x.code).join('\n')}\n}`;
 }
 
 /** A batch file: runs every program in order and prints `#i ["line", ...]` for each. */
