@@ -220,7 +220,9 @@ async function runJobs(jobs: Job[], done: (job: Job, r: InstrumentResult) => voi
 
 export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   const t0 = performance.now();
-  const root = path.resolve(opts.root);
+  // Node identifies modules by real path: key the manifest the same way when the root is reached through a link.
+  let root = path.resolve(opts.root);
+  try { root = fs.realpathSync(root); } catch { /* reported as an empty build */ }
   const outDir = path.resolve(opts.outDir);
   const modeDir = path.join(outDir, opts.mode);
   const filesDir = path.join(modeDir, 'files');

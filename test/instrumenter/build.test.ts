@@ -108,6 +108,17 @@ describe('instrumenter: workspace builds', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it('a root reached through a symbolic link is keyed by real paths (as Node resolves modules)', async () => {
+    const root = makeWorkspace();
+    const link = `${root}-link`;
+    fs.symlinkSync(root, link, 'dir');
+    const r = await buildWorkspace({ root: link, outDir: path.join(link, '.elixirscope', 'build'), mode: 'minimal' });
+    assert.equal(r.manifest.root, root);
+    assert.ok(r.manifest.files[path.join(root, 'src/math.ts')]);
+    fs.rmSync(link);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
   it('an aborted build rejects', async () => {
     const root = makeWorkspace();
     const ac = new AbortController();
