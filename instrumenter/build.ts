@@ -223,10 +223,10 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   // Node identifies modules by real path: key the manifest the same way when the root is reached through a link.
   let root = path.resolve(opts.root);
   try { root = fs.realpathSync(root); } catch { /* reported as an empty build */ }
-  const outDir = path.resolve(opts.outDir);
+  fs.mkdirSync(path.join(path.resolve(opts.outDir), opts.mode, 'files'), { recursive: true });
+  const outDir = fs.realpathSync(path.resolve(opts.outDir));
   const modeDir = path.join(outDir, opts.mode);
   const filesDir = path.join(modeDir, 'files');
-  fs.mkdirSync(filesDir, { recursive: true });
   // Outputs are CommonJS unless loaded as ESM by the runtime's loader; keep Node from reading the workspace's "type".
   const pj = path.join(filesDir, 'package.json');
   if (!fs.existsSync(pj)) writeAtomic(pj, '{ "type": "commonjs" }\n');

@@ -112,8 +112,11 @@ describe('instrumenter: workspace builds', function () {
     const root = makeWorkspace();
     const link = `${root}-link`;
     fs.symlinkSync(root, link, 'dir');
-    const r = await buildWorkspace({ root: link, outDir: path.join(link, '.elixirscope', 'build'), mode: 'minimal' });
+    const r = await buildWorkspace({ root: link, outDir: path.join(link, 'custom-out'), mode: 'minimal' });
     assert.equal(r.manifest.root, root);
+    assert.equal(r.built, 4, 'the build folder itself is not a source folder');
+    const again = await buildWorkspace({ root: link, outDir: path.join(link, 'custom-out'), mode: 'minimal' });
+    assert.deepEqual([again.built, again.reused], [0, 4]);
     assert.ok(r.manifest.files[path.join(root, 'src/math.ts')]);
     fs.rmSync(link);
     fs.rmSync(root, { recursive: true, force: true });
