@@ -133,23 +133,26 @@ interface Write { seq: number; frame: number; site: number; value: RecordedValue
 
 const KEYWORDS = new Set(['const', 'let', 'var', 'new', 'return', 'this', 'typeof', 'instanceof', 'in', 'of', 'await', 'yield', 'true', 'false', 'null', 'undefined', 'if', 'else', 'for', 'while', 'function', 'class', 'void', 'delete', 'as', 'satisfies']);
 
-/** Identifiers a statement reads: not property names after a dot, not keywords, not the name it writes. */
+/**
+ * Identifiers a statement reads: not property names after a dot, not called names (their
+ * return values are inputs of their own), not keywords or object keys, and not the target of
+ * a plain `x = …` / `const x: T = …` (a compound `x += …` reads x too).
+ */
 export function readIdentifiers(statement: string, written: string): string[] {
-  const code = statement.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""').replace(/\/\/.*$/gm, '');
+  let code = statement.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '""').replace(/\/\/.*$/gm, '');
+  if (written) {
+    const plain = new RegExp(`^\\s*(?:(?:const|let|var)\\s+)?${written.replace(/\$/g, '\\$')}\\s*(?::[^=]*)?=(?!=)`);
+    const m = plain.exec(code);
+    if (m) code = code.slice(m[0].length);
+  }
   const names = new Set<string>();
   const re = /(\.\s*)?#?([A-Za-z_$][\w$]*)(\s*\()?/g;
   let m: RegExpExecArray | null;
-  let first = true;
   while ((m = re.exec(code))) {
     const [, dot, name, call] = m;
-    const declared = first && written && name === written;
-    first = false;
-    if (dot || call || KEYWORDS.has(name) || declared) continue;
-    if (/^\s*:/.test(code.slice(re.lastIndex)) && !/\?\s*$/.test(code.slice(0, m.index))) continue; // a type annotation or object key
-    names.add(name);
+    if (dot || call || KEYWORDS.has(name)) continue;
+    const objectKey = /^\s*:/.test(code.slice(re.lastIndex)) && !/\?[^:]*$/.test(code.slice(0, m.index));
+    if (!objectKey) names.add(name);
   }
-  if (written && /^\s*(?:(?:const|let|var)\s+)?[A-Za-z_$][\w$]*\s*=[^=]/.test(code) && !new RegExp(`=.*\\b${written}\\b`).test(code)) names.delete(written);
-  return [...names].filter((n) => /^[a-z_$]/i.test(n) && !(n === written && !new RegExp(`[-+*/%]=|=.*\\b${escape(written)}\\b`).test(code)));
+  return [...names];
 }
-
-function escape(s: string): string { return s.replace(/[$]/g, '\\$'); }

@@ -48,7 +48,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private scannedTo = 0;
   private stopOnEntry = false;
   private follower: NodeJS.Timeout | undefined;
-  private grew: Array<() => void> = [];
+  private pendingMove: (() => Promise<void>) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private loggedTo = new Map<number, number>();
 
@@ -131,10 +131,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
-      await this.follow(true);
       this.live = false;
       clearInterval(this.follower);
-      this.wake();
+      await this.follow(true);
       if (!this.position) await this.settleReplay();
     }), (err: Error) => this.log(`recording failed: ${err.message}`));
   }
@@ -147,7 +146,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     await engine.refresh();
     this.announceBindings();
     await this.printLogpoints();
-    this.wake();
+    const retry = this.pendingMove;
+    this.pendingMove = undefined;
+    if (retry) return retry();
     if (this.position) return;
     const hit = this.stopOnEntry ? await this.entryHit() : await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
     this.scannedTo = engine.reader.length;
@@ -207,26 +208,34 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.sendEvent(event);
   }
 
-  /** Runs a movement; while the program is live and history runs out going forward, waits for more. */
+  /** Runs a movement over the recording (serialized with every other engine question). */
   private move(response: DebugProtocol.Response, request: DebugProtocol.Request, title: string, movement: Movement, dir: Direction): void {
     this.sendResponse(response);
-    void this.serialize(() => this.progress.run(request.seq, title, async (cancel) => {
-      const from = this.position;
-      if (!from || !this.engine) return;
-      for (;;) {
-        const to = await movement(from, dir, cancel);
-        if (cancel.cancelled) return this.arrive(from, 'pause', [], 'Cancelled');
-        if (to) {
-          if (to.text) this.log(to.text);
-          return this.arrive(to.stop, to.reason, to.ids);
-        }
-        if (dir === -1 || !this.live) break;
-        await new Promise<void>((resolve) => this.grew.push(resolve));
-      }
-      const edge = dir === 1 ? await this.engine.nav.last() : await this.engine.nav.first();
-      this.log(dir === 1 ? 'reached the end of the recording' : 'reached the start of the recording');
-      this.arrive(edge ?? from, dir === 1 ? 'step' : 'entry');
-    }));
+    const from = this.position;
+    void this.serialize(() => this.progress.run(request.seq, title, (cancel) => this.tryMove(from, movement, dir, cancel)));
+  }
+
+  /**
+   * One attempt. When a live program has not yet produced what a forward movement looks for,
+   * the movement stays pending (the thread shows as running) and the follower retries it after
+   * each refresh, so waiting never blocks the protocol loop or the follower itself.
+   */
+  private async tryMove(from: Stop | undefined, movement: Movement, dir: Direction, cancel: Cancel): Promise<void> {
+    if (!from || !this.engine) return;
+    const to = await movement(from, dir, cancel);
+    if (cancel.cancelled) return this.arrive(from, 'pause', [], 'Cancelled');
+    if (to) {
+      if (to.text) this.log(to.text);
+      return this.arrive(to.stop, to.reason, to.ids);
+    }
+    if (dir === 1 && this.live) {
+      this.position = undefined;
+      this.pendingMove = () => this.tryMove(from, movement, dir, cancel);
+      return;
+    }
+    const edge = dir === 1 ? await this.engine.nav.last() : await this.engine.nav.first();
+    this.log(dir === 1 ? 'reached the end of the recording' : 'reached the start of the recording');
+    this.arrive(edge ?? from, dir === 1 ? 'step' : 'entry');
   }
 
   private step(kind: 'stepOver' | 'stepIn' | 'stepOut'): Movement {
@@ -270,6 +279,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.sendResponse(response);
     void this.serialize(async () => {
       if (this.position || !this.engine) return;
+      this.pendingMove = undefined;
       await this.follow(true);
       const last = await this.engine.nav.last();
       if (last) this.arrive(last, 'pause', [], 'Paused at the latest recorded statement (the program keeps running)');
@@ -609,8 +619,6 @@ export class ElixirScopeSession extends LoggingDebugSession {
     if (!frame) throw new Error('not stopped: there is no current time to evaluate at');
     return frame;
   }
-
-  private wake(): void { const waiting = this.grew; this.grew = []; waiting.forEach((w) => w()); }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(work, work);

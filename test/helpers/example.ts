@@ -12,3 +12,5 @@ export function lineOf(file: string, text: string): number {
   if (at < 0) throw new Error(`${text} not found in ${file}`);
   return at + 1;
 }
+
+export const PROGRAMS = join(packageRoot(), 'test', 'fixtures', 'programs');
