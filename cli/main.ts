@@ -8,7 +8,8 @@ const USAGE = `usage:
   elixirscope query DIR stats [--json]
   elixirscope query DIR hits --file F --line N [--json]
   elixirscope query DIR state --seq S [--json]
-  elixirscope query DIR history --file F --line N --name X [--json]`;
+  elixirscope query DIR history --file F --line N --name X [--json]
+  elixirscope query DIR writes --name X [--file F] [--json]`;
 
 class UsageError extends Error {}
 
@@ -77,6 +78,7 @@ async function query(argv: string[]): Promise<number> {
         break;
       }
       case 'history': answer = await engine.history(need(takeFlag(rest, '--file'), '--file'), takeNumber(rest, '--line'), need(takeFlag(rest, '--name'), '--name')); break;
+      case 'writes': answer = await engine.writes(need(takeFlag(rest, '--name'), '--name'), takeFlag(rest, '--file')); break;
       default: throw new UsageError(`unknown question "${what}"`);
     }
     if (rest.length) throw new UsageError(`unknown option ${rest[0]}`);
