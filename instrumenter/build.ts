@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Mode } from '../protocol/events';
 import type { BuildManifest, BuildEntry, FileSiteTable } from '../protocol/sites';
+export { findWorkspaceRoot } from './workspace';
 import { computeHash, effectiveOptions, instrumentFile, isEsmFile, type BuildError, type InstrumentResult } from './transform';
 
 export interface BuildOptions {
@@ -106,15 +107,6 @@ export function listSourceFiles(root: string, outDir: string, include: string[] 
     } else walk(base, false, (rel) => re.test(rel));
   }
   return [...found].sort();
-}
-
-/** Nearest ancestor (or the program's own folder) holding package.json or tsconfig.json. */
-export function findWorkspaceRoot(programPath: string): string {
-  const start = path.dirname(path.resolve(programPath));
-  for (let d = start; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'package.json')) || fs.existsSync(path.join(d, 'tsconfig.json'))) return d;
-    if (path.dirname(d) === d) return start;
-  }
 }
 
 /** compilerOptions of <root>/tsconfig.json (following `extends`), or undefined. */

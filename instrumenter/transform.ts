@@ -18,8 +18,8 @@ import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { SiteKind } from '../protocol/sites';
 import type { Site, FileSiteTable } from '../protocol/sites';
 
-/** Bump when the shape of the output changes: it is part of every output hash. */
-export const INSTRUMENTER_VERSION = 'es-instr-1';
+import { INSTRUMENTER_VERSION } from './version';
+export { INSTRUMENTER_VERSION };
 
 export interface BuildError { file: string; line: number; column: number; message: string }
 
