@@ -727,7 +727,11 @@ export class FileInstrumenter {
     const list = d.parent as ts.VariableDeclarationList;
     const binding = ts.isVariableDeclarationList(list) ? this.bindingKind(list) : 'var';
     const name = ts.isIdentifier(d.name) ? d.name : ts.visitNode(d.name, this.visitBindingOnly) as ts.BindingName;
-    if (!d.initializer) return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, undefined);
+    if (!d.initializer) {
+      // `let x;` initializes x to undefined (it leaves the TDZ): record it. `var x;` writes nothing.
+      if (binding === 'let' && post && ts.isIdentifier(d.name) && ts.isVariableStatement(list.parent)) post.push(this.writeStmt(d.name, binding, d));
+      return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, undefined);
+    }
     if (ts.isIdentifier(d.name)) {
       if (isAnonymousFunctionDefinition(d.initializer)) {
         // Wrapping would lose the function's inferred .name: record the write after the statement.

@@ -77,6 +77,7 @@ describe('instrumenter: instrumented programs behave like the originals', functi
     assert.deepEqual(writesOf(run, 'big'), [{ b: '10' }, { b: '11' }, { b: '121' }]);
     assert.deepEqual(writesOf(run, 'm'), [5, 6, 7, 8]);
     assert.deepEqual(writesOf(run, 'fnRef'), [{ f: 1 }]);
+    assert.deepEqual(writesOf(run, 'u'), [{ u: 1 }, 3, 3]);
     const props = run.rec.events.filter((e) => e[0] === 'p').map((e) => [run.table.sites[e[1]]!.name, e[2], e[3]]);
     assert.ok(props.some(([n, k, v]) => n === 'k' && k === 'k' && v === 5), JSON.stringify(props));
     assert.ok(props.some(([n, k, v]) => n === '' && k === 'k2' && v === 6), JSON.stringify(props));
@@ -87,7 +88,7 @@ describe('instrumenter: instrumented programs behave like the originals', functi
     assert.deepEqual(writesOf(d, 'fourth'), ['def']);
     assert.deepEqual(writesOf(d, 'k'), ['one', 'two']);
     assert.deepEqual(writesOf(d, 'code'), [7]);
-    assert.deepEqual(writesOf(d, 'n1').slice(0, 2), [20, 7]);
+    assert.deepEqual(writesOf(d, 'n1').slice(0, 3), [{ u: 1 }, 20, 7]);
     const params = d.table.sites.filter((s) => s.name === 'params' && s.kind === 1)[0]!;
     assert.deepEqual(params.params, ['a', 'b', 'h', 'tail', 'more']);
   });
