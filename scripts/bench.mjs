@@ -2,7 +2,7 @@
 // the same run (interleaved repetitions, medians, geometric means), and the instrumenter's speed.
 //
 // usage: node scripts/bench.mjs [--reps N] [--only pkg[,pkg]] [--modes minimal,balanced,full]
-//                               [--scale S] [--dir DIR] [--timeout SECONDS] [--typescript] [--no-build-bench]
+//                               [--scale S] [--dir DIR] [--json FILE] [--timeout SECONDS] [--typescript] [--no-build-bench]
 //
 // Method (see ../shared/perf-floor.md): the corpus (bench/corpus) is vendored into one workspace so
 // the libraries themselves are instrumented; every mode is built and recorded once as a warm-up
@@ -15,7 +15,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -37,6 +37,7 @@ const SCALE = opt('--scale', process.env.CORPUS_SCALE ?? '1');
 const MODES = opt('--modes', 'minimal,balanced,full').split(',');
 const TIMEOUT_MS = Number(opt('--timeout', '900')) * 1000;
 const DIR = resolve(opt('--dir', join(tmpdir(), 'elixirscope-bench-corpus')));
+const JSON_OUT = resolve(opt('--json', join(root, 'bench', 'results', 'latest.json')));
 const vendor = require(join(root, 'bench', 'corpus', 'vendor.js'));
 const PACKAGES = opt('--only', undefined)?.split(',') ?? (flag('--typescript') ? [...vendor.DEFAULT_PACKAGES, 'typescript'] : vendor.DEFAULT_PACKAGES);
 if (!(REPS >= 1)) { console.error('--reps must be at least 1'); process.exit(2); }
@@ -110,7 +111,7 @@ const started = new Date();
 log(`ElixirScope benchmark — ${started.toISOString()}  node ${process.version}, ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 log(`corpus: ${corpus.packages.map((p) => `${p.name}@${p.version}`).join(', ')}`);
 log(`workspace ${DIR}, CORPUS_SCALE=${SCALE}, ${REPS} repetitions, modes ${MODES.join(', ')}`);
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+mkdirSync(dirname(JSON_OUT), { recursive: true });
 const results = { date: started.toISOString(), node: process.version, cores: cpus().length, loadavgStart: loadavg(), scale: Number(SCALE), reps: REPS, modes: MODES, packages: corpus.packages.map(({ name, version, lines, bytes, files }) => ({ name, version, lines, bytes, files: files.length })), instrumentation: {}, programs: {}, geomean: {} };
 
 // ---------------------------------------------------------------------------------------------
@@ -184,8 +185,11 @@ for (const mode of MODES) {
 // ---------------------------------------------------------------------------------------------
 // 4. Interleaved runs per driver
 const configs = ['plain', ...MODES];
-for (const pkg of PACKAGES) {
-  const program = join('drivers', `${pkg}.js`);
+// "(startup)" records the trivial warm-up program the same way: the fixed cost of a run (node and
+// CLI start, build-cache check, store open/close), shown separately and subtracted in "ratio-fixed".
+const STARTUP = '(startup)';
+for (const pkg of [STARTUP, ...PACKAGES]) {
+  const program = pkg === STARTUP ? 'warmup.js' : join('drivers', `${pkg}.js`);
   const runs = Object.fromEntries(configs.map((c) => [c, []]));
   const stats = Object.fromEntries(MODES.map((m) => [m, []]));
   const problems = [];
@@ -195,7 +199,7 @@ for (const pkg of PACKAGES) {
     const order = configs.map((_, i) => configs[(i + rep) % configs.length]);
     for (const c of order) {
       if (c !== 'plain' && !working[c]) continue;
-      const out = join(recDir, `${pkg}-${c}-${rep}`);
+      const out = join(recDir, `${pkg === STARTUP ? 'startup' : pkg}-${c}-${rep}`);
       const r = c === 'plain' ? await measure([program], DIR, env) : await measure([cli, 'record', '--quiet', '--mode', c, '--out', out, '--', program], DIR, env);
       runs[c].push(r);
       if (c === 'plain' && expected === undefined) expected = r.stdout;
@@ -211,7 +215,8 @@ for (const pkg of PACKAGES) {
   if (process.stdout.isTTY) process.stdout.write(' '.repeat(60) + '\r');
   const plainMs = median(runs.plain.filter((r) => r.code === 0).map((r) => r.ms));
   const entry = { plainMs, plainRssKb: median(runs.plain.map((r) => r.rssKb)), modes: {}, problems };
-  const rows = [['plain', fmt(plainMs), '1.00', '-', '-', '-', '-', mb(entry.plainRssKb), '-']];
+  const fixed = results.programs[STARTUP];
+  const rows = [['plain', fmt(plainMs), '1.00', '-', '-', '-', '-', '-', mb(entry.plainRssKb), '-']];
   for (const m of MODES) {
     const ok = runs[m].filter((r) => r.code === 0 && !r.signal);
     const ms = median(ok.map((r) => r.ms));
@@ -220,17 +225,17 @@ for (const pkg of PACKAGES) {
     const bytes = median(s.map((x) => x.bytes));
     const dropped = Math.max(0, ...s.map((x) => x.dropped ?? 0));
     const e = {
-      ms, ratio: ms / plainMs, runs: ok.length, events, eventsPerSec: events / (ms / 1000), bytes, bytesPerEvent: bytes / events, dropped,
+      ms, ratio: ms / plainMs, ratioFixed: fixed && pkg !== STARTUP ? Math.max(0, ms - fixed.modes[m].ms) / Math.max(1, plainMs - fixed.plainMs) : undefined, runs: ok.length, events, eventsPerSec: events / (ms / 1000), eventsPerSecRecording: events / (median(s.map((x) => x.durationMs)) / 1000), bytes, bytesPerEvent: bytes / events, dropped,
       complete: s.every((x) => x.complete), programRssKb: median(ok.map((r) => r.childRssKb)), recorderRssKb: median(ok.map((r) => r.rssKb)), allMs: runs[m].map((r) => Math.round(r.ms)),
     };
     entry.modes[m] = e;
-    rows.push([m, fmt(ms), fmt(e.ratio, 2), fmtBig(events), fmtBig(e.eventsPerSec), fmt(e.bytesPerEvent, 2), String(dropped), mb(e.programRssKb), mb(e.recorderRssKb)]);
+    rows.push([m, fmt(ms), fmt(e.ratio, 2), fmt(e.ratioFixed, 1), fmtBig(events), fmtBig(e.eventsPerSec), fmt(e.bytesPerEvent, 2), String(dropped), mb(e.programRssKb), mb(e.recorderRssKb)]);
   }
   entry.allPlainMs = runs.plain.map((r) => Math.round(r.ms));
   results.programs[pkg] = entry;
-  table(['config', 'ms (median)', 'ratio', 'events', 'events/s', 'B/event', 'dropped', 'program RSS MB', 'recorder RSS MB'], rows, [false, true, true, true, true, true, true, true, true]);
+  table(['config', 'ms (median)', 'ratio', 'ratio-fixed', 'events', 'events/s', 'B/event', 'dropped', 'program RSS MB', 'recorder RSS MB'], rows, [false, true, true, true, true, true, true, true, true, true]);
   for (const p of problems.slice(0, 6)) log(`  ! ${p}`);
-  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,14 +245,16 @@ const sumRows = [];
 for (const m of MODES) {
   const ratios = PACKAGES.map((p) => results.programs[p]?.modes[m]?.ratio);
   const g = geomean(ratios);
+  const gFixed = geomean(PACKAGES.map((p) => results.programs[p]?.modes[m]?.ratioFixed));
   const n = ratios.filter((x) => Number.isFinite(x)).length;
-  results.geomean[m] = { ratio: g, programs: n, eventsPerSec: geomean(PACKAGES.map((p) => results.programs[p]?.modes[m]?.eventsPerSec)), bytesPerEvent: geomean(PACKAGES.map((p) => results.programs[p]?.modes[m]?.bytesPerEvent)) };
-  sumRows.push([m, fmt(g, 2), `${n}/${PACKAGES.length}`, fmtBig(results.geomean[m].eventsPerSec), fmt(results.geomean[m].bytesPerEvent, 2), ...PACKAGES.map((p) => fmt(results.programs[p]?.modes[m]?.ratio, 1))]);
+  results.geomean[m] = { ratio: g, ratioFixed: gFixed, startupMs: results.programs[STARTUP]?.modes[m]?.ms, programs: n, eventsPerSec: geomean(PACKAGES.map((p) => results.programs[p]?.modes[m]?.eventsPerSec)), bytesPerEvent: geomean(PACKAGES.map((p) => results.programs[p]?.modes[m]?.bytesPerEvent)) };
+  sumRows.push([m, fmt(g, 2), fmt(gFixed, 2), `${n}/${PACKAGES.length}`, fmtBig(results.geomean[m].eventsPerSec), fmt(results.geomean[m].bytesPerEvent, 2), ...PACKAGES.map((p) => fmt(results.programs[p]?.modes[m]?.ratio, 1))]);
 }
-table(['mode', 'geomean', 'programs', 'events/s', 'B/event', ...PACKAGES], sumRows, [false, ...Array(4 + PACKAGES.length).fill(true)]);
+table(['mode', 'geomean', 'geomean-fixed', 'programs', 'events/s', 'B/event', ...PACKAGES], sumRows, [false, ...Array(5 + PACKAGES.length).fill(true)]);
+log(`(ratio = median recorded ms / median plain ms, whole command; ratio-fixed = (recorded - recorded ${STARTUP}) / (plain - plain ${STARTUP}), i.e. without the fixed cost of a run)`);
 results.loadavgEnd = loadavg();
 results.finished = new Date().toISOString();
-writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');
 log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this machine inflates wall times; ratios are from interleaved runs)`);
-log(`wrote bench/results/latest.json`);
+log(`wrote ${relative(process.cwd(), JSON_OUT)}`);
 rmSync(recDir, { recursive: true, force: true });
