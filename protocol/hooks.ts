@@ -9,7 +9,7 @@
  * Every hook that takes a value returns it unchanged, so it can wrap expressions.
  */
 export const HOOKS_GLOBAL = '__elixirscope_hooks__';
-/** Identifier names the instrumenter reserves (user code using them is rejected with a clear error). */
+/** Prefix of the identifiers the instrumenter adds; where user code uses such names, ours are renamed (`$$es_1_`…). */
 export const RESERVED_PREFIX = '$$es';
 
 export interface Hooks {
@@ -31,6 +31,11 @@ export interface Hooks {
   p<T>(site: number, obj: unknown, key: unknown, value: T): T;
   /** Suspend: frame `frame` is about to await/yield `value` at `site`; returns value. */
   sp<T>(site: number, frame: number, value: T): T;
-  /** Resume: frame `frame` continues at `site` with `value` (the await/yield result); returns value. */
+  /**
+   * Resume: frame `frame` continues at `site` with `value` (the await/yield result); returns value.
+   * Also emitted at the start of catch/finally blocks of async functions and generators with the
+   * function's site, in case an await or yield was abandoned (rejection, generator throw/return):
+   * a resume of a frame that is not suspended is a no-op.
+   */
   rs<T>(site: number, frame: number, value: T): T;
 }

@@ -28,7 +28,7 @@ export interface Site {
   /** Function sites: parameter names in order (destructured parameters contribute each bound name). */
   params?: string[];
   /** Write sites: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch'. */
-  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'function' | 'class';
+  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'class';
   /** Index (local to the file table) of the enclosing function/module site. */
   fn: number;
 }
@@ -37,7 +37,7 @@ export interface Site {
 export interface FileSiteTable {
   /** Absolute path of the original source file. */
   file: string;
-  /** sha256 of the original source text (hex, first 16 chars). */
+  /** The instrumenter's cache key for this output (same as BuildEntry.hash and the hash given to `file()`). */
   hash: string;
   mode: import('./events').Mode;
   /** Index 0 is always the file's Module site. */

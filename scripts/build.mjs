@@ -7,6 +7,7 @@ const external = ['vscode', 'classic-level', 'level', 'ts-morph', 'typescript'];
 const entries = [
   { in: 'runtime/preload.ts', out: 'runtime' },
   { in: 'runtime/drain-worker.ts', out: 'runtime-worker' },
+  { in: 'instrumenter/worker.ts', out: 'instrumenter-worker' },
   { in: 'adapter/main.ts', out: 'adapter' },
   { in: 'cli/main.ts', out: 'cli' },
   { in: 'extension/extension.ts', out: 'extension' },

@@ -31,6 +31,7 @@ export class RecordingWriter implements EventSink {
   private inFlight = 0;
   private drained: Array<() => void> = [];
   private siteKinds: SiteKind[] = [];
+  private siteFlavors: Array<string | undefined> = [];
   private pending: Batch = [];
   private writing: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -128,9 +129,10 @@ export class RecordingWriter implements EventSink {
         this.popThrough(arg);
         return arg;
       case EventKind.Resume: {
-        // An await resumes from the microtask queue (nothing of ours below it);
-        // a yield resumes inside whoever called next().
-        if (this.siteKinds[site] === SiteKind.Await) this.stack = [];
+        // A resume of a frame that is running already is a no-op (catch/finally blocks of async
+        // functions and generators report one in case an await or yield was abandoned).
+        if (this.stack.includes(arg)) return arg;
+        if (this.resumesFromEventLoop(site)) this.stack = [];
         const parent = this.stack.length ? this.stack[this.stack.length - 1] : 0;
         this.stack.push(arg);
         this.frames.resumed(arg);
@@ -149,6 +151,18 @@ export class RecordingWriter implements EventSink {
     }
   }
 
+  /**
+   * An await continues from the microtask queue, with nothing of ours below it; a yield
+   * continues inside whoever called next(). A resume reported at a function site (from a
+   * catch/finally) follows the function's flavor.
+   */
+  private resumesFromEventLoop(site: number): boolean {
+    const kind = this.siteKinds[site];
+    if (kind === SiteKind.Await) return true;
+    if (kind === SiteKind.Function) return this.siteFlavors[site] !== 'generator';
+    return false;
+  }
+
   private popThrough(frame: number): void {
     const at = this.stack.lastIndexOf(frame);
     if (at >= 0) this.stack.length = at;
@@ -161,7 +175,7 @@ export class RecordingWriter implements EventSink {
     let table: FileSiteTable | undefined;
     try { if (entry && entry.hash === hash) table = JSON.parse(readFileSync(entry.sites, 'utf8')) as FileSiteTable; } catch { table = undefined; }
     if (!table) table = { file, hash, mode: this.meta.mode, sites: [] };
-    table.sites.forEach((s, i) => { this.siteKinds[base + i] = s.kind; });
+    table.sites.forEach((s, i) => { this.siteKinds[base + i] = s.kind; this.siteFlavors[base + i] = s.flavor; });
     this.pending.push({ type: 'put', key: siteKey(base), value: JSON.stringify({ base, count, table }) });
   }
 
