@@ -27,8 +27,14 @@ export interface Site {
   flavor?: 'async' | 'generator' | 'async-generator';
   /** Function sites: parameter names in order (destructured parameters contribute each bound name). */
   params?: string[];
-  /** Write sites: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch'. */
-  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'class';
+  /** Write sites: how the variable got its value ('this' = the function's receiver, recorded at entry). */
+  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'class' | 'this';
+  /**
+   * Function and module sites: every name declared in the function's own scope (parameters,
+   * var/let/const/class/function declarations in its body and blocks, not in nested functions),
+   * so a debugger can list a local before its first write (V8 shows it as undefined).
+   */
+  declared?: string[];
   /** Index (local to the file table) of the enclosing function/module site. */
   fn: number;
 }
