@@ -2,7 +2,7 @@
 // End-to-end test of ElixirScope in a REAL VS Code workbench: code-server (VS Code 1.139 server +
 // web workbench) driven headlessly by playwright-core and Debian's chromium. Setup once with
 // `bash scripts/e2e/install.sh`. Each check is a named step; a step whose prerequisite failed is
-// reported as failed ("blocked by ..."). Screenshots: test-artifacts/e2e/NN-<step>.png.
+// reported as failed ("blocked by ..."). Screenshots: test-artifacts/e2e/NN-<step>.png (e2e-fake/ with ADAPTER=fake).
 // The last line is "N passed, N failed"; exit code 0 only when nothing failed.
 //
 // Env:
@@ -13,6 +13,7 @@
 //   SKIP_BUILD=1            use dist/ as it is
 //   KEEP=1                  keep the temp dir (code-server log, workspace, fake adapter log)
 //   STEP_TIMEOUT_MS         per-wait timeout (default 30000)
+//   ARTIFACTS=dir           where screenshots and results.json go
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,7 +21,7 @@ const lib = require('./lib.cjs');
 const { REPO, TOOLS, log, waitFor } = lib;
 
 const ADAPTER = process.env.ADAPTER === 'fake' ? 'fake' : 'real';
-const ART = path.join(REPO, 'test-artifacts', 'e2e');
+const ART = process.env.ARTIFACTS ? path.resolve(process.env.ARTIFACTS) : path.join(REPO, 'test-artifacts', ADAPTER === 'fake' ? 'e2e-fake' : 'e2e');
 const TO = Number(process.env.STEP_TIMEOUT_MS || 30000);
 
 const results = []; // {name, ok, ms, error?, shot?}
@@ -309,11 +310,17 @@ async function main() {
 
     await step('hover shows the value now and its history', async () => {
       await focusEditor();
-      const box = await tokenBox(scenario.hoverVariable, 1);
-      await page.mouse.move(box.x + 2, box.y + box.height / 2);
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
       const hover = page.locator('.monaco-hover', { hasText: /over time/ }).first();
-      await hover.waitFor({ state: 'visible', timeout: TO });
+      for (let i = 1; ; i++) { // the hover can be dismissed by a re-render (inline values arrive): move away and back
+        const box = await tokenBox(scenario.hoverVariable, 1);
+        await page.mouse.move(box.x + 2, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) {
+          if (i >= 4) throw e;
+          await page.mouse.move(5, 5);
+          await page.waitForTimeout(500);
+        }
+      }
       return (await hover.innerText()).replace(/\s+/g, ' ').slice(0, 200);
     }, { needs: [S] });
 
@@ -400,6 +407,30 @@ async function main() {
       const fwd = await press('ArrowRight', (now, from) => now > from);
       return `@${start} -ArrowLeft-> @${back} -ArrowRight-> @${fwd}`;
     }, { needs: ['timeline shows data and a click moves the editor'] });
+
+    await step('timeline follows the theme (High Contrast)', async () => {
+      await focusEditor(); // keys typed while the webview has focus stay in the webview
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+T'); // Preferences: Color Theme
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('High Contrast');
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: /High Contrast/ }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      const body = webview().locator('body');
+      await waitFor(async () => /vscode-high-contrast/.test((await body.getAttribute('class')) || ''), 'webview body class vscode-high-contrast', TO, 250);
+      await page.waitForTimeout(800);
+      const bg = await body.evaluate((b) => getComputedStyle(b).backgroundColor);
+      return `webview body: ${await body.getAttribute('class')}; background ${bg}`;
+    }, { needs: ['timeline shows data and a click moves the editor'] });
+    if (results[results.length - 1].ok) { // back to the default theme for the remaining screenshots
+      await page.keyboard.press('Control+K').catch(() => {});
+      await page.keyboard.press('Control+T').catch(() => {});
+      const input = page.locator('.quick-input-widget input').first();
+      await input.fill('Light Modern').catch(() => {});
+      await page.waitForTimeout(800);
+      await page.keyboard.press('Enter').catch(() => {});
+    }
 
     if (ADAPTER === 'fake') {
       await step('settings reach the launch configuration', async () => {
