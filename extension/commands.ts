@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { isRecordableDocument, openRecordingConfiguration, recordFileConfiguration } from './configuration-provider';
 import type { DebugTracker } from './debug-tracker';
-import type { OriginArgs } from '../protocol/requests';
+import { CustomRequest, OriginArgs } from '../protocol/requests';
 import { info, origin, OriginStep, seek } from './requests';
 import { recordingsFolder, readSettings } from './settings';
 import type { TimelinePanel } from './timeline-panel';
@@ -19,6 +19,8 @@ export const Commands = {
   goToTime: 'elixirscope.goToTime',
   whereFrom: 'elixirscope.whereDidThisValueComeFrom',
   seek: 'elixirscope.seek',
+  reverseStepIn: 'elixirscope.reverseStepIn',
+  reverseStepOut: 'elixirscope.reverseStepOut',
 } as const;
 
 const IDENT = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/;
@@ -150,6 +152,14 @@ export function registerCommands(context: vscode.ExtensionContext, tracker: Debu
       }
       await seekAndReveal(tracker, seq);
     }),
+
+    ...([[Commands.reverseStepIn, CustomRequest.reverseStepIn, 'step back into'], [Commands.reverseStepOut, CustomRequest.reverseStepOut, 'step back out']] as const)
+      .map(([id, request, what]) => vscode.commands.registerCommand(id, async () => {
+        const session = requireSession(tracker);
+        if (!session) return;
+        // the adapter moves and then sends `stopped`, like stepBack
+        try { await session.customRequest(request, { threadId: 1 }); } catch (e) { void vscode.window.showWarningMessage(`ElixirScope: could not ${what}: ${errorText(e)}`); }
+      })),
 
     vscode.commands.registerCommand(Commands.seek, async (arg?: { seq: number; file?: string; line?: number } | number) => {
       const a = typeof arg === 'number' ? { seq: arg } : arg;

@@ -71,12 +71,16 @@ const contributes = {
     { command: 'elixirscope.goToTime', title: 'Go to Time…', category: 'ElixirScope', icon: '$(history)' },
     { command: 'elixirscope.whereDidThisValueComeFrom', title: 'Where Did This Value Come From?', category: 'ElixirScope' },
     { command: 'elixirscope.seek', title: 'Go to Point in Time', category: 'ElixirScope' },
+    { command: 'elixirscope.reverseStepIn', title: 'Step Back Into', category: 'ElixirScope', icon: '$(debug-step-into)' },
+    { command: 'elixirscope.reverseStepOut', title: 'Step Back Out', category: 'ElixirScope', icon: '$(debug-step-out)' },
   ],
   menus: {
     commandPalette: [
       { command: 'elixirscope.goToTime', when: whenEs },
       { command: 'elixirscope.whereDidThisValueComeFrom', when: `${whenEs} && editorIsOpen` },
       { command: 'elixirscope.seek', when: 'false' },
+      { command: 'elixirscope.reverseStepIn', when: `${whenEs} && inDebugMode` },
+      { command: 'elixirscope.reverseStepOut', when: `${whenEs} && inDebugMode` },
       { command: 'elixirscope.recordCurrentFile', when: `isWorkspaceTrusted && editorLangId =~ /^(typescript|javascript)(react)?$/` },
     ],
     'editor/context': [
