@@ -17,6 +17,7 @@ import { CTRL_WORDS, C_DEAD, RING_SLACK, type WorkerInit } from './wire';
 const EXIT_IDLE_TIMEOUT_MS = 2000;
 
 function start(socketPath: string): void {
+  hideFromExecArgv();
   const env = process.env;
   const token = env.ELIXIRSCOPE_TOKEN ?? '';
   const manifestPath = env.ELIXIRSCOPE_MANIFEST;
@@ -61,31 +62,107 @@ function start(socketPath: string): void {
   worker.on('exit', markDead);
 
   setInterval(() => rec.tick(), 25).unref();
-  // Flush in the LAST 'exit' listener we can be, so code the program runs in its own exit listeners
-  // (registered while the main module loads) is still recorded. The early listener covers an exit
-  // during the main module's first synchronous run.
-  const onExit = (code: unknown): void => { rec.finish(typeof code === 'number' ? code : 0, EXIT_IDLE_TIMEOUT_MS); };
-  let lateInstalled = false;
-  process.on('exit', (code) => { if (!lateInstalled) onExit(code); });
-  process.nextTick(() => { lateInstalled = true; process.on('exit', onExit); });
+  // Flush after the program's own 'exit' listeners, without adding one (listener counts are
+  // observable): wrap process.emit, which Node calls for 'exit' on process.exit(), at the natural
+  // end and after an uncaught exception / unhandled rejection.
+  const origEmit = process.emit;
+  const emit = function (this: unknown, ev: string | symbol, code?: unknown): boolean {
+    if (ev !== 'exit') return Reflect.apply(origEmit, this, arguments) as boolean;
+    try {
+      return Reflect.apply(origEmit, this, arguments) as boolean;
+    } finally {
+      rec.finish(typeof code === 'number' ? code : typeof process.exitCode === 'number' ? process.exitCode : 0, EXIT_IDLE_TIMEOUT_MS);
+    }
+  };
+  Object.defineProperty(process, 'emit', { value: emit, writable: true, enumerable: false, configurable: true });
 
   // Signals whose default action kills the process without 'exit': flush, then die the same way.
+  // Our listeners are hidden from listenerCount/listeners/rawListeners/eventNames (observable).
+  // (Node also asks listenerCount when a listener is removed: if the program removes its own last
+  // listener, the signal falls back to its default action, without our flush.)
+  const ours = new Map<string | symbol, (...a: unknown[]) => void>();
+  const origCount = process.listenerCount;
+  const count = (ev: string | symbol): number => Reflect.apply(origCount, process, [ev]) as number;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    if (process.listenerCount(sig) !== 0) continue;
+    if (count(sig) !== 0) continue;
     const onSignal = (): void => {
-      if (process.listenerCount(sig) > 1) return; // the program handles it
+      if (count(sig) > 1) return; // the program handles it
       rec.finish(128 + (osConstants.signals[sig] ?? 0), EXIT_IDLE_TIMEOUT_MS);
+      ours.delete(sig); // first: Node's removeListener consults (our) listenerCount to stop the signal handler
       process.removeListener(sig, onSignal);
       process.kill(process.pid, sig);
     };
-    try { process.on(sig, onSignal); } catch { /* unsupported on this platform */ }
+    try { process.on(sig, onSignal); ours.set(sig, onSignal); } catch { /* unsupported on this platform */ }
   }
+  if (ours.size > 0) hideListeners(ours);
 
   if (manifest && Object.keys(manifest.files).length > 0) {
     installRequireHooks(manifest);
     try { installEsmHooks(manifest); } catch { /* ESM recording unavailable */ }
-    process.setSourceMapsEnabled(true);
+    enableSourceMapsQuietly();
   }
+}
+
+/** Make our own listeners invisible to the program's introspection of process events. */
+function hideListeners(ours: Map<string | symbol, (...a: unknown[]) => void>): void {
+  type Fn = (...a: unknown[]) => unknown;
+  const p = process as unknown as Record<string, Fn>;
+  const mine = (ev: unknown, f: unknown): boolean => {
+    const h = ours.get(ev as string);
+    return h !== undefined && (f === h || (f as { listener?: unknown })?.listener === h);
+  };
+  const wrap = (name: string, make: (orig: Fn) => Fn): void => {
+    const orig = p[name];
+    if (typeof orig !== 'function') return;
+    Object.defineProperty(process, name, { value: make(orig), writable: true, enumerable: false, configurable: true });
+  };
+  wrap('listenerCount', (orig) => function (this: unknown, ev: unknown, ...rest: unknown[]) {
+    const n = Reflect.apply(orig, this, [ev, ...rest]) as number;
+    return this === process && ours.has(ev as string) && !rest.length ? n - 1 : n;
+  });
+  wrap('listeners', (orig) => function (this: unknown, ev: unknown) {
+    const l = Reflect.apply(orig, this, [ev]) as unknown[];
+    return this === process ? l.filter((f) => !mine(ev, f)) : l;
+  });
+  wrap('rawListeners', (orig) => function (this: unknown, ev: unknown) {
+    const l = Reflect.apply(orig, this, [ev]) as unknown[];
+    return this === process ? l.filter((f) => !mine(ev, f)) : l;
+  });
+  wrap('eventNames', (orig) => function (this: unknown) {
+    const names = Reflect.apply(orig, this, []) as Array<string | symbol>;
+    const count = p.listenerCount;
+    return this === process ? names.filter((n) => !ours.has(n as string) || (count.call(process, n) as number) > 0) : names;
+  });
+}
+
+/** Remove our own `-r <runtime>` from process.execArgv (observable, and inherited by fork()). */
+function hideFromExecArgv(): void {
+  const a = process.execArgv;
+  const self = __filename;
+  const same = (p: string): boolean => { try { return path.resolve(p) === self; } catch { return false; } };
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if ((x === '-r' || x === '--require') && i + 1 < a.length && same(a[i + 1])) { a.splice(i, 2); i--; }
+    else if (x.startsWith('--require=') && same(x.slice('--require='.length))) { a.splice(i, 1); i--; }
+  }
+}
+
+/**
+ * Source maps must stay on so stacks show original positions, but process.sourceMapsEnabled and
+ * setSourceMapsEnabled keep behaving as they would for the program.
+ */
+function enableSourceMapsQuietly(): void {
+  const d = Object.getOwnPropertyDescriptor(process, 'sourceMapsEnabled');
+  const origSet = process.setSourceMapsEnabled;
+  let visible = Boolean(process.sourceMapsEnabled);
+  origSet.call(process, true);
+  if (!d || !d.configurable) return;
+  Object.defineProperty(process, 'sourceMapsEnabled', { get() { return visible; }, enumerable: d.enumerable ?? true, configurable: true });
+  process.setSourceMapsEnabled = function setSourceMapsEnabled(val: boolean): void {
+    origSet.call(process, val); // same argument validation
+    visible = val;
+    if (!val) origSet.call(process, true);
+  };
 }
 
 const socket = process.env.ELIXIRSCOPE_SOCKET;
