@@ -2,7 +2,7 @@
 // the same run (interleaved repetitions, medians, geometric means), and the instrumenter's speed.
 //
 // usage: node scripts/bench.mjs [--reps N] [--only pkg[,pkg]] [--modes minimal,balanced,full]
-//                               [--scale S] [--dir DIR] [--json FILE] [--timeout SECONDS] [--typescript] [--no-build-bench]
+//                               [--scale S] [--dir DIR] [--json FILE] [--timeout SECONDS] [--typescript] [--no-build-bench] [--no-snapshot]
 //
 // Method (see ../shared/perf-floor.md): the corpus (bench/corpus) is vendored into one workspace so
 // the libraries themselves are instrumented; every mode is built and recorded once as a warm-up
@@ -12,14 +12,14 @@
 // check, program, draining, closing the store). Peak RSS is each process's VmHWM sampled from
 // /proc every 20 ms (program = the recorded node process; recorder = the CLI process).
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync, readdirSync, copyFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
-const cli = join(root, 'bin', 'elixirscope.js');
+let cli = join(root, 'bin', 'elixirscope.js');
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -95,7 +95,7 @@ function measure(args, cwd, env) {
 }
 
 function queryStats(dir) {
-  return JSON.parse(execFileSync(process.execPath, [cli, 'query', dir, 'stats', '--json'], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, [cli, 'query', dir, 'stats', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,6 +104,19 @@ if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 
   log('dist/ is missing: building');
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 }
+// A private copy of the built CLI/runtime, so a rebuild of dist/ during the run (others working in
+// the same checkout) cannot mix two versions in one run set. --no-snapshot uses dist/ directly.
+if (!flag('--no-snapshot')) {
+  const snap = `${DIR}-dist`;
+  rmSync(snap, { recursive: true, force: true });
+  mkdirSync(join(snap, 'dist'), { recursive: true });
+  mkdirSync(join(snap, 'bin'));
+  for (const f of readdirSync(join(root, 'dist'))) copyFileSync(join(root, 'dist', f), join(snap, 'dist', f));
+  copyFileSync(join(root, 'bin', 'elixirscope.js'), join(snap, 'bin', 'elixirscope.js'));
+  writeFileSync(join(snap, 'package.json'), JSON.stringify({ name: 'elixirscope', private: true, note: 'bench snapshot of dist/' }) + '\n');
+  symlinkSync(join(root, 'node_modules'), join(snap, 'node_modules'), 'dir');
+  cli = join(snap, 'bin', 'elixirscope.js');
+}
 rmSync(DIR, { recursive: true, force: true });
 const corpus = vendor.prepareCorpus(DIR, { packages: PACKAGES });
 const env = { CORPUS_SCALE: SCALE };
@@ -111,6 +124,8 @@ const started = new Date();
 log(`ElixirScope benchmark — ${started.toISOString()}  node ${process.version}, ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 log(`corpus: ${corpus.packages.map((p) => `${p.name}@${p.version}`).join(', ')}`);
 log(`workspace ${DIR}, CORPUS_SCALE=${SCALE}, ${REPS} repetitions, modes ${MODES.join(', ')}`);
+let head = '?'; try { head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+log(`commit ${head}, CLI ${cli}`);
 mkdirSync(dirname(JSON_OUT), { recursive: true });
 const results = { date: started.toISOString(), node: process.version, cores: cpus().length, loadavgStart: loadavg(), scale: Number(SCALE), reps: REPS, modes: MODES, packages: corpus.packages.map(({ name, version, lines, bytes, files }) => ({ name, version, lines, bytes, files: files.length })), instrumentation: {}, programs: {}, geomean: {} };
 
