@@ -460,6 +460,7 @@ async function main() {
       await command('ElixirScope: Record Current File');
       await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
       const line = await waitTopFrameLine((l) => l === scenario.breakpointLine, `top frame at line ${scenario.breakpointLine}`, 60000);
+      await shot('record-current-file-stopped');
       await focusEditor();
       await page.keyboard.press('Shift+F5');
       await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
@@ -482,6 +483,7 @@ async function main() {
       await statusItem().waitFor({ state: 'visible', timeout: TO });
       const line = await waitTopFrameLine(() => true, 'a stopped frame', 60000);
       const text = (await statusItem().innerText()).trim();
+      await shot('open-recording-replay-stopped');
       await focusEditor();
       await page.keyboard.press('Shift+F5');
       await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
