@@ -113,6 +113,8 @@ interface FnCtx {
   tempsAllowed: boolean;
   /** Async functions and generators (and ES modules, for top-level await): frames that suspend. */
   suspendable: boolean;
+  /** Derived-class constructors in full mode: `this` is recorded after each `super(...)` statement, not at entry. */
+  thisAfterSuper?: boolean;
 }
 
 function isFunctionWithBody(n: ts.Node): n is FunctionWithBody {
@@ -208,6 +210,89 @@ function hasAmbient(n: ts.Node): boolean {
   return (n.flags & AMBIENT) !== 0;
 }
 
+/** A statement that is just `super(...)` (possibly parenthesized / type-asserted): `this` is bound after it. */
+function isSuperCallStatement(st: ts.Statement): st is ts.ExpressionStatement {
+  if (!ts.isExpressionStatement(st)) return false;
+  const e = skipOuter(st.expression);
+  return ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.SuperKeyword;
+}
+
+function isDerivedClass(c: ts.ClassLikeDeclaration): boolean {
+  return !!c.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+}
+
+/**
+ * Names a function (or module) declares in its own scope, in source order: var/let/const/using
+ * (destructuring and for-heads included), function, class, enum and namespace declarations,
+ * imports and catch bindings, in the body and its nested blocks but not in nested functions,
+ * classes or namespace bodies. Type-only and ambient declarations are skipped.
+ */
+function scopeDeclarations(stmts: readonly ts.Statement[], isInstantiated: (m: ts.ModuleDeclaration) => boolean): ts.Identifier[] {
+  const out: ts.Identifier[] = [];
+  const list = (l: ts.ForInitializer | undefined): void => {
+    if (l && ts.isVariableDeclarationList(l)) for (const d of l.declarations) boundNames(d.name, out);
+  };
+  const visit = (st: ts.Statement | undefined): void => {
+    if (!st || hasAmbient(st)) return;
+    switch (st.kind) {
+      case ts.SyntaxKind.VariableStatement: list((st as ts.VariableStatement).declarationList); return;
+      case ts.SyntaxKind.FunctionDeclaration: {
+        const fd = st as ts.FunctionDeclaration;
+        if (fd.name && fd.body) out.push(fd.name);
+        return;
+      }
+      case ts.SyntaxKind.ClassDeclaration: { const n = (st as ts.ClassDeclaration).name; if (n) out.push(n); return; }
+      case ts.SyntaxKind.EnumDeclaration: out.push((st as ts.EnumDeclaration).name); return;
+      case ts.SyntaxKind.ModuleDeclaration: {
+        const m = st as ts.ModuleDeclaration;
+        if (ts.isIdentifier(m.name) && isInstantiated(m)) out.push(m.name);
+        return;
+      }
+      case ts.SyntaxKind.ImportDeclaration: {
+        const c = (st as ts.ImportDeclaration).importClause;
+        if (!c || c.isTypeOnly) return;
+        if (c.name) out.push(c.name);
+        const nb = c.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) out.push(nb.name);
+        else if (nb) for (const el of nb.elements) if (!el.isTypeOnly) out.push(el.name);
+        return;
+      }
+      case ts.SyntaxKind.ImportEqualsDeclaration: {
+        const ie = st as ts.ImportEqualsDeclaration;
+        if (!ie.isTypeOnly) out.push(ie.name);
+        return;
+      }
+      case ts.SyntaxKind.Block: (st as ts.Block).statements.forEach(visit); return;
+      case ts.SyntaxKind.IfStatement: visit((st as ts.IfStatement).thenStatement); visit((st as ts.IfStatement).elseStatement); return;
+      case ts.SyntaxKind.DoStatement: case ts.SyntaxKind.WhileStatement: case ts.SyntaxKind.LabeledStatement: case ts.SyntaxKind.WithStatement:
+        visit((st as ts.DoStatement | ts.WhileStatement | ts.LabeledStatement | ts.WithStatement).statement); return;
+      case ts.SyntaxKind.ForStatement: case ts.SyntaxKind.ForInStatement: case ts.SyntaxKind.ForOfStatement: {
+        const fs = st as ts.ForStatement | ts.ForInStatement | ts.ForOfStatement;
+        list(fs.initializer); visit(fs.statement); return;
+      }
+      case ts.SyntaxKind.SwitchStatement:
+        for (const c of (st as ts.SwitchStatement).caseBlock.clauses) c.statements.forEach(visit);
+        return;
+      case ts.SyntaxKind.TryStatement: {
+        const t = st as ts.TryStatement;
+        visit(t.tryBlock);
+        if (t.catchClause) {
+          if (t.catchClause.variableDeclaration) boundNames(t.catchClause.variableDeclaration.name, out);
+          visit(t.catchClause.block);
+        }
+        visit(t.finallyBlock);
+        return;
+      }
+    }
+  };
+  stmts.forEach(visit);
+  return out;
+}
+
+function uniqueNames(ids: readonly ts.Identifier[]): string[] {
+  return [...new Set(ids.map((id) => id.text))];
+}
+
 export class FileInstrumenter {
   readonly sites: Site[] = [];
   readonly names: Names;
@@ -274,7 +359,7 @@ export class FileInstrumenter {
     this.sites.length = 0;
     this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true, suspendable: this.esm };
     this.fn = this.moduleCtx;
-    this.addSite(SiteKind.Module, sf, { name: '<module>' }, 0);
+    this.addSite(SiteKind.Module, sf, { name: '<module>', declared: this.declaredIn([], sf.statements) }, 0);
     const { prologue, rest } = this.splitPrologue(sf.statements);
     const body = this.visitStatements(rest);
     return this.f.updateSourceFile(sf, [...prologue, ...body]);
@@ -317,6 +402,8 @@ export class FileInstrumenter {
       this.post.pop();
       if (exec) out.push(this.hookStmt('s', [this.siteRef(stepSite)]));
       out.push(...res, ...post);
+      // Derived constructor: `this` exists once super() returned.
+      if (this.fn.thisAfterSuper && isSuperCallStatement(st)) out.push(this.thisWrite(skipOuter(st.expression)));
     }
     return out;
   }
@@ -496,18 +583,26 @@ export class FileInstrumenter {
     const gen = !!(node as { asteriskToken?: ts.AsteriskToken }).asteriskToken;
     const flavor = flavorAsync && gen ? 'async-generator' : flavorAsync ? 'async' : gen ? 'generator' : undefined;
     const params = this.paramNames(node.parameters);
+    const body = node.body!;
     const site = this.addSite(SiteKind.Function, node, {
       name: this.displayName(node), ...(flavor ? { flavor } : {}), params: params.map((p) => p.text),
+      declared: this.declaredIn(params, ts.isBlock(body) ? body.statements : []),
     }, this.fnStart(node));
     const outer = this.fn;
-    const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: flavor !== undefined };
+    // A derived class's constructor must not touch `this` before super(): recorded after each super(...) statement.
+    const derivedCtor = ts.isConstructorDeclaration(node) && isDerivedClass(node.parent);
+    const ctx: FnCtx = {
+      site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: flavor !== undefined,
+      thisAfterSuper: this.full && derivedCtor,
+    };
     this.fn = ctx;
     try {
       const parameters = ts.visitNodes(node.parameters, this.visit) as ts.NodeArray<ts.ParameterDeclaration>;
       const pre: ts.Statement[] = this.full ? params.map((p) => this.writeStmt(p, 'param', p)) : [];
+      // The receiver, as V8 shows it under "this": every non-arrow function records it at entry.
+      if (this.full && !ts.isArrowFunction(node) && !derivedCtor) pre.push(this.thisWrite(node, this.fnStart(node)));
       let prologue: ts.Statement[] = [];
       let stmts: ts.Statement[];
-      const body = node.body!;
       if (ts.isBlock(body)) {
         const sp = this.splitPrologue(body.statements);
         prologue = sp.prologue;
@@ -544,12 +639,15 @@ export class FileInstrumenter {
   }
 
   private visitStaticBlock(node: ts.ClassStaticBlockDeclaration): ts.Node {
-    const site = this.addSite(SiteKind.Function, node, { name: this.displayName(node), params: [] });
+    const site = this.addSite(SiteKind.Function, node, {
+      name: this.displayName(node), params: [], declared: this.declaredIn([], node.body.statements),
+    });
     const outer = this.fn;
     const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: false };
     this.fn = ctx;
     try {
-      const stmts = this.visitStatements(node.body.statements);
+      const pre = this.full ? [this.thisWrite(node)] : [];
+      const stmts = [...pre, ...this.visitStatements(node.body.statements)];
       return this.f.updateClassStaticBlockDeclaration(node, this.wrapBody(ctx, [], stmts, node.body));
     } finally {
       this.fn = outer;
@@ -684,6 +782,17 @@ export class FileInstrumenter {
   private writeStmt(name: ts.Identifier, binding: NonNullable<Site['binding']>, range: ts.Node): ts.Statement {
     const site = this.writeSite(name, binding, range);
     return this.hookStmt('w', [this.siteRef(site), this.ref(name)]);
+  }
+
+  /** `w(<this site>, this)`: the receiver of the current function; the site spans `range` (the function, or the super call). */
+  private thisWrite(range: ts.Node, startPos?: number): ts.Statement {
+    const site = this.addSite(SiteKind.Write, range, { name: 'this', binding: 'this' }, startPos);
+    return this.hookStmt('w', [this.siteRef(site), this.f.createThis()]);
+  }
+
+  /** The `declared` list of a function or module site: parameters first, then its own scope's declarations in source order. */
+  private declaredIn(params: readonly ts.Identifier[], stmts: readonly ts.Statement[]): string[] {
+    return uniqueNames([...params, ...scopeDeclarations(stmts, (m) => this.isExecutable(m))]);
   }
 
   private loopVarWrites(init: ts.ForInitializer): ts.Statement[] {

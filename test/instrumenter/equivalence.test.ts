@@ -6,7 +6,17 @@ import { checkRecording, lineOf, runFixture, steppedLines, writesOf, type Fixtur
 const FIXTURE_FILES = [
   'functions.ts', 'control.ts', 'tsfeatures.ts', 'decorators-legacy.ts', 'decorators-standard.ts', 'writes.ts',
   'destructuring.ts', 'async.ts', 'tdz.ts', 'sloppy.js', 'reserved.ts', 'esm.mts', 'misc.tsx',
+  'this.ts', 'this-sloppy.js', 'this-es2015.ts',
 ];
+
+/** Values recorded for `this` in functions named `fn` (in call order). */
+function thisOf(run: FixtureRun, fn: string): unknown[] {
+  return run.rec.events.filter((e) => {
+    if (e[0] !== 'w') return false;
+    const s = run.table.sites[e[1]]!;
+    return s.name === 'this' && run.table.sites[s.fn]!.name === fn;
+  }).map((e) => e[2]);
+}
 
 function assertSameOutput(run: FixtureRun): void {
   assert.equal(run.inst.stderr, run.base.stderr, 'stderr differs');
@@ -91,6 +101,55 @@ describe('instrumenter: instrumented programs behave like the originals', functi
     assert.deepEqual(writesOf(d, 'n1').slice(0, 3), [{ u: 1 }, 20, 7]);
     const params = d.table.sites.filter((s) => s.name === 'params' && s.kind === 1)[0]!;
     assert.deepEqual(params.params, ['a', 'b', 'h', 'tail', 'more']);
+  });
+
+  it("this.ts: each non-arrow function records its receiver at entry; derived constructors after super()", () => {
+    const run = runFixture('this.ts', 'full');
+    assertSameOutput(run);
+    const obj = { o: 1, tag: 'obj' };
+    const other = { o: 1, tag: 'other' };
+    // Strict mode: no receiver is undefined, primitives stay primitives, bind/call/Reflect.get receivers.
+    assert.deepEqual(thisOf(run, 'plain'), [{ u: 1 }, 42, other]);
+    assert.deepEqual(thisOf(run, 'fexpr'), ['str']);
+    assert.deepEqual(thisOf(run, 'obj.m'), [obj, other]);
+    assert.deepEqual(thisOf(run, 'obj.g'), [obj, other]);
+    assert.deepEqual(thisOf(run, 'obj.s'), [obj]);
+    assert.deepEqual(thisOf(run, 'obj.gen'), [obj]);
+    assert.deepEqual(thisOf(run, 'obj.am'), [obj]);
+    assert.deepEqual(thisOf(run, 'obj.arrowIn'), [obj]);
+    assert.deepEqual(thisOf(run, 'nested'), [{ u: 1 }]);
+    assert.deepEqual(thisOf(run, 'gen'), [{ u: 1 }]);
+    // Static block and static method: the class (tagged after its definition).
+    assert.deepEqual(thisOf(run, 'Base.<static>'), [{ f: 1 }]);
+    assert.deepEqual(thisOf(run, 'Base.make'), [{ f: 1, tag: 'Base' }]);
+    // Base constructor: the new instance at entry (tagged later in its body).
+    assert.deepEqual(thisOf(run, 'Base.constructor'), Array(7).fill({ o: 1 }));
+    assert.deepEqual(thisOf(run, 'Base.describe'), [{ o: 1, tag: 'instance-1' }, { o: 1, tag: 'instance-2' }, { o: 1, tag: 'instance-7' }]);
+    // Derived constructors: after super() (the base constructor has tagged the instance by then).
+    assert.deepEqual(thisOf(run, 'Derived.constructor'), [{ o: 1, tag: 'instance-2' }]);
+    assert.deepEqual(thisOf(run, 'Branchy.constructor'), [{ o: 1, tag: 'instance-1' }, { o: 1, tag: 'instance-2' }]);
+    // super() inside an expression or an arrow, or no super() at all: not recorded.
+    assert.deepEqual(thisOf(run, 'Nested.constructor'), []);
+    assert.deepEqual(thisOf(run, 'Arrowy.constructor'), []);
+    assert.deepEqual(thisOf(run, 'Returns.constructor'), []);
+    // Arrows never record `this`; the module frame neither.
+    const thisSites = run.table.sites.filter((s) => s.name === 'this' && s.binding === 'this');
+    assert.ok(thisSites.every((s) => s.kind === 3 && s.fn !== 0), 'this sites are write sites of functions');
+    assert.ok(thisSites.every((s) => run.table.sites[s.fn]!.name !== 'init'), 'no this site in an arrow');
+
+    const sloppy = runFixture('this-sloppy.js', 'full');
+    assertSameOutput(sloppy);
+    const g = { o: 1, tag: 'global' };
+    // who(), who.call(5), who.call('s'), who.call(null), who.call(undefined), o.who(), o['who']()
+    assert.deepEqual(thisOf(sloppy, 'who'), [g, { o: 1 }, { o: 1 }, g, g, { o: 1, tag: 'o' }, { o: 1, tag: 'o' }]);
+    assert.deepEqual(thisOf(sloppy, '<anonymous>'), [g]);
+
+    const lowered = runFixture('this-es2015.ts', 'full');
+    assertSameOutput(lowered);
+    assert.deepEqual(thisOf(lowered, 'Base.<static>'), [{ f: 1 }]);
+    assert.deepEqual(thisOf(lowered, 'D.<static>'), [{ f: 1 }]);
+    assert.deepEqual(thisOf(lowered, 'D.constructor'), [{ o: 1 }]);
+    assert.deepEqual(thisOf(lowered, 'Base.am'), [{ o: 1 }]);
   });
 
   it('functions.ts: function sites have display names and flavors', () => {

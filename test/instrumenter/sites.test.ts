@@ -84,6 +84,152 @@ describe('instrumenter: sites carry original positions', () => {
     assert.deepEqual(sites.map((s) => s.kind).sort(), [0, 1, 1, 5, 6]);
   });
 
+  it("'this': a write site per non-arrow function in full mode, emitted after the parameter writes", () => {
+    const text = [
+      'function f(a: number) { return a; }',
+      'const o = { m() {}, get g() { return 1; }, set s(v: number) {}, *gen() {}, async am() {} };',
+      'class C { constructor(x: number) {} static { } static sm() {} }',
+      'const ar = (p: number) => p;',
+      'const fe = function () {};',
+    ].join('\n');
+    const r = instrumentSource(FILE, text, 'full');
+    assert.deepEqual(r.errors, []);
+    const sites = r.table.sites;
+    const fns = sites.filter((s) => s.kind === 1);
+    const thisOf = (fn: Site) => sites.filter((s) => s.kind === 3 && s.name === 'this' && s.fn === sites.indexOf(fn));
+    for (const fn of fns) {
+      const t = thisOf(fn);
+      if (fn.name === 'ar') { assert.equal(t.length, 0, 'arrows have no this'); continue; }
+      assert.equal(t.length, 1, `${fn.name} records this once`);
+      assert.equal(t[0]!.binding, 'this');
+      // The site spans the function.
+      assert.deepEqual([t[0]!.line, t[0]!.column, t[0]!.endLine, t[0]!.endColumn], [fn.line, fn.column, fn.endLine, fn.endColumn]);
+    }
+    assert.deepEqual(fns.map((s) => s.name).sort(),
+      ['C.<static>', 'C.constructor', 'C.sm', 'ar', 'f', 'fe', 'o.am', 'o.g', 'o.gen', 'o.m', 'o.s'].sort());
+    assert.ok(!sites.some((s) => s.name === 'this' && s.fn === 0), 'the module records no this');
+    // After the parameter writes.
+    const fSite = sites.indexOf(fns.find((s) => s.name === 'f')!);
+    const aSite = sites.findIndex((s) => s.kind === 3 && s.name === 'a');
+    const tSite = sites.indexOf(thisOf(fns.find((s) => s.name === 'f')!)[0]!);
+    assert.match(r.code, new RegExp(`\\$\\$es\\.w\\(\\$\\$s \\+ ${aSite}, a\\);\\s*\\$\\$es\\.w\\(\\$\\$s \\+ ${tSite}, this\\);`));
+    assert.ok(fSite < aSite && aSite < tSite);
+    // Other modes: no this writes.
+    for (const mode of ['minimal', 'balanced'] as const) assert.ok(!sitesOf(text, mode).some((s) => s.name === 'this'), mode);
+  });
+
+  it("'this' in derived-class constructors: after each super(...) statement, never before", () => {
+    const text = [
+      'class B { constructor(public x: number) {} }',
+      'class D extends B {',
+      '  y = 1;',
+      '  constructor(x: number) {',
+      '    if (x) super(x);',
+      '    else { super(0); }',
+      '  }',
+      '}',
+      'class E extends B { constructor() { const v = (super(1), 2); } }',
+      'class F extends B { constructor(public z: number) { super(z); } }',
+    ].join('\n');
+    const r = instrumentSource(FILE, text, 'full');
+    assert.deepEqual(r.errors, []);
+    const sites = r.table.sites;
+    const ctor = (name: string) => sites.indexOf(sites.find((s) => s.kind === 1 && s.name === name)!);
+    const thisSites = (fn: number) => sites.map((s, i) => ({ s, i })).filter(({ s }) => s.name === 'this' && s.fn === fn);
+    const d = thisSites(ctor('D.constructor'));
+    assert.equal(d.length, 2);
+    assert.deepEqual(d.map(({ s }) => [s.line, s.column, s.endColumn]), [
+      [5, pos(text, 'super(x)').column, pos(text, 'super(x)').column + 8],
+      [6, pos(text, 'super(0)').column, pos(text, 'super(0)').column + 8],
+    ]);
+    for (const { i } of d) assert.match(r.code, new RegExp(`super\\(\\w+\\);\\s*(this\\.\\w+ = \\w+;\\s*)*\\$\\$es\\.w\\(\\$\\$s \\+ ${i}, this\\);`));
+    // Nothing reads `this` before super(): the first `this` in D's constructor body follows `super(x)`.
+    const body = r.code.slice(r.code.indexOf('class D'), r.code.indexOf('class E'));
+    assert.ok(body.indexOf('this') > body.indexOf('super(x)'));
+    // super() inside an expression: not recorded.
+    assert.equal(thisSites(ctor('E.constructor')).length, 0);
+    assert.equal(thisSites(ctor('B.constructor')).length, 1);
+    // Parameter properties (TypeScript puts them right after super()) come before the write.
+    const [fThis] = thisSites(ctor('F.constructor'));
+    assert.match(r.code, new RegExp(`super\\(z\\);\\s*this\\.z = z;\\s*\\$\\$es\\.w\\(\\$\\$s \\+ ${fThis!.i}, this\\);`));
+  });
+
+  it("declared: parameters first, then the function's own declarations in source order", () => {
+    const text = [
+      'function f(p1: number, { p2, q: [p3] }: any, ...p4: number[]) {',
+      '  var v1 = 1;',
+      '  if (p1) { let l1 = 2; const { d1, e: { d2 } } = {} as any; }',
+      '  for (let i = 0; ;) break;',
+      '  for (const k in {}) {}',
+      '  for (var o of []) {}',
+      '  try { let t1; } catch ({ message }) { let c1; } finally { var fin; }',
+      '  switch (p1) { case 1: let s1; default: function sf() {} }',
+      '  function inner(zz: number) { var notMine = 1; }',
+      '  class K { m() { var alsoNot; } static { var nope; } }',
+      '  const arrow = (ap: number) => { let nn; };',
+      '  const fe = function named() { var deep; };',
+      '  lbl: while (false) { var w1; }',
+      '  interface I { a: number }',
+      '  type U = number;',
+      '  enum En { A }',
+      '  var v1 = 3;',
+      '  do { var dw; } while (false);',
+      '  try {} catch { var noBinding; }',
+      '}',
+      'class Cls { constructor(private a: number, this_: number) { let c = 1; } static { const s = 1; } }',
+      'const arr = (x: number, [y]: number[]) => x + y;',
+    ].join('\n');
+    const sites = sitesOf(text, 'minimal');
+    const fn = (name: string) => sites.find((s) => s.kind === 1 && s.name === name)!;
+    assert.deepEqual(fn('f').declared, ['p1', 'p2', 'p3', 'p4', 'v1', 'l1', 'd1', 'd2', 'i', 'k', 'o', 't1', 'message', 'c1', 'fin',
+      's1', 'sf', 'inner', 'K', 'arrow', 'fe', 'w1', 'En', 'dw', 'noBinding']);
+    assert.deepEqual(fn('inner').declared, ['zz', 'notMine']);
+    assert.deepEqual(fn('K.m').declared, ['alsoNot']);
+    assert.deepEqual(fn('K.<static>').declared, ['nope']);
+    assert.deepEqual(fn('arrow').declared, ['ap', 'nn']);
+    assert.deepEqual(fn('named').declared, ['deep']);
+    assert.deepEqual(fn('sf').declared, []);
+    assert.deepEqual(fn('Cls.constructor').declared, ['a', 'this_', 'c']);
+    assert.deepEqual(fn('Cls.<static>').declared, ['s']);
+    assert.deepEqual(fn('arr').declared, ['x', 'y']);
+    // Every mode.
+    for (const mode of ['balanced', 'full'] as const) {
+      assert.deepEqual(sitesOf(text, mode).filter((s) => s.kind <= 1).map((s) => s.declared), sites.filter((s) => s.kind <= 1).map((s) => s.declared), mode);
+    }
+  });
+
+  it('declared: a module lists its top-level declarations, imports included, types and ambient declarations not', () => {
+    const text = [
+      "import def, { a as b, type T, c } from 'x';",
+      "import type Q from 'q';",
+      "import * as ns from 'y';",
+      "import eq = require('z');",
+      "import type teq = require('z');",
+      'export const ex = 1, [ey] = [2];',
+      'declare const amb: number;',
+      'declare function ambFn(): void;',
+      'interface I {}',
+      'type U = number;',
+      'enum E { A }',
+      'namespace N { export const v = 1; }',
+      'namespace TN { export type X = 1; }',
+      'function over(a: number): void;',
+      'function over(a: any) { var local; }',
+      'export default class Named {}',
+      'if (def) { let blockLocal = 1; }',
+      'for (const it of []) {}',
+      'try {} catch (err) {}',
+      'const arrow = () => { let notTop; };',
+    ].join('\n');
+    const sites = sitesOf(text, 'balanced');
+    assert.deepEqual(sites[0]!.declared, ['def', 'b', 'c', 'ns', 'eq', 'ex', 'ey', 'E', 'N', 'over', 'Named', 'blockLocal', 'it', 'err', 'arrow']);
+    assert.deepEqual(sites.find((s) => s.name === 'over')!.declared, ['a', 'local']);
+    // A function without declarations still has the list (the adapter tells "no locals" from "unknown").
+    const js = instrumentSource('/virtual/plain.js', 'var x = 1;\nfunction g() {}\n', 'minimal').table.sites;
+    assert.deepEqual(js[0]!.declared, ['x', 'g']);
+    assert.deepEqual(js.find((s) => s.name === 'g')!.declared, []);
+  });
+
   it('identifiers that use the reserved prefixes are left alone: the output renames its own', () => {
     const r = instrumentSource(FILE, 'const $$es = 1; let $$t1 = 2; $$t1++; console.log($$es + $$t1);', 'full');
     assert.deepEqual(r.errors, []);
