@@ -14,6 +14,7 @@ type AnyFn = (...args: any[]) => any;
 const fnCall = Function.prototype.call;
 const uncurry = <F extends AnyFn>(f: F): ((self: any, ...args: any[]) => any) => fnCall.bind(f) as any;
 
+const GLOBAL: unknown = globalThis;
 const isProxy = types.isProxy, isMap = types.isMap, isSet = types.isSet, isDate = types.isDate,
   isRegExp = types.isRegExp, isNativeError = types.isNativeError, isTypedArray = types.isTypedArray,
   isPromise = types.isPromise, isBoxedPrimitive = types.isBoxedPrimitive, isWeakMap = types.isWeakMap,
@@ -161,6 +162,8 @@ export class Snapshotter {
       case 'function': return this.func(v as AnyFn);
       default:
         if (v === null) return 'null';
+        // The global object is `this` of every sloppy-mode plain call: a reference, never a snapshot.
+        if (v === GLOBAL) return '{"r":' + numToString(this.idOf(v as object)) + ',"c":"global"}';
         return this.object(v as object, depth);
     }
   }

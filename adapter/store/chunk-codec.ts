@@ -1,12 +1,28 @@
 import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
+import { FrameStack } from './frame-stack';
 
 /**
- * A chunk is a run of consecutive events. Binary part: varint count, then per event
- * one kind byte, zigzag-varint site delta, zigzag-varint frame delta, and a varint arg
- * for kinds that carry one. Values of the whole chunk follow as one JSON array, in
- * event order. LevelDB's snappy compresses the result further.
+ * A chunk is a run of consecutive events. Frames are not stored per event: the header holds
+ * the call stack at the chunk's start and the decoder replays call/exit/suspend/resume
+ * (FrameStack), as the writer did.
+ *
+ * Layout: u32 length of the binary part, then varint count, varint last allocated frame id,
+ * varint stack depth and the stack's frame ids; per event one kind byte (low 4 bits the kind,
+ * FLAG_RESET on a Resume that continues from the event loop, FLAG_TOP on an Exit/Suspend of
+ * the frame on top, whose arg is then omitted), a zigzag varint site delta, and the arg when
+ * needed (a Call's frame id as a delta from the last allocated id). Values follow the events,
+ * in event order: an integer equal to one of the last RECENT integers as a single byte
+ * (tag 2 + how far back: a return value written to a variable, an argument that was a
+ * variable), other integers as tag 0 and a zigzag varint delta from the previous integer of
+ * the same site and slot (loop counters cost two bytes), anything else as tag 1 and
+ * length-prefixed JSON. LevelDB's snappy compresses the result further.
  */
+const FLAG_RESET = 0x10;
+const FLAG_TOP = 0x20;
+const KIND_BITS_MASK = 0x0f;
+const RECENT = 8;
+
 export interface DecodedChunk {
   firstSeq: number;
   length: number;
@@ -23,45 +39,73 @@ export class ChunkBuilder {
   private bytes = new Uint8Array(1 << 16);
   private used = 0;
   private lastSite = 0;
-  private lastFrame = 0;
+  private readonly header: Buffer;
+  private vbytes = new Uint8Array(1 << 14);
+  private vused = 0;
+  private lastInt = new Map<number, number>();
+  private recent = new RecentInts();
   count = 0;
-  values: RecordedValue[] = [];
-  valueBytes = 0;
 
-  constructor(readonly firstSeq: number) {}
+  constructor(readonly firstSeq: number, stack: readonly number[], private lastFrameId: number) {
+    this.header = Buffer.from([...encodeVarint(lastFrameId), ...encodeVarint(stack.length), ...stack.flatMap((f) => [...encodeVarint(f)])]);
+  }
 
-  add(kind: EventKind, site: number, frame: number, arg: number, values: RecordedValue[] | undefined): void {
-    this.ensure(16);
-    this.bytes[this.used++] = kind;
+  /** `top`: the frame on top of the stack before this event; `resets`: see FrameStack.apply. */
+  add(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined, top: number, resets: boolean): void {
+    if (this.used + 24 > this.bytes.length) this.grow();
+    const onTop = (kind === EventKind.Exit || kind === EventKind.Suspend) && arg === top;
+    this.bytes[this.used++] = kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0);
     this.writeVarint(zigzag(site - this.lastSite));
-    this.writeVarint(zigzag(frame - this.lastFrame));
-    if (KINDS_WITH_ARG.has(kind)) this.writeVarint(arg >>> 0);
     this.lastSite = site;
-    this.lastFrame = frame;
-    if (values) for (const v of values) { this.values.push(v); this.valueBytes += typeof v === 'string' ? v.length : 8; }
+    if (kind === EventKind.Call) { this.writeVarint(zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
+    else if (hasArg(kind) && !onTop) this.writeVarint(arg >>> 0);
+    if (values) values.forEach((v, slot) => this.addValue(site * 2 + slot, v));
     this.count++;
   }
 
-  /** Header varint count + binary events + JSON values, with a u32 length of the binary part first. */
-  encode(): Buffer {
-    const head = Buffer.alloc(4);
-    const json = Buffer.from(JSON.stringify(this.values));
-    head.writeUInt32LE(this.used);
-    const countBytes = encodeVarint(this.count);
-    return Buffer.concat([head, countBytes, Buffer.from(this.bytes.buffer, 0, this.used), json]);
+  get valueBytes(): number { return this.vused; }
+
+  private addValue(key: number, v: RecordedValue): void {
+    if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) <= 0x7fffffff) {
+      this.ensureValues(6);
+      const back = this.recent.indexOf(v);
+      if (back >= 0) this.vbytes[this.vused++] = 2 + back;
+      else {
+        this.vbytes[this.vused++] = 0;
+        this.vused = putVarint(this.vbytes, this.vused, zigzag(v - (this.lastInt.get(key) ?? 0)));
+      }
+      this.lastInt.set(key, v);
+      this.recent.push(v);
+      return;
+    }
+    const json = Buffer.from(JSON.stringify(v));
+    this.ensureValues(json.length + 6);
+    this.vbytes[this.vused++] = 1;
+    this.vused = putVarint(this.vbytes, this.vused, json.length);
+    this.vbytes.set(json, this.vused);
+    this.vused += json.length;
   }
 
-  private ensure(n: number) {
-    if (this.used + n <= this.bytes.length) return;
+  private ensureValues(n: number): void {
+    if (this.vused + n <= this.vbytes.length) return;
+    const grown = new Uint8Array(Math.max(this.vbytes.length * 2, this.vused + n));
+    grown.set(this.vbytes.subarray(0, this.vused));
+    this.vbytes = grown;
+  }
+
+  encode(): Buffer {
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(this.used);
+    return Buffer.concat([head, encodeVarint(this.count), this.header, this.bytes.subarray(0, this.used), this.vbytes.subarray(0, this.vused)]);
+  }
+
+  private grow(): void {
     const grown = new Uint8Array(this.bytes.length * 2);
     grown.set(this.bytes.subarray(0, this.used));
     this.bytes = grown;
   }
 
-  private writeVarint(v: number) {
-    while (v > 0x7f) { this.bytes[this.used++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
-    this.bytes[this.used++] = v;
-  }
+  private writeVarint(v: number): void { this.used = putVarint(this.bytes, this.used, v); }
 }
 
 export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
@@ -74,24 +118,66 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
     return result;
   };
   const length = readVarint();
-  const binEnd = pos + binLength;
+  let lastFrameId = readVarint();
+  const depth = readVarint();
+  const stack = new FrameStack(Array.from({ length: depth }, readVarint));
+  let vpos = pos + binLength;
+  const values: RecordedValue[] = [];
+  const lastInt = new Map<number, number>();
+  const recent = new RecentInts();
+  const readValue = (key: number): RecordedValue => {
+    const tag = view[vpos++];
+    if (tag >= 2) { const n = recent.at(tag - 2); lastInt.set(key, n); recent.push(n); return n; }
+    let v = 0, mul = 1, b: number;
+    do { b = view[vpos++]; v += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
+    if (tag === 0) { const n = (lastInt.get(key) ?? 0) + unzigzag(v); lastInt.set(key, n); recent.push(n); return n; }
+    const json = view.toString('utf8', vpos, vpos + v);
+    vpos += v;
+    return JSON.parse(json) as RecordedValue;
+  };
   const kinds = new Uint8Array(length), sites = new Int32Array(length), frames = new Int32Array(length);
   const args = new Int32Array(length), valueAt = new Int32Array(length);
-  let site = 0, frame = 0, nextValue = 0;
+  let site = 0;
   for (let i = 0; i < length; i++) {
-    const kind = view[pos++] as EventKind;
+    const byte = view[pos++];
+    const kind = (byte & KIND_BITS_MASK) as EventKind;
     kinds[i] = kind;
     site += unzigzag(readVarint());
-    frame += unzigzag(readVarint());
     sites[i] = site;
-    frames[i] = frame;
-    args[i] = KINDS_WITH_ARG.has(kind) ? readVarint() | 0 : 0;
+    let arg = 0;
+    if (kind === EventKind.Call) { arg = lastFrameId + 1 + unzigzag(readVarint()); lastFrameId = arg; }
+    else if (byte & FLAG_TOP) arg = stack.top;
+    else if (hasArg(kind)) arg = readVarint() | 0;
+    args[i] = arg;
+    frames[i] = stack.apply(kind, arg, (byte & FLAG_RESET) !== 0);
     const nValues = valueCount(kind);
-    valueAt[i] = nValues ? nextValue : -1;
-    nextValue += nValues;
+    valueAt[i] = nValues ? values.length : -1;
+    for (let slot = 0; slot < nValues; slot++) values.push(readValue(site * 2 + slot));
   }
-  const values = JSON.parse(view.toString('utf8', binEnd)) as RecordedValue[];
   return { firstSeq, length, kinds, sites, frames, args, valueAt, values };
+}
+
+const WITH_ARG = new Uint8Array(16);
+for (const k of KINDS_WITH_ARG) WITH_ARG[k] = 1;
+const hasArg = (kind: EventKind) => WITH_ARG[kind] === 1;
+
+/** The last RECENT integer values of a chunk, newest first. */
+class RecentInts {
+  private ring = new Float64Array(RECENT);
+  private size = 0;
+  private head = 0;
+  push(v: number): void { this.head = (this.head + RECENT - 1) % RECENT; this.ring[this.head] = v; if (this.size < RECENT) this.size++; }
+  at(back: number): number { return this.ring[(this.head + back) % RECENT]; }
+  indexOf(v: number): number {
+    for (let k = 0; k < this.size; k++) if (this.ring[(this.head + k) % RECENT] === v) return k;
+    return -1;
+  }
+}
+
+function putVarint(bytes: Uint8Array, at: number, v: number): number {
+  while (v > 0x7f) { bytes[at++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
+  bytes[at++] = v;
+  return at;
 }
 
 function encodeVarint(v: number): Buffer {

@@ -46,7 +46,7 @@ export class FrameBlocks {
     const out: Array<{ index: number; bytes: Buffer }> = [];
     for (const [index, b] of this.blocks) {
       const finished = b.open === 0 && this.highest >= (index + 1) * BLOCK;
-      if (b.dirty && (all || finished)) { out.push({ index, bytes: Buffer.from(b.data.buffer.slice(0)) }); b.dirty = false; }
+      if (b.dirty && (all || finished)) { out.push({ index, bytes: encodeBlock(index, b.data) }); b.dirty = false; }
       if (finished) this.blocks.delete(index);
     }
     return out;
@@ -68,9 +68,57 @@ export class FrameBlocks {
   }
 }
 
-/** Decodes frame `id` from its stored block (undefined when the id was never allocated). */
-export function frameFromBlock(id: number, bytes: Uint8Array): FrameRecord | undefined {
-  const data = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+/**
+ * A stored block: per frame, varint fn+2 (0 = never allocated, nothing follows), then zigzag
+ * varints of (id - parent), (entry - previous entry), (exit - entry + 1, 0 while open),
+ * (depth - previous depth), and resumes. Neighbouring frames are alike, so this is a few bytes
+ * per frame before LevelDB's compression.
+ */
+export function encodeBlock(index: number, data: Int32Array): Buffer {
+  const out: number[] = [];
+  const put = (v: number) => { while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); } out.push(v); };
+  let prevEntry = 0, prevDepth = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const at = i * FIELDS;
+    put(data[at] + 2);
+    if (data[at] === -2) continue;
+    const id = index * BLOCK + i;
+    put(zigzag(id - data[at + 1]));
+    put(zigzag(data[at + 2] - prevEntry));
+    put(data[at + 3] < 0 ? 0 : data[at + 3] - data[at + 2] + 1);
+    put(zigzag(data[at + 4] - prevDepth));
+    put(data[at + 5]);
+    prevEntry = data[at + 2];
+    prevDepth = data[at + 4];
+  }
+  return Buffer.from(out);
+}
+
+export function decodeBlock(index: number, bytes: Uint8Array): Int32Array {
+  const data = new Int32Array(BLOCK * FIELDS);
+  let pos = 0;
+  const get = () => { let r = 0, mul = 1, b: number; do { b = bytes[pos++]; r += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80); return r; };
+  let prevEntry = 0, prevDepth = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const at = i * FIELDS;
+    data[at] = get() - 2;
+    if (data[at] === -2) continue;
+    const id = index * BLOCK + i;
+    data[at + 1] = id - unzigzag(get());
+    data[at + 2] = prevEntry = prevEntry + unzigzag(get());
+    const exit = get();
+    data[at + 3] = exit === 0 ? -1 : data[at + 2] + exit - 1;
+    data[at + 4] = prevDepth = prevDepth + unzigzag(get());
+    data[at + 5] = get();
+  }
+  return data;
+}
+
+const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
+const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+/** Frame `id` from its decoded block (undefined when the id was never allocated). */
+export function frameFromBlock(id: number, data: Int32Array): FrameRecord | undefined {
   const at = (id % BLOCK) * FIELDS;
   if (data[at] === -2) return undefined;
   return { id, fn: data[at], parent: data[at + 1], entry: data[at + 2], exit: data[at + 3], depth: data[at + 4], resumes: data[at + 5] };

@@ -2,7 +2,7 @@ import { Level } from 'level';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
-import { BLOCK, frameFromBlock } from './frames';
+import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { CHUNK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
@@ -26,7 +26,7 @@ export class RecordingReader {
   /** First seq of every stored chunk, ascending. */
   private chunkStarts: number[] = [];
   private chunkCache = new Map<number, DecodedChunk>();
-  private frameBlocks = new Map<number, Buffer>();
+  private frameBlocks = new Map<number, Int32Array>();
 
   private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean) {}
 
@@ -89,7 +89,7 @@ export class RecordingReader {
     if (!block) {
       const raw = await this.db.get(frameBlockKey(index), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
       if (!raw) return undefined;
-      block = raw;
+      block = decodeBlock(index, raw);
       if (this.frameBlocks.size >= FRAME_BLOCK_CACHE) this.frameBlocks.delete(this.frameBlocks.keys().next().value!);
       this.frameBlocks.set(index, block);
     }

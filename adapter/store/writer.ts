@@ -4,6 +4,7 @@ import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol
 import type { RecordedValue } from '../../protocol/values';
 import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
+import { FrameStack } from './frame-stack';
 import { chunkKey, frameBlockKey, META_KEY, moduleKey, resumeKey, siteKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import type { EventSink, RuntimeHello } from './sink';
@@ -24,8 +25,9 @@ const LOW_WATER = 8 * 1024 * 1024;
  */
 export class RecordingWriter implements EventSink {
   private seq = 0;
-  private chunk = new ChunkBuilder(0);
-  private stack: number[] = [];
+  private stack = new FrameStack();
+  private lastFrameId = 0;
+  private chunk = new ChunkBuilder(0, [], 0);
   private frames = new FrameBlocks();
   /** Bytes handed to LevelDB and not yet written. */
   private inFlight = 0;
@@ -69,10 +71,16 @@ export class RecordingWriter implements EventSink {
 
   event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void {
     const seq = this.seq++;
-    const frame = this.trackFrame(kind, site, arg, seq, values);
-    this.chunk.add(kind, site, frame, arg, values);
+    const top = this.stack.top;
+    const depth = this.stack.frames.length;
+    const resumed = kind === EventKind.Resume && this.stack.resumes(arg);
+    const resets = resumed && this.resumesFromEventLoop(site);
+    this.chunk.add(kind, site, arg, values, top, resets);
+    this.stack.apply(kind, arg, resets);
+    this.recordSideEffects(kind, site, arg, seq, values, top, depth, resumed);
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
+
 
   /**
    * Backpressure for the IPC reader: while the store lags behind by more than HIGH_WATER
@@ -111,43 +119,29 @@ export class RecordingWriter implements EventSink {
   }
 
 
-  private trackFrame(kind: EventKind, site: number, arg: number, seq: number, values: RecordedValue[] | undefined): number {
-    const top = this.stack.length ? this.stack[this.stack.length - 1] : 0;
+  /** What an event adds besides itself: frames table, resume parents, site tables, gaps. */
+  private recordSideEffects(kind: EventKind, site: number, arg: number, seq: number, values: RecordedValue[] | undefined, top: number, depth: number, resumed: boolean): void {
     switch (kind) {
-      case EventKind.Call: {
-        this.frames.enter(arg, site, top, seq, this.stack.length);
-        this.stack.push(arg);
+      case EventKind.Call:
+        this.lastFrameId = arg;
+        this.frames.enter(arg, site, top, seq, depth);
         if (this.siteKinds[site] === SiteKind.Module) this.pending.push({ type: 'put', key: moduleKey(site), value: String(arg) });
-        return arg;
-      }
-      case EventKind.Exit: {
-        this.popThrough(arg);
+        break;
+      case EventKind.Exit:
         this.frames.exit(arg, seq);
-        return arg;
-      }
-      case EventKind.Suspend:
-        this.popThrough(arg);
-        return arg;
-      case EventKind.Resume: {
-        // A resume of a frame that is running already is a no-op (catch/finally blocks of async
-        // functions and generators report one in case an await or yield was abandoned).
-        if (this.stack.includes(arg)) return arg;
-        if (this.resumesFromEventLoop(site)) this.stack = [];
-        const parent = this.stack.length ? this.stack[this.stack.length - 1] : 0;
-        this.stack.push(arg);
+        break;
+      case EventKind.Resume:
+        if (!resumed) break;
         this.frames.resumed(arg);
-        this.pending.push({ type: 'put', key: resumeKey(arg, seq), value: String(parent) });
-        return arg;
-      }
+        this.pending.push({ type: 'put', key: resumeKey(arg, seq), value: String(this.stack.resumedUnder) });
+        break;
       case EventKind.FileLoaded:
         this.loadFile(site, values?.[0]);
-        return top;
+        break;
       case EventKind.Gap:
         this.stats.dropped += arg;
         this.stats.gaps.push({ seq, count: arg });
-        return top;
-      default:
-        return top;
+        break;
     }
   }
 
@@ -161,11 +155,6 @@ export class RecordingWriter implements EventSink {
     if (kind === SiteKind.Await) return true;
     if (kind === SiteKind.Function) return this.siteFlavors[site] !== 'generator';
     return false;
-  }
-
-  private popThrough(frame: number): void {
-    const at = this.stack.lastIndexOf(frame);
-    if (at >= 0) this.stack.length = at;
   }
 
   private loadFile(base: number, value: RecordedValue | undefined): void {
@@ -188,7 +177,7 @@ export class RecordingWriter implements EventSink {
     this.pending.push({ type: 'put', key: chunkKey(chunk.firstSeq), value: chunk.encode(), valueEncoding: 'buffer' });
     this.stats.chunks++;
     this.stats.events = this.seq;
-    this.chunk = new ChunkBuilder(this.seq);
+    this.chunk = new ChunkBuilder(this.seq, this.stack.frames, this.lastFrameId);
     this.writeStats();
   }
 
