@@ -8,12 +8,11 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Mode } from '../protocol/events';
-import type { ElixirScopeLaunchArgs } from '../protocol/requests';
+import type { ElixirScopeLaunchArgs, SnapshotLimits } from '../protocol/requests';
 
 export const DEBUG_TYPE = 'elixirscope';
 export const SECTION = 'elixirscope';
 
-export interface SnapshotLimits { maxDepth: number; maxKeys: number; maxString: number }
 
 export interface ElixirScopeSettings {
   mode: Mode;
@@ -27,19 +26,7 @@ export interface ElixirScopeSettings {
   snapshot: SnapshotLimits;
 }
 
-/**
- * Launch arguments the extension adds on top of the shared ElixirScopeLaunchArgs.
- * These are not (yet) in protocol/requests.ts; the adapter may ignore the ones it does not know.
- */
-export interface ExtraLaunchArgs {
-  include?: string[];
-  exclude?: string[];
-  redact?: string[];
-  retention?: number;
-  snapshot?: Partial<SnapshotLimits>;
-}
-
-export type ElixirScopeDebugConfiguration = vscode.DebugConfiguration & ElixirScopeLaunchArgs & ExtraLaunchArgs;
+export type ElixirScopeDebugConfiguration = vscode.DebugConfiguration & ElixirScopeLaunchArgs;
 
 const MODES: readonly Mode[] = ['minimal', 'balanced', 'full'];
 
@@ -52,9 +39,9 @@ function posInt(v: unknown, dflt: number): number {
 
 export function readSettings(scope?: vscode.ConfigurationScope): ElixirScopeSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const mode = c.get<string>('mode', 'balanced');
+  const mode = c.get<string>('mode', 'full');
   return {
-    mode: (MODES as readonly string[]).includes(mode) ? (mode as Mode) : 'balanced',
+    mode: (MODES as readonly string[]).includes(mode) ? (mode as Mode) : 'full',
     include: strings(c.get('include')),
     exclude: strings(c.get('exclude')),
     redact: strings(c.get('redact')),

@@ -16,7 +16,19 @@ export interface ElixirScopeLaunchArgs {
   /** Path to the node executable that runs the program. */
   runtimeExecutable?: string;
   noDebug?: boolean;
+  /** Extra globs (relative to the workspace root) to instrument, e.g. "node_modules/lodash/**". */
+  include?: string[];
+  /** Globs not to instrument. */
+  exclude?: string[];
+  /** Case-insensitive regular expressions: keys and variables matching one are recorded as [redacted]. */
+  redact?: string[];
+  /** Keep only the newest N recordings in the recordings folder (applied by the extension). */
+  retention?: number;
+  /** Bounds of object snapshots. */
+  snapshot?: Partial<SnapshotLimits>;
 }
+
+export interface SnapshotLimits { maxDepth: number; maxKeys: number; maxString: number }
 
 export const CustomRequest = {
   seek: 'elixirscope/seek',
@@ -48,7 +60,7 @@ export interface TimelineResponse {
 export interface OriginArgs { name?: string; frameId?: number; frame?: number; seq?: number; returnSeq?: number }
 export interface OriginResponse {
   name: string; seq: number; frame: number; file: string; line: number; column: number; value: string;
-  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch';
+  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch' | 'receiver';
   statement: string;
   inputs: Array<{ name: string; frame: number; seq: number; line?: number; value?: string; kind: 'variable' | 'return' }>;
 }

@@ -15,7 +15,7 @@ export interface OriginLink {
   column: number;
   value: string;
   /** How the value got there. */
-  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch';
+  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch' | 'receiver';
   /** Source text of the statement (or call) that produced it. */
   statement: string;
   /** The values it was computed from, each with where to ask next. */
@@ -40,7 +40,7 @@ export class Dataflow {
     const stmtSite = stmtSeq >= 0 ? this.nav.sites.site((await this.nav.events.at(stmtSeq))!.site) : undefined;
     const statement = stmtSite ? this.sourceOf(this.nav.sites.file(write.site), stmtSite) : '';
     const inputs = await this.inputsOf(statement, name, write.frame, write.seq, stmtSeq);
-    return this.link(write, site, site.binding === 'assign' ? 'assignment' : site.binding === 'catch' ? 'catch' : 'declaration', statement, inputs);
+    return this.link(write, site, VIA[site.binding ?? ''] ?? 'declaration', statement, inputs);
   }
 
   /** Where a function's return value (the Return event at `seq`) came from. */
@@ -130,6 +130,8 @@ export class Dataflow {
 }
 
 interface Write { seq: number; frame: number; site: number; value: RecordedValue }
+
+const VIA: Record<string, OriginLink['via']> = { assign: 'assignment', catch: 'catch', this: 'receiver' };
 
 const KEYWORDS = new Set(['const', 'let', 'var', 'new', 'return', 'this', 'typeof', 'instanceof', 'in', 'of', 'await', 'yield', 'true', 'false', 'null', 'undefined', 'if', 'else', 'for', 'while', 'function', 'class', 'void', 'delete', 'as', 'satisfies']);
 

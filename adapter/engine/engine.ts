@@ -146,14 +146,19 @@ export class TemporalEngine {
     return { seq: stop.seq, file: frames[0].file, line: frames[0].line, stack };
   }
 
-  /** The stop at `seq`, or the location of the frame running at `seq`. */
+  /**
+   * The stop at `seq`, else the statement the frame running at `seq` is in, else the nearest
+   * stop after (or before) it: any seq of the recording, clamped to its ends, is a place to be.
+   */
   async stopNear(seq: number): Promise<Stop | undefined> {
-    const exact = await this.nav.stopAt(seq);
+    const at = Math.max(0, Math.min(seq, this.reader.length - 1));
+    const exact = await this.nav.stopAt(at);
     if (exact) return exact;
-    const e = await this.nav.events.at(seq);
+    const e = await this.nav.events.at(at);
     if (!e) return undefined;
-    const site = await this.nav.locationOf(e.frame, seq);
-    return site >= 0 ? { seq, frame: e.frame, site } : undefined;
+    const site = e.frame ? await this.nav.locationOf(e.frame, at) : -1;
+    if (site >= 0) return { seq: at, frame: e.frame, site };
+    return (await this.nav.stepIn({ seq: at, frame: 0, site: 0 }, 1)) ?? this.nav.stepIn({ seq: at, frame: 0, site: 0 }, -1);
   }
 
   /** Statement sites a breakpoint on `line` of `file` binds to (the first statement of the bound line). */

@@ -139,14 +139,30 @@ export class Navigator {
     return this.stepOut(from, -1);
   }
 
+  /** Seqs in [from, to) of `frame`'s own events that `match` accepts, skipping whole callees. */
+  async eventsOfFrame(frame: number, from: number, to: number, match: (kind: EventKind) => boolean): Promise<number[]> {
+    const found: number[] = [];
+    let seq = from;
+    while (seq < to) {
+      const at = await this.inFrame(frame, seq, 1, (kind) => kind === EventKind.Exit || match(kind), to);
+      if (at < 0 || at >= to) break;
+      const e = (await this.events.at(at))!;
+      if (e.kind === EventKind.Exit && e.frame === frame && !match(e.kind)) break;
+      found.push(at);
+      seq = at + 1;
+    }
+    return found;
+  }
+
   /**
    * Scans events of `frame` from `seq` in `dir` for one `match` accepts, jumping over
    * callees that ran in one piece (their frame record gives entry and exit).
    */
-  private async inFrame(frame: number, seq: number, dir: Direction, match: (kind: EventKind, site: number) => boolean): Promise<number> {
+  private async inFrame(frame: number, seq: number, dir: Direction, match: (kind: EventKind, site: number) => boolean, limit = -1): Promise<number> {
     for (;;) {
       let callee = 0;
-      const found = await this.events.scan(seq, dir, (c, i) => {
+      const found = await this.events.scan(seq, dir, (c, i, s) => {
+        if (limit >= 0 && (dir === 1 ? s >= limit : s <= limit)) return true;
         const f = c.frames[i];
         if (f === frame) return match(c.kinds[i], c.sites[i]) || undefined;
         const k = c.kinds[i];

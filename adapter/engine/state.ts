@@ -1,6 +1,6 @@
 import { EventKind } from '../../protocol/events';
 import { isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
-import { SiteKind } from '../../protocol/sites';
+import { SiteKind, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
 
@@ -49,25 +49,34 @@ export class StateReader {
     if (!record) return [];
     const latest = new Map<string, Local>();
     const fn = this.nav.sites.site(record.fn);
-    const writes: number[] = [];
-    await this.nav.events.scan(record.entry, 1, (c, i, s) => {
-      if (s >= seq) return true;
-      if (c.frames[i] === frame && c.kinds[i] === EventKind.Write) writes.push(s);
-      return undefined;
-    });
+    const writes = await this.nav.eventsOfFrame(frame, record.entry, seq, (kind) => kind === EventKind.Write);
     for (const s of writes) {
       const e = (await this.nav.events.at(s))!;
       const name = this.nav.sites.site(e.site)?.name;
-      if (!name) continue;
-      latest.delete(name); // keep declaration order by last write
-      latest.set(name, { name, value: (await this.nav.events.values(s))[0], writtenAt: s });
+      if (name) latest.set(name, { name, value: (await this.nav.events.values(s))[0], writtenAt: s });
     }
-    const params = fn?.params ?? [];
-    const ordered = [
-      ...params.filter((p) => latest.has(p)).map((p) => latest.get(p)!),
-      ...[...latest.values()].filter((l) => !params.includes(l.name)),
-    ];
-    return this.withPropertyWrites(ordered, seq);
+    return this.withPropertyWrites(this.inDeclarationOrder(latest, fn), seq);
+  }
+
+  /**
+   * `this` first, then the function's declared names in order (parameters first), then anything
+   * else written in the frame. In full mode a declared name with no write yet is shown as
+   * undefined, as V8 shows it; in the other modes nothing was recorded to say so.
+   */
+  private inDeclarationOrder(latest: Map<string, Local>, fn: Site | undefined): Local[] {
+    const full = this.nav.reader.meta.mode === 'full';
+    const order = ['this', ...(fn?.params ?? []), ...(fn?.declared ?? [])];
+    const out: Local[] = [];
+    const seen = new Set<string>();
+    for (const name of order) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const local = latest.get(name);
+      if (local) out.push(local);
+      else if (full && name !== 'this' && fn?.declared) out.push({ name, value: { u: 1 }, writtenAt: -1 });
+    }
+    for (const local of latest.values()) if (!seen.has(local.name)) out.push(local);
+    return out;
   }
 
   /** Names visible to an expression evaluated in `frame` at `seq`: its locals, then its module's top-level variables. */

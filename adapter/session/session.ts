@@ -121,7 +121,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private async record(args: ElixirScopeLaunchArgs): Promise<void> {
     const rec = await startRecording({
       program: args.program!, args: args.args, cwd: args.cwd, env: args.env, mode: args.mode, out: args.out,
-      runtimeExecutable: args.runtimeExecutable, stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
+      runtimeExecutable: args.runtimeExecutable, include: args.include, exclude: args.exclude, redact: args.redact, snapshot: args.snapshot,
+      stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
     });
     this.recording = rec;
     this.live = true;

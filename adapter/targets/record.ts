@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Mode } from '../../protocol/events';
+import type { SnapshotLimits } from '../../protocol/requests';
 import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
 import { RecordingWriter } from '../store/writer';
@@ -17,6 +18,10 @@ export interface RecordOptions {
   out?: string;
   stdio?: StdioOptions;
   runtimeExecutable?: string;
+  include?: string[];
+  exclude?: string[];
+  redact?: string[];
+  snapshot?: Partial<SnapshotLimits>;
   log?: (message: string) => void;
 }
 
@@ -41,7 +46,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   if (!existsSync(program)) throw new RecordError(`program not found: ${program}`);
   const mode = opts.mode ?? 'full';
   const root = findWorkspaceRoot(program);
-  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode });
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude });
   for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
   if (!build.manifest.files[program]) {
     const own = build.errors.filter((e) => e.file === program);
@@ -61,7 +66,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   });
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
     cwd: opts.cwd ?? dirname(program),
-    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath },
+    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts) },
     stdio: opts.stdio ?? 'inherit',
   });
   const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
@@ -78,4 +83,10 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     });
   });
   return { dir, root, writer, child, finished, buildErrors: build.errors };
+}
+
+/** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits and redaction patterns, when given. */
+function runtimeOptions(opts: RecordOptions): Record<string, string> {
+  const options = { ...opts.snapshot, ...(opts.redact?.length ? { redact: opts.redact } : {}) };
+  return Object.keys(options).length ? { ELIXIRSCOPE_OPTIONS: JSON.stringify(options) } : {};
 }

@@ -129,6 +129,14 @@ describe('temporal engine over a stored trace', () => {
     assert.deepEqual((await engine.stateAt(14))!.stack[0].locals, { x: '3' });
   });
 
+  it('seeks to any seq: before the first statement, between events, past the end', async () => {
+    assert.equal((await engine.stopNear(0))!.seq, 2, 'before any statement: the first one');
+    assert.deepEqual(await engine.stopNear(9), { seq: 9, frame: 2, site: 2 }, 'mid-statement: that statement');
+    const end = (await engine.stopNear(99))!;
+    assert.equal(end.seq, TRACE.length - 1, 'past the end: clamped to the last event');
+    assert.equal(line(end), 7, 'shown at the last statement that ran');
+  });
+
   it('answers hits and history by line', async () => {
     assert.deepEqual(await engine.hits(FILE, 3), [{ seq: 10, frame: 2 }]);
     assert.deepEqual(await engine.hits(FILE, 4), [{ seq: 2, frame: 1 }], 'a breakpoint on a line without code binds to the next line');
