@@ -4,23 +4,10 @@ import { SiteKind, type Site } from '../../protocol/sites';
 import type { RecordedValue } from '../../protocol/values';
 import type { Navigator } from './navigator';
 import { renderValue } from './render';
+import type { OriginResponse } from '../../protocol/requests';
 
-/** One link of a "where did this value come from" chain. Inputs can be asked about in turn. */
-export interface OriginLink {
-  name: string;
-  seq: number;
-  frame: number;
-  file: string;
-  line: number;
-  column: number;
-  value: string;
-  /** How the value got there. */
-  via: 'assignment' | 'declaration' | 'parameter' | 'return' | 'property' | 'catch' | 'receiver';
-  /** Source text of the statement (or call) that produced it. */
-  statement: string;
-  /** The values it was computed from, each with where to ask next. */
-  inputs: Array<{ name: string; frame: number; seq: number; line?: number; value?: string; kind: 'variable' | 'return' }>;
-}
+/** One link of a "where did this value come from" chain (the protocol's answer to elixirscope/origin). */
+export type OriginLink = OriginResponse;
 
 /**
  * Dataflow over the recording: the write that produced a value, and what that write read.
