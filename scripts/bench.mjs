@@ -240,7 +240,7 @@ for (const pkg of [STARTUP, ...PACKAGES]) {
     const bytes = median(s.map((x) => x.bytes));
     const dropped = Math.max(0, ...s.map((x) => x.dropped ?? 0));
     const e = {
-      ms, ratio: ms / plainMs, ratioFixed: fixed && pkg !== STARTUP ? Math.max(0, ms - fixed.modes[m].ms) / Math.max(1, plainMs - fixed.plainMs) : undefined, runs: ok.length, events, eventsPerSec: events / (ms / 1000), eventsPerSecRecording: events / (median(s.map((x) => x.durationMs)) / 1000), bytes, bytesPerEvent: bytes / events, dropped,
+      ms, ratio: ms / plainMs, ratioFixed: fixed && pkg !== STARTUP && plainMs - fixed.plainMs > 0.25 * plainMs ? Math.max(0, ms - fixed.modes[m].ms) / (plainMs - fixed.plainMs) : undefined, runs: ok.length, events, eventsPerSec: events / (ms / 1000), eventsPerSecRecording: events / (median(s.map((x) => x.durationMs)) / 1000), bytes, bytesPerEvent: bytes / events, dropped,
       complete: s.every((x) => x.complete), programRssKb: median(ok.map((r) => r.childRssKb)), recorderRssKb: median(ok.map((r) => r.rssKb)), allMs: runs[m].map((r) => Math.round(r.ms)),
     };
     entry.modes[m] = e;
@@ -266,7 +266,7 @@ for (const m of MODES) {
   sumRows.push([m, fmt(g, 2), fmt(gFixed, 2), `${n}/${PACKAGES.length}`, fmtBig(results.geomean[m].eventsPerSec), fmt(results.geomean[m].bytesPerEvent, 2), ...PACKAGES.map((p) => fmt(results.programs[p]?.modes[m]?.ratio, 1))]);
 }
 table(['mode', 'geomean', 'geomean-fixed', 'programs', 'events/s', 'B/event', ...PACKAGES], sumRows, [false, ...Array(5 + PACKAGES.length).fill(true)]);
-log(`(ratio = median recorded ms / median plain ms, whole command; ratio-fixed = (recorded - recorded ${STARTUP}) / (plain - plain ${STARTUP}), i.e. without the fixed cost of a run)`);
+log(`(ratio = median recorded ms / median plain ms, whole command; ratio-fixed = (recorded - recorded ${STARTUP}) / (plain - plain ${STARTUP}), i.e. without the fixed cost of a run; "-" where the plain run is mostly startup)`);
 results.loadavgEnd = loadavg();
 results.finished = new Date().toISOString();
 writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');
