@@ -467,7 +467,9 @@ export class FileInstrumenter {
       const v = ts.isBlock(inner) || !this.isExecutable(inner) ? ts.visitNode(inner, this.visit) as ts.Statement : this.visitStatementNoStep(inner);
       return this.f.updateLabeledStatement(node, node.label, v);
     }
-    if (ts.isWithStatement(node)) return this.f.updateWithStatement(node, this.visitExpr(node.expression), this.visitEmbedded(node.statement));
+    // Inside `with (o)`, every identifier our hooks use would be looked up through o (a Proxy's
+    // has trap sees it), closures declared there included: the body is left as it is, unrecorded.
+    if (ts.isWithStatement(node)) return this.f.updateWithStatement(node, this.visitExpr(node.expression), node.statement);
     if (ts.isCatchClause(node)) return this.visitCatch(node);
     if (ts.isTryStatement(node) && this.fn.suspendable) {
       const tryBlock = ts.visitNode(node.tryBlock, this.visit) as ts.Block;

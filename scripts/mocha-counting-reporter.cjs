@@ -1,5 +1,7 @@
-// Mocha's spec reporter plus the closing line CI reads: "N passed, N failed[, N skipped]".
+// Mocha's spec reporter; hands its counts to scripts/test.mjs (ELIXIRSCOPE_COUNT_FILE), which prints
+// the one closing line CI reads. Run on its own, it prints that line itself.
 const Mocha = require('mocha');
+const { writeFileSync } = require('node:fs');
 const { EVENT_RUN_END } = Mocha.Runner.constants;
 
 class CountingReporter extends Mocha.reporters.Spec {
@@ -7,7 +9,9 @@ class CountingReporter extends Mocha.reporters.Spec {
     super(runner, options);
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
-      process.nextTick(() => console.log(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`));
+      const counts = { passed: s.passes, failed: s.failures, skipped: s.pending };
+      if (process.env.ELIXIRSCOPE_COUNT_FILE) writeFileSync(process.env.ELIXIRSCOPE_COUNT_FILE, JSON.stringify(counts));
+      else process.nextTick(() => console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`));
     });
   }
 }

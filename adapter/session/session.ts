@@ -475,7 +475,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     try {
       await this.serialize(async () => {
         const frame = await this.frameFor(args.frameId);
-        const { scope } = await this.engine!.state.scope(frame.frame, frame.seq);
+        const { scope, locals } = await this.engine!.state.scope(frame.frame, frame.seq);
+        const name = args.expression.trim();
+        if (locals.some((l) => l.name === name && l.writtenAt < 0)) throw new EvaluationError(await this.notYetAssigned(name, frame) ?? `${name} has no value yet at this time`);
         try {
           const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), !!args.format?.hex);
           response.body = { result: v.value, variablesReference: v.variablesReference };
@@ -492,8 +494,16 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   /** For a name with no value yet at this time: when it gets its first value in this frame. */
   private async notYetAssigned(name: string, frame: FrameState): Promise<string | undefined> {
-    const later = (await this.engine!.writes(name)).find((w) => w.frame === frame.frame && w.seq >= frame.seq);
-    return later && `${name} is not assigned yet at this time; it becomes ${later.value} at seq ${later.seq} (line ${later.line})`;
+    const engine = this.engine!;
+    const record = await engine.reader.frame(frame.frame);
+    const end = record && record.exit >= 0 ? record.exit : engine.reader.length;
+    for (const seq of await engine.nav.eventsOfFrame(frame.frame, frame.seq, end, (kind) => kind === EventKind.Write)) {
+      const e = (await engine.nav.events.at(seq))!;
+      const site = engine.sites.site(e.site);
+      if (site?.name !== name) continue;
+      return `${name} is not assigned yet at this time; it becomes ${renderValue((await engine.nav.events.values(seq))[0])} at seq ${seq} (line ${site.line})`;
+    }
+    return undefined;
   }
 
   protected override async completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): Promise<void> {

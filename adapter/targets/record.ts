@@ -57,7 +57,8 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
   mkdirSync(dirname(dir), { recursive: true });
   const args = opts.args ?? [];
-  const writer = await RecordingWriter.create(dir, { program, args, cwd: opts.cwd ?? dirname(program), root, mode, nodeVersion: process.version, startTime: Date.now() }, build.manifest);
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const writer = await RecordingWriter.create(dir, { program, args, cwd, root, mode, nodeVersion: process.version, startTime: Date.now() }, build.manifest);
   let connected = false;
   const ipc = await startIpcServer(() => {
     if (connected) throw new Error('only the main thread is recorded so far');
@@ -65,7 +66,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     return writer;
   });
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
-    cwd: opts.cwd ?? dirname(program),
+    cwd,
     env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts) },
     stdio: opts.stdio ?? 'inherit',
   });
