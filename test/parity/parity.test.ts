@@ -42,7 +42,8 @@ const CASES: Case[] = [
     program: 'calls.js', about: 'nested calls feeding expressions',
     sequences: [
       { name: 'stepIn all the way down and back', at: 'const first = hypotenuseSquared(point);', steps: times(16, 'stepIn') },
-      { name: 'stepIn then stepOut at each level', at: 'const first = hypotenuseSquared(point);', steps: ['stepIn', 'stepIn', 'stepIn', 'stepOut', 'next', 'stepIn', 'stepOut', 'stepOut', 'next', 'stepIn', 'next', 'stepOut'] },
+      // The last stepOut leaves sumOfSquares(1, 2) for a statement with another call still to make.
+      { name: 'stepIn then stepOut at each level', at: 'const first = hypotenuseSquared(point);', steps: ['stepIn', 'stepIn', 'stepIn', 'stepOut', 'next', 'stepIn', 'stepOut', 'stepIn', 'next', 'stepOut', 'next'] },
     ],
   },
   {
@@ -127,7 +128,7 @@ describe('parity with Node\'s inspector: stop lines and locals', function () {
 /** Both runs side by side, one row per stop; with `locals`, each stop's locals under it. */
 function table(steps: Step[], v8: InspectorRun, es: ElixirScopeRun, locals: boolean): string {
   const rows: string[] = [];
-  const where = (s: Stop | undefined) => (s ? `${s.line}:${s.column} ${s.functionName || '(module)'}${s.skipped ? ` [past ${s.skipped.map((k) => `${k.line}:${k.column} ${k.rule}`).join(', ')}]` : ''}` : '—');
+  const where = (s: Stop | undefined) => (s ? `${s.line}:${s.column} ${s.functionName || '(no name)'}${s.skipped ? ` [past ${s.skipped.map((k) => `${k.line}:${k.column} ${k.rule}`).join(', ')}]` : ''}` : '—');
   const n = Math.max(v8.stops.length, es.stops.length);
   for (let i = 0; i < n; i++) {
     const a = v8.stops[i], b = es.stops[i];
