@@ -32,10 +32,11 @@ interface Case { program: string; about: string; sequences: Sequence[] }
 
 const CASES: Case[] = [
   {
-    program: 'loops.js', about: 'for loops (nested), a while loop',
+    program: 'loops.js', about: 'for loops (nested), a while loop, a do-while loop',
     sequences: [
       { name: 'next through a for loop and out of the function', at: 'let total = 0;', steps: times(12, 'next') },
       { name: 'stepIn/next/stepOut through both functions and the while loop', at: 'const a = sumTo(3);', steps: ['stepIn', 'next', 'next', 'stepOut', 'next', 'stepIn', 'next', 'next', 'next', 'stepOut', 'next', 'next', 'next', 'next', 'next', 'next'] },
+      { name: 'next through a do-while loop', at: 'let count = 0;', steps: times(8, 'next') },
     ],
   },
   {

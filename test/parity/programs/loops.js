@@ -1,5 +1,5 @@
 'use strict';
-// Sums and a nested loop; a counter in an object.
+// Sums, a nested loop, a while and a do-while loop; a counter in an object.
 function sumTo(n) {
   let total = 0;
   for (let i = 1; i <= n; i++) {
@@ -18,6 +18,15 @@ function grid(rows, cols) {
   return cells;
 }
 
+function halvings(n) {
+  let count = 0;
+  do {
+    n = Math.floor(n / 2);
+    count++;
+  } while (n > 1);
+  return count;
+}
+
 const stats = { runs: 0, label: "loops" };
 const a = sumTo(3);
 stats.runs++;
@@ -27,4 +36,4 @@ let k = 0;
 while (k < 3) {
   k += 1;
 }
-console.log(a, g.length, stats.runs, k);
+console.log(a, g.length, stats.runs, k, halvings(8));
