@@ -36,7 +36,8 @@ export type Rule =
    * design (a "return point", shown at the caller's statement, before its assignment happens).
    * V8 pauses there only when the statement has a later break position (another call), and
    * otherwise goes on to the next statement. Applied to both sides: the stop after it (the next
-   * statement, or the next call's callee) is what both debuggers agree on.
+   * statement, or the next call's callee) is what both debuggers agree on. (This also covers
+   * ElixirScope's stop at the `arr.map(cb)` statement each time `cb` returns into map.)
    */
   | 'return-to-caller';
 
@@ -49,7 +50,7 @@ export interface Place { file: string; line: number; column: number; functionNam
 export interface Pause extends Place { stack: Place[] }
 
 interface Range { start: number; end: number }
-interface Statement extends Range { type: string; body?: Range; head?: Range }
+interface Statement extends Range { type: string; body?: Range }
 
 const returns = (s: Statement) => s.type === 'ReturnStatement' || s.type === 'ArrowBody';
 

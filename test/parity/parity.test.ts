@@ -12,6 +12,10 @@
  * before their scope is entered, and closure variables a frame wrote). Everything else that
  * differs fails: those failures are what this suite is for.
  *
+ * Locals failing as of this commit: hoisted function declarations show `undefined` in ElixirScope
+ * (V8: `ƒ name`), and objects changed by built-ins (`arr.push(x)`) keep their older snapshot.
+ * (A locals check compares only the stops before the lines first differ.)
+ *
  * PARITY_REPORT=1 prints both sides of every sequence, stop by stop.
  */
 import assert from 'node:assert/strict';
@@ -36,6 +40,7 @@ const CASES: Case[] = [
     sequences: [
       { name: 'next through a for loop and out of the function', at: 'let total = 0;', steps: times(12, 'next') },
       { name: 'stepIn/next/stepOut through both functions and the while loop', at: 'const a = sumTo(3);', steps: ['stepIn', 'next', 'next', 'stepOut', 'next', 'stepIn', 'next', 'next', 'next', 'stepOut', 'next', 'next', 'next', 'next', 'next', 'next'] },
+      // Fails (as of this commit): ElixirScope stops at 'do {', where V8 has no break position.
       { name: 'next through a do-while loop', at: 'let count = 0;', steps: times(8, 'next') },
     ],
   },
@@ -58,12 +63,15 @@ const CASES: Case[] = [
     program: 'closures.js', about: 'a closure over a counter, arrow callbacks through map/reduce',
     sequences: [
       { name: 'stepIn into the closure and the callbacks', at: 'const counter = makeCounter(10);', steps: times(20, 'stepIn') },
+      // Fails (as of this commit): V8 steps out of a callback into its next invocation by map;
+      // ElixirScope steps out to the statement that called map, and then past the whole map call.
       { name: 'stepOut of a map callback', at: 'const twice = n * 2;', steps: ['next', 'stepOut', 'next', 'next', 'next'] },
     ],
   },
   {
     program: 'errors.js', about: 'try/catch/finally, a throw two frames down',
     sequences: [
+      // Fails (as of this commit): ElixirScope stops at 'try {', where V8 has no break position.
       { name: 'next over the try statement', at: 'let cleaned = false;', steps: times(6, 'next') },
       { name: 'into the throw and on to catch and finally', at: "outcome = 'parsing';", steps: ['next', 'stepIn', 'next', 'next', 'stepIn', 'next', 'next', 'next', 'next', 'stepIn', 'next', 'next', 'next', 'next'] },
     ],
