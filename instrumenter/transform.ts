@@ -379,6 +379,8 @@ export class FileInstrumenter {
       case ts.SyntaxKind.TypeAliasDeclaration: case ts.SyntaxKind.ImportDeclaration: case ts.SyntaxKind.ImportEqualsDeclaration:
       case ts.SyntaxKind.ExportDeclaration: case ts.SyntaxKind.NamespaceExportDeclaration: case ts.SyntaxKind.MissingDeclaration:
       case ts.SyntaxKind.NotEmittedStatement: case ts.SyntaxKind.Block:
+      // V8 never pauses at `try {` or `do {`: the first statement inside is the next stop.
+      case ts.SyntaxKind.TryStatement: case ts.SyntaxKind.DoStatement:
         return false;
       case ts.SyntaxKind.ModuleDeclaration: {
         const m = st as ts.ModuleDeclaration;

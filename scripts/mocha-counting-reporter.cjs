@@ -1,4 +1,4 @@
-// Mocha's spec reporter; hands its counts to scripts/test.mjs (ELIXIRSCOPE_COUNT_FILE), which prints
+// Mocha's spec reporter; hands its counts to scripts/test.mjs (MOCHA_COUNT_FILE), which prints
 // the one closing line CI reads. Run on its own, it prints that line itself.
 const Mocha = require('mocha');
 const { writeFileSync } = require('node:fs');
@@ -10,7 +10,7 @@ class CountingReporter extends Mocha.reporters.Spec {
     runner.once(EVENT_RUN_END, () => {
       const s = runner.stats;
       const counts = { passed: s.passes, failed: s.failures, skipped: s.pending };
-      if (process.env.ELIXIRSCOPE_COUNT_FILE) writeFileSync(process.env.ELIXIRSCOPE_COUNT_FILE, JSON.stringify(counts));
+      if (process.env.MOCHA_COUNT_FILE) writeFileSync(process.env.MOCHA_COUNT_FILE, JSON.stringify(counts));
       else process.nextTick(() => console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`));
     });
   }

@@ -33,7 +33,7 @@ function findTests(dir) {
 const files = (roots.length ? roots : ['test']).flatMap((r) => findTests(join('out', r.replace(/\.ts$/, '.js')))).sort();
 const countFile = join(tmpdir(), `elixirscope-counts-${process.pid}.json`);
 const mocha = spawnSync(process.execPath, ['node_modules/mocha/bin/mocha.js', '--reporter', 'scripts/mocha-counting-reporter.cjs', '--timeout', '120000', ...(grep ? ['--grep', grep] : []), ...files], {
-  stdio: 'inherit', env: { ...process.env, ELIXIRSCOPE_COUNT_FILE: countFile },
+  stdio: 'inherit', env: { ...process.env, MOCHA_COUNT_FILE: countFile },
 });
 const counts = existsSync(countFile) ? JSON.parse(readFileSync(countFile, 'utf8')) : { passed: 0, failed: 1, skipped: 0 };
 rmSync(countFile, { force: true });

@@ -74,6 +74,13 @@ export class Breaks {
   private async nextLine(from: number, dir: Direction, lines: LineBreak[], cancel?: Cancel): Promise<BreakHit | undefined> {
     let best: { seq: number; ids: number[]; error?: string } | undefined;
     for (const bp of lines) {
+      if (!bp.condition && !bp.hit) {
+        const seq = await this.postings.next([bp.site], from, dir);
+        if (seq < 0 || (best && (dir === 1 ? seq > best.seq : seq < best.seq))) continue;
+        if (best && best.seq === seq) best.ids.push(bp.id);
+        else best = { seq, ids: [bp.id] };
+        continue;
+      }
       const hits = await this.postings.of(bp.site, cancel);
       let at = dir === 1 ? upper(hits, from) : upper(hits, from - 1) - 1;
       for (; at >= 0 && at < hits.length; at += dir) {

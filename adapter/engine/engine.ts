@@ -37,8 +37,8 @@ export class TemporalEngine {
   private constructor(readonly reader: RecordingReader) {
     this.sites = new SiteIndex(reader);
     this.nav = new Navigator(reader, this.sites);
-    this.state = new StateReader(this.nav);
-    this.postings = new Postings(this.nav.events);
+    this.state = new StateReader(this.nav, () => this.postings);
+    this.postings = new Postings(reader);
     this.exceptions = new Exceptions(this.nav);
     this.breaks = new Breaks(this.nav, this.state, this.postings, this.exceptions);
     this.timeline = new TimelineQuery(this.nav);

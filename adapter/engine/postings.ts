@@ -1,66 +1,55 @@
-import { EventKind } from '../../protocol/events';
+import type { RecordingReader } from '../store/reader';
 import type { Cancel } from './navigator';
-import type { EventStream } from './events';
 
 /**
- * When each statement site ran: sorted seq lists, built by one scan for the sites asked
- * about and extended incrementally as a live recording grows.
+ * When each statement, write and call site occurred, from the postings the writer stored:
+ * first-after / last-before lookups cost a LevelDB seek and a binary search; full lists
+ * (hit counts, logpoints) are read once and cached until the recording grows.
  */
 export class Postings {
   private lists = new Map<number, number[]>();
-  /** Lists are complete for seqs below this. */
-  private indexedTo = 0;
+  private listedAt = -1;
 
-  constructor(private readonly events: EventStream) {}
+  constructor(private readonly reader: RecordingReader) {}
 
-  /** Hits of `site`, ascending (the array is shared: do not modify). */
-  async of(site: number, cancel?: Cancel): Promise<number[]> {
-    await this.ensure([site], cancel);
-    return this.lists.get(site)!;
+  /** Every occurrence of `site`, ascending (shared: do not modify). */
+  async of(site: number, _cancel?: Cancel): Promise<number[]> {
+    if (this.listedAt !== this.reader.length) { this.lists.clear(); this.listedAt = this.reader.length; }
+    let list = this.lists.get(site);
+    if (!list) this.lists.set(site, (list = await this.reader.allPostings(site)));
+    return list;
   }
 
-  async ensure(sites: Iterable<number>, cancel?: Cancel): Promise<void> {
-    const fresh = [...sites].filter((s) => !this.lists.has(s));
-    if (fresh.length) {
-      const wanted = new Set(fresh);
-      for (const s of fresh) this.lists.set(s, []);
-      await this.collect(wanted, 0, this.indexedTo, cancel);
-    }
-    if (this.indexedTo < this.events.length) {
-      const all = new Set(this.lists.keys());
-      const to = this.events.length;
-      await this.collect(all, this.indexedTo, to, cancel);
-      this.indexedTo = to;
-    }
+  /** The first occurrence of `site` after `seq`, or -1. */
+  async after(site: number, seq: number): Promise<number> {
+    const block = await this.reader.postingsBlock(site, seq, -1);
+    if (block) { const i = upperBound(block, seq); if (i < block.length) return block[i]; }
+    const next = await this.reader.postingsBlock(site, seq, 1);
+    return next ? next[0] : -1;
   }
 
-  /** First hit after (dir 1) or last hit before (dir -1) `seq` among `sites`. */
-  async next(sites: Iterable<number>, seq: number, dir: 1 | -1, cancel?: Cancel): Promise<number> {
-    const list = [...sites];
-    await this.ensure(list, cancel);
+  /** The last occurrence of `site` before `seq`, or -1. */
+  async before(site: number, seq: number): Promise<number> {
+    if (seq <= 0) return -1;
+    const block = await this.reader.postingsBlock(site, seq - 1, -1);
+    if (!block) return -1;
+    const i = upperBound(block, seq - 1) - 1;
+    return i >= 0 ? block[i] : -1;
+  }
+
+  /** The nearest occurrence of any of `sites` after (dir 1) or before (dir -1) `seq`, or -1. */
+  async next(sites: Iterable<number>, seq: number, dir: 1 | -1): Promise<number> {
     let best = -1;
-    for (const site of list) {
-      const hits = this.lists.get(site)!;
-      const at = dir === 1 ? upperBound(hits, seq) : upperBound(hits, seq - 1) - 1;
-      const candidate = hits[at];
-      if (candidate === undefined) continue;
-      if (best < 0 || (dir === 1 ? candidate < best : candidate > best)) best = candidate;
+    for (const site of sites) {
+      const s = dir === 1 ? await this.after(site, seq) : await this.before(site, seq);
+      if (s >= 0 && (best < 0 || (dir === 1 ? s < best : s > best))) best = s;
     }
     return best;
-  }
-
-  private async collect(sites: Set<number>, from: number, to: number, cancel?: Cancel): Promise<void> {
-    if (from >= to) return;
-    await this.events.scan(from, 1, (c, i, seq) => {
-      if (seq >= to) return true;
-      if (c.kinds[i] === EventKind.Step && sites.has(c.sites[i])) this.lists.get(c.sites[i])!.push(seq);
-      return undefined;
-    }, cancel);
   }
 }
 
 /** Index of the first element greater than `value`. */
-export function upperBound(sorted: number[], value: number): number {
+export function upperBound(sorted: readonly number[], value: number): number {
   let lo = 0, hi = sorted.length;
   while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
   return lo;

@@ -3,6 +3,8 @@ import type { RecordingReader } from '../store/reader';
 
 /** Static lookups over the recording's site table: lines → statement sites, function of a site. */
 export class SiteIndex {
+  /** function/module site → its write sites. */
+  private writesByFunction = new Map<number, number[]>();
   /** file → line → statement site ids on that line, ordered by column. */
   private byLine = new Map<string, Map<number, number[]>>();
   private fileBase = new Map<string, number>();
@@ -11,8 +13,13 @@ export class SiteIndex {
 
   rebuild(): void {
     this.byLine.clear();
+    this.writesByFunction.clear();
     for (const f of this.reader.files) this.fileBase.set(f.file, f.base);
     this.reader.sites.forEach((site, id) => {
+      if (site && site.kind === SiteKind.Write) {
+        const fn = this.functionOf(id);
+        this.writesByFunction.set(fn, [...(this.writesByFunction.get(fn) ?? []), id]);
+      }
       if (!site || site.kind !== SiteKind.Statement) return;
       const file = this.reader.siteFile[id];
       let lines = this.byLine.get(file);
@@ -25,6 +32,9 @@ export class SiteIndex {
   }
 
   site(id: number): Site | undefined { return this.reader.sites[id]; }
+
+  /** Write sites inside function (or module) site `fn` (not in functions nested in it). */
+  writesOf(fn: number): readonly number[] { return this.writesByFunction.get(fn) ?? []; }
   file(id: number): string { return this.reader.siteFile[id]; }
   get files(): string[] { return [...this.byLine.keys()]; }
 

@@ -3,6 +3,8 @@ import { isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../..
 import { SiteKind, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
+import type { Postings } from './postings';
+import type { FrameRecord } from '../store/meta';
 
 export interface FrameState {
   frame: number;
@@ -20,12 +22,12 @@ export interface FrameState {
 
 export interface Local { name: string; value: RecordedValue; writtenAt: number }
 
-/** How far back property writes are replayed onto an object snapshot. */
-const PROP_REPLAY_LIMIT = 2_000_000;
+/** How many of an object's latest property writes are replayed onto its snapshot. */
+const PROP_REPLAY_LIMIT = 10_000;
 
 /** Reconstructs program state (call stack, locals) at a point in time from the events. */
 export class StateReader {
-  constructor(private readonly nav: Navigator) {}
+  constructor(private readonly nav: Navigator, private readonly postings: () => Postings) {}
 
   /** The call stack at `stop`, innermost first. */
   async stack(stop: Stop): Promise<FrameState[]> {
@@ -49,13 +51,15 @@ export class StateReader {
     if (!record) return [];
     const latest = new Map<string, Local>();
     const fn = this.nav.sites.site(record.fn);
-    const writes = await this.nav.eventsOfFrame(frame, record.entry, seq, (kind) => kind === EventKind.Write);
-    for (const s of writes) {
-      const e = (await this.nav.events.at(s))!;
-      const name = this.nav.sites.site(e.site)?.name;
-      if (name) latest.set(name, { name, value: (await this.nav.events.values(s))[0], writtenAt: s });
+    for (const site of this.nav.sites.writesOf(record.fn)) {
+      const name = this.nav.sites.site(site)?.name;
+      const at = name ? await this.lastWriteIn(record, site, seq) : -1;
+      if (at < 0 || (latest.get(name!)?.writtenAt ?? -1) > at) continue;
+      latest.set(name!, { name: name!, value: (await this.nav.events.values(at))[0], writtenAt: at });
     }
-    return this.withPropertyWrites(this.inDeclarationOrder(latest, fn), seq);
+    const writable = new Set(this.nav.sites.writesOf(record.fn).map((w) => this.nav.sites.site(w)?.name ?? ''));
+    writable.delete('this');
+    return this.withPropertyWrites(this.inDeclarationOrder(latest, fn, writable), seq);
   }
 
   /**
@@ -63,7 +67,7 @@ export class StateReader {
    * else written in the frame. In full mode a declared name with no write yet is shown as
    * undefined, as V8 shows it; in the other modes nothing was recorded to say so.
    */
-  private inDeclarationOrder(latest: Map<string, Local>, fn: Site | undefined): Local[] {
+  private inDeclarationOrder(latest: Map<string, Local>, fn: Site | undefined, written: ReadonlySet<string>): Local[] {
     const full = this.nav.reader.meta.mode === 'full';
     const order = ['this', ...(fn?.params ?? []), ...(fn?.declared ?? [])];
     const out: Local[] = [];
@@ -73,10 +77,28 @@ export class StateReader {
       seen.add(name);
       const local = latest.get(name);
       if (local) out.push(local);
-      else if (full && name !== 'this' && fn?.declared) out.push({ name, value: { u: 1 }, writtenAt: -1 });
+      // Only names the recording can write: a hoisted function declaration has no write site, and
+      // showing it as undefined would be wrong where V8 shows the function.
+      else if (full && written.has(name)) out.push({ name, value: { u: 1 }, writtenAt: -1 });
     }
     for (const local of latest.values()) if (!seen.has(local.name)) out.push(local);
     return out;
+  }
+
+  /**
+   * The last write of `site` by this frame before `seq`: the site's postings, stepping past
+   * writes by other instances of the same function (recursion); a frame scan when there are many.
+   */
+  private async lastWriteIn(record: FrameRecord, site: number, seq: number): Promise<number> {
+    let at = seq;
+    for (let tries = 0; tries < 16; tries++) {
+      at = await this.postings().before(site, at);
+      if (at < record.entry) return -1;
+      if ((await this.nav.events.at(at))!.frame === record.id) return at;
+    }
+    const writes = await this.nav.eventsOfFrame(record.id, record.entry, seq, (kind) => kind === EventKind.Write);
+    for (let i = writes.length - 1; i >= 0; i--) if ((await this.nav.events.at(writes[i]))!.site === site) return writes[i];
+    return -1;
   }
 
   /** Names visible to an expression evaluated in `frame` at `seq`: its locals, then its module's top-level variables. */
@@ -101,13 +123,9 @@ export class StateReader {
     const cloned = locals.map((l) => ({ ...l, value: cloneValue(l.value, objects) }));
     for (const l of cloned) if (isObjectSnapshot(l.value)) from = Math.min(from, l.writtenAt);
     if (!objects.size || from >= seq) return cloned;
-    from = Math.max(from, seq - PROP_REPLAY_LIMIT);
     const writes: number[] = [];
-    await this.nav.events.scan(from, 1, (c, i, s) => {
-      if (s >= seq) return true;
-      if (c.kinds[i] === EventKind.PropWrite && objects.has(c.args[i])) writes.push(s);
-      return undefined;
-    });
+    for (const id of objects.keys()) writes.push(...(await this.nav.reader.objectWrites(id, from, seq)).slice(-PROP_REPLAY_LIMIT));
+    writes.sort((a, b) => a - b);
     for (const s of writes) {
       const e = (await this.nav.events.at(s))!;
       const [key, value] = await this.nav.events.values(s);

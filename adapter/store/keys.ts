@@ -7,6 +7,8 @@
  *   chunk:<seq>     events [seq, seq + n) encoded by chunk-codec.ts (binary)
  *   frames:<block>  frames block*4096 … +4095, six int32 each (frames.ts)
  *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
+ *   postings:<site>:<seq>  seqs at which a statement/write/call site occurred, from <seq> (postings-codec.ts)
+ *   objpostings:<object>:<seq>  seqs of property writes to an object, same encoding
  *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
  */
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -20,6 +22,11 @@ export const CHUNK_PREFIX = 'chunk:';
 export const seqOfChunkKey = (key: string) => parseInt(key.slice(CHUNK_PREFIX.length), 16);
 export const frameBlockKey = (block: number) => `frames:${hex(block, 8)}`;
 export const resumeKey = (id: number, seq: number) => `resume:${hex(id, 8)}:${hex(seq, 12)}`;
+export const postingsKey = (site: number, seq: number) => `postings:${hex(site, 8)}:${hex(seq, 12)}`;
+export const postingsPrefix = (site: number) => `postings:${hex(site, 8)}:`;
+export const seqOfPostingsKey = (key: string) => parseInt(key.slice(key.lastIndexOf(':') + 1), 16);
+export const objectPostingsKey = (object: number, seq: number) => `objpostings:${hex(object, 8)}:${hex(seq, 12)}`;
+export const objectPostingsPrefix = (object: number) => `objpostings:${hex(object, 8)}:`;
 export const moduleKey = (base: number) => `module:${hex(base, 8)}`;
 export const resumePrefix = (id: number) => `resume:${hex(id, 8)}:`;
 

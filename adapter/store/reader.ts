@@ -3,7 +3,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
-import { CHUNK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
+import { decodePostings } from './postings-codec';
+import { CHUNK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
 
@@ -27,6 +28,7 @@ export class RecordingReader {
   private chunkStarts: number[] = [];
   private chunkCache = new Map<number, DecodedChunk>();
   private frameBlocks = new Map<number, Int32Array>();
+  private postingsCache = new Map<string, number[]>();
 
   private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean) {}
 
@@ -58,6 +60,7 @@ export class RecordingReader {
     // The last chunk may be a partial one that a live writer will rewrite as it grows.
     if (this.chunkStarts.length) this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
     this.frameBlocks.clear();
+    this.postingsCache.clear();
   }
 
   /** Number of readable events. */
@@ -100,6 +103,46 @@ export class RecordingReader {
   async parentAt(id: number, seq: number): Promise<number> {
     for await (const [, value] of this.db.iterator({ gte: resumePrefix(id), lte: resumePrefix(id) + seq.toString(16).padStart(12, '0'), reverse: true, limit: 1 })) return Number(value);
     return (await this.frame(id))?.parent ?? 0;
+  }
+
+  /** The stored postings block of `site` that holds the last occurrence at or before `seq` (dir -1), or the first after it (dir 1). */
+  async postingsBlock(site: number, seq: number, dir: 1 | -1): Promise<number[] | undefined> {
+    const prefix = postingsPrefix(site);
+    const range = dir === -1
+      ? { gte: prefix, lte: postingsKey(site, Math.max(0, seq)), reverse: true, limit: 1 }
+      : { gt: postingsKey(site, Math.max(0, seq)), lt: prefix + '\xff', limit: 1 };
+    let found: number[] | undefined;
+    for await (const [key, value] of this.db.iterator({ ...range, valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
+      const first = seqOfPostingsKey(key);
+      const cached = this.postingsCache.get(key);
+      found = cached ?? decodePostings(first, value);
+      if (!cached) {
+        if (this.postingsCache.size >= 512) this.postingsCache.delete(this.postingsCache.keys().next().value!);
+        this.postingsCache.set(key, found);
+      }
+    }
+    return found;
+  }
+
+  /** Every stored occurrence of `site`, ascending. */
+  async allPostings(site: number): Promise<number[]> {
+    const out: number[] = [];
+    const prefix = postingsPrefix(site);
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff', valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
+      for (const s of decodePostings(seqOfPostingsKey(key), value)) out.push(s);
+    }
+    return out;
+  }
+
+  /** Seqs of property writes to object `object` in (from, to), ascending. */
+  async objectWrites(object: number, from: number, to: number): Promise<number[]> {
+    const prefix = objectPostingsPrefix(object);
+    const out: number[] = [];
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff', valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
+      if (seqOfPostingsKey(key) >= to) break;
+      for (const s of decodePostings(seqOfPostingsKey(key), value)) if (s > from && s < to) out.push(s);
+    }
+    return out;
   }
 
   /** Frame id of the module whose site table starts at `base` (0 if it never ran). */

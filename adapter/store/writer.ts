@@ -5,7 +5,8 @@ import type { RecordedValue } from '../../protocol/values';
 import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
 import { FrameStack } from './frame-stack';
-import { chunkKey, frameBlockKey, META_KEY, moduleKey, resumeKey, siteKey, STATS_KEY } from './keys';
+import { encodePostings, PostingsCollector } from './postings-codec';
+import { chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import type { EventSink, RuntimeHello } from './sink';
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ export class RecordingWriter implements EventSink {
   private lastFrameId = 0;
   private chunk = new ChunkBuilder(0, [], 0);
   private frames = new FrameBlocks();
+  private postings = new PostingsCollector();
+  private objectPostings = new PostingsCollector();
   /** Bytes handed to LevelDB and not yet written. */
   private inFlight = 0;
   private drained: Array<() => void> = [];
@@ -78,6 +81,13 @@ export class RecordingWriter implements EventSink {
     this.chunk.add(kind, site, arg, values, top, resets);
     this.stack.apply(kind, arg, resets);
     this.recordSideEffects(kind, site, arg, seq, values, top, depth, resumed);
+    if (kind === EventKind.Step || kind === EventKind.Write || kind === EventKind.Call) {
+      const full = this.postings.add(site, seq);
+      if (full) this.pending.push(...this.postingPuts(full, postingsKey));
+    } else if (kind === EventKind.PropWrite) {
+      const full = this.objectPostings.add(arg, seq);
+      if (full) this.pending.push(...this.postingPuts(full, objectPostingsKey));
+    }
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
 
@@ -95,6 +105,7 @@ export class RecordingWriter implements EventSink {
   /** Makes everything received so far readable (seals the partial chunk). */
   async flush(): Promise<void> {
     if (this.chunk.count) this.sealChunk();
+    this.pending.push(...this.postingPuts(this.postings.takeAll(), postingsKey), ...this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey));
     this.writeStats(true);
     await this.drain();
   }
@@ -166,6 +177,10 @@ export class RecordingWriter implements EventSink {
     if (!table) table = { file, hash, mode: this.meta.mode, sites: [] };
     table.sites.forEach((s, i) => { this.siteKinds[base + i] = s.kind; this.siteFlavors[base + i] = s.flavor; });
     this.pending.push({ type: 'put', key: siteKey(base), value: JSON.stringify({ base, count, table }) });
+  }
+
+  private postingPuts(blocks: Array<{ site: number; seqs: number[] }>, key: (id: number, seq: number) => string): Batch {
+    return blocks.map((b) => ({ type: 'put' as const, key: key(b.site, b.seqs[0]), value: encodePostings(b.seqs), valueEncoding: 'buffer' as const }));
   }
 
   private framePuts(final: boolean): Batch {

@@ -1,0 +1,46 @@
+/**
+ * Stored postings: for every statement, write and call site, the seqs at which it occurred,
+ * in blocks of up to BLOCK_POSTINGS ascending seqs (key postings:<site>:<first seq>), delta +
+ * varint encoded. Finding "the last write of x before seq" is then one LevelDB seek and a
+ * binary search, however long the recording.
+ */
+export const BLOCK_POSTINGS = 1024;
+
+export function encodePostings(seqs: readonly number[]): Buffer {
+  const out: number[] = [];
+  let prev = seqs[0];
+  const put = (v: number) => { while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); } out.push(v); };
+  put(seqs.length);
+  for (let i = 1; i < seqs.length; i++) { put(seqs[i] - prev); prev = seqs[i]; }
+  return Buffer.from(out);
+}
+
+export function decodePostings(first: number, bytes: Uint8Array): number[] {
+  let pos = 0;
+  const get = () => { let r = 0, mul = 1, b: number; do { b = bytes[pos++]; r += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80); return r; };
+  const n = get();
+  const seqs = [first];
+  for (let i = 1; i < n; i++) seqs.push(seqs[i - 1] + get());
+  return seqs;
+}
+
+/** Collects postings per site during ingest and hands out full blocks (or everything, on flush). */
+export class PostingsCollector {
+  private pending = new Map<number, number[]>();
+
+  add(site: number, seq: number): Array<{ site: number; seqs: number[] }> | undefined {
+    let list = this.pending.get(site);
+    if (!list) this.pending.set(site, (list = []));
+    list.push(seq);
+    if (list.length < BLOCK_POSTINGS) return undefined;
+    this.pending.delete(site);
+    return [{ site, seqs: list }];
+  }
+
+  /** Every partial block (a flush must make all postings readable). */
+  takeAll(): Array<{ site: number; seqs: number[] }> {
+    const out = [...this.pending].map(([site, seqs]) => ({ site, seqs }));
+    this.pending.clear();
+    return out;
+  }
+}
