@@ -6,7 +6,7 @@ import { Navigator, type Stop } from './navigator';
 import { renderValue } from './render';
 import { SiteIndex } from './site-index';
 import { StateReader, type Local } from './state';
-import { Postings } from './postings';
+import { Postings, upperBound } from './postings';
 import { Exceptions } from './exceptions';
 import { Breaks } from './breaks';
 import { TimelineQuery } from './timeline';
@@ -121,6 +121,37 @@ export class TemporalEngine {
     const site = this.sites.site(w.site)!;
     const fn = this.sites.site(this.sites.functionOf(w.site));
     return { seq: w.seq, frame: w.frame, file: this.sites.file(w.site), line: site.line, column: site.column, function: fn?.kind === SiteKind.Module ? '<module>' : fn?.name ?? '<anonymous>', value: renderValue(w.value) };
+  }
+
+  /**
+   * Writes of variables named `name` in `file` by `frame`, nearest to `seq`: at most `limit`,
+   * half before and half after, found through the stored postings within the frame's lifetime.
+   * For hovers and value history on recordings of any length.
+   */
+  async writesAround(name: string, file: string, frame: number, seq: number, limit: number): Promise<WriteEntry[]> {
+    const resolved = this.sites.resolveFile(file);
+    const record = await this.reader.frame(frame);
+    if (!record) return [];
+    const from = record.entry, to = record.exit >= 0 ? record.exit : this.reader.length;
+    const seqs: number[] = [];
+    for (let id = 0; id < this.reader.sites.length; id++) {
+      const s = this.reader.sites[id];
+      if (!s || s.kind !== SiteKind.Write || s.name !== name || this.reader.siteFile[id] !== resolved) continue;
+      const all = await this.postings.of(id);
+      seqs.push(...all.slice(upperBound(all, from - 1), upperBound(all, to)));
+    }
+    seqs.sort((a, b) => a - b);
+    const picked: number[] = [];
+    const at = upperBound(seqs, seq - 1);
+    for (let i = at - 1; i >= 0 && picked.length < limit / 2; i--) if ((await this.nav.events.at(seqs[i]))!.frame === frame) picked.unshift(seqs[i]);
+    const before = picked.length;
+    for (let i = at; i < seqs.length && picked.length - before < limit / 2; i++) if ((await this.nav.events.at(seqs[i]))!.frame === frame) picked.push(seqs[i]);
+    const entries: WriteEntry[] = [];
+    for (const w of picked) {
+      const e = (await this.nav.events.at(w))!;
+      entries.push(this.writeEntry({ seq: w, frame, site: e.site, value: (await this.nav.events.values(w))[0] }));
+    }
+    return entries;
   }
 
   /** Every value written to property `key` of object `object`, in time order. */

@@ -95,7 +95,9 @@ export class Navigator {
 
   /** Seq of the last Step event of `frame` at or before `seq`, skipping whole callees. */
   async lastStepOf(frame: number, seq: number): Promise<number> {
-    return this.inFrame(frame, seq, -1, (kind) => kind === EventKind.Step);
+    // The frame's Call ends the search: nothing of this frame is earlier.
+    const found = await this.inFrame(frame, seq, -1, (kind) => kind === EventKind.Step || kind === EventKind.Call);
+    return found >= 0 && (await this.events.at(found))!.kind === EventKind.Step ? found : -1;
   }
 
   /** Where the current activation of `frame` (as of `seq`) began: its Call or its latest Resume. */

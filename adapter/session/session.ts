@@ -24,6 +24,8 @@ import { VariableHandles } from './variables';
 
 const THREAD_ID = 1;
 const FOLLOW_INTERVAL_MS = 50;
+/** Value history shows the writes nearest to the current time, at most this many. */
+const HISTORY_LIMIT = 200;
 
 type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: Stop; reason: string; ids?: Array<number | string>; text?: string } | undefined>;
 
@@ -583,10 +585,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
       if (!isObjectSnapshot(target)) throw new Error(`${args.name.slice(0, dot)} is not an object at this time`);
       entries = await engine.propertyWrites(target.o, args.name.slice(dot + 1));
     } else {
-      const all = await engine.writes(args.name, frame.file);
-      const own = all.filter((w) => w.frame === frame.frame);
-      const moduleFrame = await engine.moduleFrameOf(frame.frame);
-      entries = own.length ? own : all.filter((w) => w.frame === moduleFrame);
+      const own = await engine.writesAround(args.name, frame.file, frame.frame, now, HISTORY_LIMIT);
+      entries = own.length ? own : await engine.writesAround(args.name, frame.file, await engine.moduleFrameOf(frame.frame), now, HISTORY_LIMIT);
     }
     let current = -1;
     entries.forEach((e, i) => { if (e.seq < now) current = i; });
