@@ -6,7 +6,7 @@ import { Navigator, type Stop } from './navigator';
 import { renderValue } from './render';
 import { SiteIndex } from './site-index';
 import { StateReader, type Local } from './state';
-import { Postings, upperBound } from './postings';
+import { Postings, PostingsCursor } from './postings';
 import { Exceptions } from './exceptions';
 import { Breaks } from './breaks';
 import { TimelineQuery } from './timeline';
@@ -22,6 +22,8 @@ export interface StateAt {
   stack: Array<{ name: string; file: string; line: number; column: number; locals: Record<string, string> }>;
 }
 export interface Stats { events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string }
+
+const EXAMINE_LIMIT = 1000;
 
 /** The temporal query engine: answers questions about a recording. Knows nothing of DAP. */
 export class TemporalEngine {
@@ -133,19 +135,25 @@ export class TemporalEngine {
     const record = await this.reader.frame(frame);
     if (!record) return [];
     const from = record.entry, to = record.exit >= 0 ? record.exit : this.reader.length;
-    const seqs: number[] = [];
-    for (let id = 0; id < this.reader.sites.length; id++) {
-      const s = this.reader.sites[id];
-      if (!s || s.kind !== SiteKind.Write || s.name !== name || this.reader.siteFile[id] !== resolved) continue;
-      const all = await this.postings.of(id);
-      seqs.push(...all.slice(upperBound(all, from - 1), upperBound(all, to)));
-    }
-    seqs.sort((a, b) => a - b);
-    const picked: number[] = [];
-    const at = upperBound(seqs, seq - 1);
-    for (let i = at - 1; i >= 0 && picked.length < limit / 2; i--) if ((await this.nav.events.at(seqs[i]))!.frame === frame) picked.unshift(seqs[i]);
-    const before = picked.length;
-    for (let i = at; i < seqs.length && picked.length - before < limit / 2; i++) if ((await this.nav.events.at(seqs[i]))!.frame === frame) picked.push(seqs[i]);
+    const sites: number[] = [];
+    this.reader.sites.forEach((s, id) => { if (s && s.kind === SiteKind.Write && s.name === name && this.reader.siteFile[id] === resolved) sites.push(id); });
+    // Walk the postings outwards from `seq`, block by block, never reading a hot site's whole list.
+    const take = async (dir: 1 | -1): Promise<number[]> => {
+      const out: number[] = [];
+      const heads = await Promise.all(sites.map(async (site) => {
+        const cursor = new PostingsCursor(this.reader, site, seq, dir);
+        return { cursor, seq: await cursor.next() };
+      }));
+      for (let examined = 0; out.length < limit / 2 && examined < EXAMINE_LIMIT; examined++) {
+        let best: (typeof heads)[number] | undefined;
+        for (const h of heads) if (h.seq >= from && h.seq <= to && (!best || (dir === 1 ? h.seq < best.seq : h.seq > best.seq))) best = h;
+        if (!best) break;
+        if ((await this.nav.events.at(best.seq))!.frame === frame) out.push(best.seq);
+        best.seq = await best.cursor.next();
+      }
+      return dir === 1 ? out : out.reverse();
+    };
+    const picked = [...(await take(-1)), ...(await take(1))];
     const entries: WriteEntry[] = [];
     for (const w of picked) {
       const e = (await this.nav.events.at(w))!;

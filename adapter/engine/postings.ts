@@ -48,6 +48,47 @@ export class Postings {
   }
 }
 
+/**
+ * Walks one site's postings outwards from a seq, a stored block at a time (a LevelDB seek only
+ * when leaving a block): next() gives the following occurrence in the direction, or -1.
+ */
+export class PostingsCursor {
+  private block: number[] | undefined;
+  private index = -1;
+  private done = false;
+
+  constructor(private readonly reader: RecordingReader, readonly site: number, private seq: number, private readonly dir: 1 | -1) {}
+
+  async next(): Promise<number> {
+    if (this.done) return -1;
+    if (this.block && this.index + this.dir >= 0 && this.index + this.dir < this.block.length) {
+      this.index += this.dir;
+      return (this.seq = this.block[this.index]);
+    }
+    const found = this.dir === 1 ? await this.firstAfter(this.seq) : await this.lastBefore(this.seq);
+    if (found < 0) this.done = true;
+    return found;
+  }
+
+  private async lastBefore(seq: number): Promise<number> {
+    if (seq <= 0) return -1;
+    this.block = await this.reader.postingsBlock(this.site, seq - 1, -1);
+    if (!this.block) return -1;
+    this.index = upperBound(this.block, seq - 1) - 1;
+    return this.index >= 0 ? (this.seq = this.block[this.index]) : -1;
+  }
+
+  private async firstAfter(seq: number): Promise<number> {
+    let block = await this.reader.postingsBlock(this.site, seq, -1);
+    let index = block ? upperBound(block, seq) : 0;
+    if (!block || index >= block.length) { block = await this.reader.postingsBlock(this.site, seq, 1); index = 0; }
+    if (!block || !block.length) return -1;
+    this.block = block;
+    this.index = index;
+    return (this.seq = block[index]);
+  }
+}
+
 /** Index of the first element greater than `value`. */
 export function upperBound(sorted: readonly number[], value: number): number {
   let lo = 0, hi = sorted.length;
