@@ -18,29 +18,43 @@ export interface FrameState {
   column: number;
   /** Seq at which this frame's state is read. */
   seq: number;
+  /** An async caller: the frame that called an async function which later resumed from the event loop (shown as it was at that call). */
+  async?: boolean;
 }
 
 export interface Local { name: string; value: RecordedValue; writtenAt: number }
 
 /** How many of an object's latest property writes are replayed onto its snapshot. */
 const PROP_REPLAY_LIMIT = 10_000;
+/** Deepest stack shown (deep recursion). */
+const MAX_STACK = 1000;
 
 /** Reconstructs program state (call stack, locals) at a point in time from the events. */
 export class StateReader {
   constructor(private readonly nav: Navigator, private readonly postings: () => Postings) {}
 
-  /** The call stack at `stop`, innermost first. */
+  /**
+   * The call stack at `stop`, innermost first. When the chain ends at a frame that an await
+   * resumed from the event loop, it goes on with that frame's callers as they were when it was
+   * called (marked `async`), as vscode-js-debug shows async stacks.
+   */
   async stack(stop: Stop): Promise<FrameState[]> {
-    const frames: FrameState[] = [this.describe(stop.frame, stop.site, stop.seq, await this.nav.reader.frame(stop.frame))];
-    let frame = stop.frame;
-    const seen = new Set([frame]);
-    for (;;) {
-      frame = await this.nav.reader.parentAt(frame, stop.seq);
-      if (!frame || seen.has(frame)) break;
+    const frames: FrameState[] = [];
+    const seen = new Set<number>();
+    let frame = stop.frame, site = stop.site, at = stop.seq, async = false;
+    while (frame && !seen.has(frame) && site >= 0 && frames.length < MAX_STACK) {
       seen.add(frame);
-      const site = await this.nav.locationOf(frame, stop.seq);
-      if (site < 0) break;
-      frames.push(this.describe(frame, site, stop.seq, await this.nav.reader.frame(frame)));
+      const record = await this.nav.reader.frame(frame);
+      frames.push({ ...this.describe(frame, site, at, record), ...(async ? { async } : {}) });
+      let parent = await this.nav.reader.parentAt(frame, at);
+      if (!parent && record && record.resumes > 0 && record.parent) {
+        // Resumed from the event loop: continue with whoever called it, at the time of the call.
+        parent = record.parent;
+        at = record.entry;
+        async = true;
+      }
+      frame = parent;
+      site = frame ? await this.nav.locationOf(frame, at) : -1;
     }
     return frames;
   }

@@ -23,6 +23,8 @@ import { ProgressTracker } from './progress';
 import { VariableHandles } from './variables';
 
 const THREAD_ID = 1;
+/** Id of the label row between a resumed async frame and its callers (not a frame: scopes are empty). */
+const ASYNC_LABEL_ID = 1_000_000;
 const FOLLOW_INTERVAL_MS = 50;
 /** Value history shows the writes nearest to the current time, at most this many. */
 const HISTORY_LIMIT = 200;
@@ -448,10 +450,16 @@ export class ElixirScopeSession extends LoggingDebugSession {
       await this.ensureFrames();
       const start = args.startFrame ?? 0;
       const frames = this.frames.slice(start, args.levels ? start + args.levels : undefined);
-      response.body = {
-        stackFrames: frames.map((f, i) => new StackFrame(start + i + 1, f.name, new Source(basename(f.file), f.file), f.line, f.column)),
-        totalFrames: this.frames.length,
-      };
+      const stackFrames: DebugProtocol.StackFrame[] = [];
+      frames.forEach((f, i) => {
+        const previous = this.frames[start + i - 1];
+        // A label row where the stack crosses an await, as vscode-js-debug shows async callers.
+        if (f.async && (!previous || !previous.async)) stackFrames.push({ id: ASYNC_LABEL_ID, name: 'await', line: 0, column: 0, presentationHint: 'label' });
+        const frame: DebugProtocol.StackFrame = new StackFrame(start + i + 1, f.name, new Source(basename(f.file), f.file), f.line, f.column);
+        if (f.async) frame.presentationHint = 'subtle';
+        stackFrames.push(frame);
+      });
+      response.body = { stackFrames, totalFrames: this.frames.length };
     });
     this.sendResponse(response);
   }

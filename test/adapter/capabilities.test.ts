@@ -247,6 +247,10 @@ describe('DAP: breakpoints and queries over a recording', function () {
     assert.equal(after.name, 'checkout');
     assert.equal(after.line, lineOf(ASYNC, 'sum += price'));
     assert.equal(after.locals.price, '9');
+    const asyncStack = await dc.stackTraceRequest({ threadId: 1 });
+    assert.deepEqual(asyncStack.body.stackFrames.map((f) => [f.name, f.presentationHint ?? 'normal']), [['checkout', 'normal'], ['await', 'label'], ['<module>', 'subtle']],
+      'after the await, the stack shows who called checkout, behind an await label');
+    assert.equal(asyncStack.body.stackFrames[2].line, lineOf(ASYNC, "checkout(['pen', 'notebook'])"));
     await moveAndWait(dc, 'stepBack');
     assert.deepEqual(await place(dc), atAwait);
     await dc.setBreakpointsRequest({ source: { path: ASYNC }, breakpoints: [{ line: lineOf(ASYNC, 'return n <= 1') }] });
