@@ -11,6 +11,7 @@ const entries = [
   { in: 'adapter/main.ts', out: 'adapter' },
   { in: 'cli/main.ts', out: 'cli' },
   { in: 'extension/extension.ts', out: 'extension' },
+  { in: 'server/main.ts', out: 'server' },
 ].filter((e) => existsSync(e.in));
 
 const watch = process.argv.includes('--watch');

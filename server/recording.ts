@@ -1,0 +1,109 @@
+/**
+ * What the language server knows about one recording, read through adapter/engine only.
+ *
+ * LevelDB allows one process per store, and the debug adapter opens recordings too (replay), so
+ * this never keeps the store open: code lenses and diagnostics are computed once when the
+ * recording is loaded, hovers open it for the one question and close it again (answers cached).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { TemporalEngine, type WriteEntry } from '../adapter/engine/engine';
+import { RecordingError } from '../adapter/store/reader';
+import { SiteKind } from '../protocol/sites';
+
+export interface FunctionRuns { name: string; line: number; column: number; calls: number }
+export interface ThrowGroup {
+  file: string; line: number; column: number; endLine: number; endColumn: number;
+  type: string; message: string; count: number; uncaught: boolean;
+}
+export interface ValueHistory { name: string; total: number; entries: WriteEntry[] }
+
+/** The store is held by another process (a live recording, or the debugger replaying it). */
+export function isLocked(err: unknown): boolean {
+  return err instanceof RecordingError && /locked/i.test(err.message);
+}
+
+export class RecordingView {
+  private writesCache = new Map<string, ValueHistory>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly dir: string,
+    /** Absolute recorded file path → functions that ran in it. */
+    readonly functions: Map<string, FunctionRuns[]>,
+    /** Throw origins grouped by place, type, message and caught/uncaught. */
+    readonly throws: ThrowGroup[],
+    readonly files: string[],
+  ) {}
+
+  /** Opens the recording, computes lenses and diagnostics, closes it. Throws RecordingError (isLocked) when held. */
+  static async load(dir: string): Promise<RecordingView> {
+    const engine = await TemporalEngine.open(dir);
+    try {
+      const { reader } = engine;
+      const functions = new Map<string, FunctionRuns[]>();
+      for (let site = 0; site < reader.sites.length; site++) {
+        const s = reader.sites[site];
+        if (!s || s.kind !== SiteKind.Function) continue;
+        const calls = (await engine.postings.of(site)).length;
+        if (!calls) continue;
+        const file = reader.siteFile[site];
+        let list = functions.get(file);
+        if (!list) functions.set(file, (list = []));
+        list.push({ name: s.name ?? '<anonymous>', line: s.line, column: s.column, calls });
+      }
+      for (const list of functions.values()) list.sort((a, b) => a.line - b.line || a.column - b.column);
+
+      const groups = new Map<string, ThrowGroup>();
+      const all = new Set(['all'] as const);
+      for (let stop = await engine.exceptions.next(-1, 1, all); stop; stop = await engine.exceptions.next(stop.seq, 1, all)) {
+        const detail = await engine.exceptions.detail(stop.seq);
+        const site = engine.sites.site(stop.site);
+        if (!detail || !site) continue;
+        const file = engine.sites.file(stop.site);
+        const key = JSON.stringify([file, site.line, site.column, detail.type, detail.message, detail.uncaught]);
+        const g = groups.get(key);
+        if (g) g.count++;
+        else groups.set(key, { file, line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn, type: detail.type, message: detail.message, count: 1, uncaught: detail.uncaught });
+      }
+      return new RecordingView(dir, functions, [...groups.values()], reader.files.map((f) => f.file));
+    } finally {
+      await engine.close();
+    }
+  }
+
+  /** Every value variable `name` took in `file` (first `limit` entries and the total), or undefined when the file was not recorded. */
+  history(name: string, file: string, limit: number): Promise<ValueHistory | undefined> {
+    if (!this.files.includes(file)) return Promise.resolve(undefined);
+    const key = `${file}\0${name}`;
+    const cached = this.writesCache.get(key);
+    if (cached) return Promise.resolve(cached);
+    // one open at a time: LevelDB refuses a second handle even within this process
+    const run = this.queue.then(async () => {
+      const again = this.writesCache.get(key);
+      if (again) return again;
+      const engine = await TemporalEngine.open(this.dir);
+      try {
+        const all = await engine.writes(name, file);
+        const h: ValueHistory = { name, total: all.length, entries: all.slice(0, limit) };
+        this.writesCache.set(key, h);
+        return h;
+      } finally {
+        await engine.close();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The newest recording folder under `<root>/.elixirscope/recordings/`, if any. */
+export function newestRecording(root: string): string | undefined {
+  const base = join(root, '.elixirscope', 'recordings');
+  if (!existsSync(base)) return undefined;
+  const dirs = readdirSync(base, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(base, e.name, 'CURRENT')))
+    .map((e) => ({ dir: join(base, e.name), name: e.name, mtime: statSync(join(base, e.name)).mtimeMs }));
+  dirs.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
+  return dirs.at(-1)?.dir;
+}
