@@ -357,6 +357,8 @@ export class FileInstrumenter {
     if (diags && diags.some((d) => !(isJsFile(this.fileName) && SLOPPY_ONLY_CODES.has(d.code)))) return sf;
     this.transformed = true;
     this.sites.length = 0;
+    this.markerKeys.length = 0;
+    this.markerEnds.length = 0;
     this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true, suspendable: this.esm };
     this.fn = this.moduleCtx;
     this.addSite(SiteKind.Module, sf, { name: '<module>', declared: this.declaredIn([], sf.statements) }, 0);
@@ -431,7 +433,33 @@ export class FileInstrumenter {
     return (Array.isArray(r) ? r : [r]) as ts.Statement[];
   }
 
+  // ---- source text markers (Function.prototype.toString) ---------------------------------------
+
+  /** Original start offset (getStart) of the node behind each source marker, in marker order. */
+  readonly markerKeys: number[] = [];
+  /** Original end offset of the node behind each source marker. */
+  readonly markerEnds: number[] = [];
+
+  /**
+   * Put `/*@es:K*\/` before a function or class of the output: the runtime finds a function's
+   * native (instrumented) text right after such a marker and answers toString with span K of the
+   * plain text (FileSiteTable.plain).
+   */
+  private mark(result: ts.VisitResult<ts.Node>, original: ts.Node): ts.VisitResult<ts.Node> {
+    if (!result || Array.isArray(result) || ts.isConstructorDeclaration(original)) return result;
+    const k = this.markerKeys.length;
+    this.markerKeys.push(original.getStart(this.sf));
+    this.markerEnds.push(original.end);
+    ts.addSyntheticLeadingComment(result as ts.Node, ts.SyntaxKind.MultiLineCommentTrivia, `${MARKER}${k}`, false);
+    return result;
+  }
+
   private visit = (node: ts.Node): ts.VisitResult<ts.Node> => {
+    const r = this.visitNode(node);
+    return (isFunctionWithBody(node) || ts.isClassLike(node)) && !hasAmbient(node) ? this.mark(r, node) : r;
+  };
+
+  private visitNode = (node: ts.Node): ts.VisitResult<ts.Node> => {
     if (hasAmbient(node)) return node;
     if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return node;
     switch (node.kind) {
@@ -1050,6 +1078,82 @@ function diagToError(fileName: string, d: ts.Diagnostic): BuildError {
   return { file: fileName, line, column, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') };
 }
 
+const MARKER = '@es:';
+const END_MARKER = '@ee:';
+const V8_SKIPPED = /^(?:export|default|static|declare|abstract|public|private|protected|override|readonly|accessor)\s+(?![\s(=;:<!?,)}])/;
+
+/**
+ * Where V8 starts a function's or class's source text, from the start of its declaration: after
+ * `export`, `default`, `static` and TypeScript-only modifiers (never after `async`, `get`, `*`).
+ */
+export function v8Start(text: string, pos: number): number {
+  for (;;) {
+    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+    const m = V8_SKIPPED.exec(text.slice(pos, pos + 40));
+    if (!m) return pos;
+    pos += m[0].length;
+  }
+}
+
+/**
+ * The text plain Node runs for this file and, per source marker, the [start, end) of each marked
+ * function/class in it: the original text for JavaScript, else a plain transpile (same options,
+ * no instrumentation) with begin/end comments keyed by original position, taken out again.
+ */
+function plainSpans(fileName: string, text: string, options: ts.CompilerOptions, inst: FileInstrumenter): { text: string; spans: number[] } | undefined {
+  const keys = inst.markerKeys;
+  if (keys.length === 0) return undefined;
+  const spans: number[] = [];
+  if (isJsFile(fileName)) {
+    const ends = inst.markerEnds;
+    for (let k = 0; k < keys.length; k++) spans.push(v8Start(text, keys[k]!), ends[k]!);
+    return { text, spans };
+  }
+  const wanted = new Set(keys);
+  const before = (_ctx: ts.TransformationContext) => (sf: ts.SourceFile): ts.SourceFile => {
+    const v = (n: ts.Node): void => {
+      if ((isFunctionWithBody(n) || ts.isClassLike(n)) && wanted.has(n.getStart(sf))) {
+        const k = n.getStart(sf);
+        ts.addSyntheticLeadingComment(n, ts.SyntaxKind.MultiLineCommentTrivia, `${MARKER}${k}`, false);
+        ts.addSyntheticTrailingComment(n, ts.SyntaxKind.MultiLineCommentTrivia, `${END_MARKER}${k}`, false);
+      }
+      ts.forEachChild(n, v);
+    };
+    v(sf);
+    return sf;
+  };
+  let out: string;
+  try {
+    out = ts.transpileModule(text, {
+      fileName, compilerOptions: { ...options, sourceMap: false }, reportDiagnostics: false,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseNone, transformers: { before: [before] },
+    }).outputText;
+  } catch {
+    return undefined;
+  }
+  // The printer writes `/*@es:K*/ ` before and ` /*@ee:K*/` after a node: taken out exactly.
+  const re = /\/\*@es:(\d+)\*\/ | \/\*@ee:(\d+)\*\//g;
+  let plain = '';
+  let last = 0;
+  const starts = new Map<number, number>();
+  const ends = new Map<number, number>();
+  for (let m = re.exec(out); m; m = re.exec(out)) {
+    plain += out.slice(last, m.index);
+    last = m.index + m[0].length;
+    if (m[1] !== undefined) starts.set(Number(m[1]), plain.length);
+    else ends.set(Number(m[2]), plain.length);
+  }
+  plain += out.slice(last);
+  plain = plain.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
+  for (const key of keys) {
+    const s = starts.get(key);
+    const e = ends.get(key);
+    if (s === undefined || e === undefined || e < s) spans.push(-1, -1);
+    else spans.push(v8Start(plain, s), e);
+  }
+  return { text: plain, spans };
+}
+
 /** Replace transpileModule's map reference with an inline map whose source is the absolute original path. */
 function inlineMap(code: string, mapText: string | undefined, fileName: string, outName: string): string {
   const body = code.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
@@ -1100,5 +1204,9 @@ export function instrumentFile(fileName: string, text: string, mode: Mode, compi
     .map((d) => diagToError(fileName, d));
   if (errors.length) return { code: '', table, hash, errors };
   const code = inlineMap(out.outputText, out.sourceMapText, fileName, opt.outName ?? `${hash}.js`);
+  if (!opt.plain && inst.transformed) {
+    const plain = plainSpans(fileName, text, options, inst);
+    if (plain) table.plain = plain;
+  }
   return { code, table, hash, errors: [] };
 }

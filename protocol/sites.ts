@@ -48,6 +48,18 @@ export interface FileSiteTable {
   mode: import('./events').Mode;
   /** Index 0 is always the file's Module site. */
   sites: Site[];
+  /**
+   * What plain Node's `Function.prototype.toString` returns for the file's functions and classes
+   * (optional: absent when the file has none, or in tables of older builds). The instrumented
+   * output puts a comment `/*@es:K*\/` before marked function/class K; its plain source text is
+   * `text.slice(spans[2K], spans[2K + 1])` (-1, -1: unknown, the native text stays).
+   */
+  plain?: {
+    /** The text plain Node runs: the original source for JavaScript, else the transpiled-without-instrumentation output. */
+    text: string;
+    /** [start, end) per marker, flat. */
+    spans: number[];
+  };
 }
 
 /** The manifest of a build folder: which instrumented output serves which source file. */

@@ -12,6 +12,7 @@ import { parseOptions, redactRegex } from './options';
 import { Snapshotter } from './snapshot';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
 import { installEsmHooks, installRequireHooks, loadManifest, type LoadedManifest } from './loader';
+import { installFunctionToString } from './fn-source';
 import { CTRL_WORDS, C_DEAD, RING_SLACK, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
@@ -45,6 +46,16 @@ function start(socketPath: string): void {
     wordCap: opts.ringWords, byteCap: opts.ringBytes, snap, overflow: opts.overflow,
     siteNames: manifest ? (p) => manifest!.siteNames(p) : undefined,
   });
+  if (manifest && Object.keys(manifest.files).length > 0) {
+    // toString of instrumented functions shows the plain source text (fn-source.ts).
+    const m = manifest;
+    const loaded = installFunctionToString((file) => (Object.hasOwn(m.files, file) ? m.files[file] : undefined));
+    const file = rec.hooks.file;
+    rec.hooks.file = function (this: unknown, hash: string, p: string, siteCount: number): number {
+      try { loaded(hash, p); } catch { /* never break the program */ }
+      return Reflect.apply(file, this, [hash, p, siteCount]) as number;
+    };
+  }
   Object.defineProperty(globalThis, HOOKS_GLOBAL, { value: rec.hooks, enumerable: false, writable: false, configurable: true });
 
   const hello = JSON.stringify({

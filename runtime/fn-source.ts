@@ -1,0 +1,98 @@
+/**
+ * Function.prototype.toString as plain Node would answer it: instrumented functions and classes
+ * show the source text plain Node runs (the original JavaScript, or the TypeScript transpiled
+ * without instrumentation), everything else the native result.
+ *
+ * The instrumenter puts `/*@es:K*\/` right before every function/class of its output and stores,
+ * per marker K, the plain text span in the file's site table (FileSiteTable.plain). V8's native
+ * text of an instrumented function is a slice of the instrumented file starting after such a
+ * marker (and `export`/`default`/`static`): we look it up among the files loaded so far.
+ */
+import { readFileSync } from 'node:fs';
+import type { BuildEntry, FileSiteTable } from '../protocol/sites';
+
+const PREFIX = 48;
+const V8_SKIPPED = /^(?:export|default|static|declare|abstract|public|private|protected|override|readonly|accessor)\s+(?![\s(=;:<!?,)}])/;
+
+function v8Start(text: string, pos: number): number {
+  for (;;) {
+    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+    const m = V8_SKIPPED.exec(text.slice(pos, pos + 40));
+    if (!m) return pos;
+    pos += m[0].length;
+  }
+}
+
+interface Candidate { code: string; pos: number; plain: string; start: number; end: number }
+
+/**
+ * Replace Function.prototype.toString (indistinguishable from the native one: name, length,
+ * descriptor, not a constructor, its own source text, its TypeError). Returns the callback the
+ * `file()` hook calls when an instrumented file registers.
+ */
+export function installFunctionToString(entryOf: (file: string) => BuildEntry | undefined): (hash: string, file: string) => void {
+  const FP = Function.prototype;
+  const d = Object.getOwnPropertyDescriptor(FP, 'toString');
+  if (!d || typeof d.value !== 'function' || !d.configurable) return () => undefined;
+  const native = d.value as (this: unknown) => string;
+  const apply = Reflect.apply;
+  const mapGet = Map.prototype.get;
+  const weakGet = WeakMap.prototype.get;
+  const weakSet = WeakMap.prototype.set;
+  const startsWith = String.prototype.startsWith;
+  const slice = String.prototype.slice;
+  const pending: Array<[string, string]> = [];
+  const index = new Map<string, Candidate[]>();
+  const cache = new WeakMap<object, string>();
+
+  const indexFile = (hash: string, file: string): void => {
+    try {
+      const e = entryOf(file);
+      if (!e || e.hash !== hash) return;
+      const table = JSON.parse(readFileSync(e.sites, 'utf8')) as FileSiteTable;
+      const plain = table.plain;
+      if (!plain || typeof plain.text !== 'string' || !Array.isArray(plain.spans)) return;
+      const code = readFileSync(e.out, 'utf8');
+      const re = /\/\*@es:(\d+)\*\//g;
+      for (let m = re.exec(code); m; m = re.exec(code)) {
+        const k = Number(m[1]);
+        const start = plain.spans[2 * k];
+        const end = plain.spans[2 * k + 1];
+        if (typeof start !== 'number' || typeof end !== 'number' || start < 0 || end < start) continue;
+        const pos = v8Start(code, m.index + m[0].length);
+        const key = code.slice(pos, pos + PREFIX);
+        const list = index.get(key);
+        const c: Candidate = { code, pos, plain: plain.text, start, end };
+        if (list) list.push(c); else index.set(key, [c]);
+      }
+    } catch { /* that file keeps its native text */ }
+  };
+
+  const lookup = (text: string): string => {
+    while (pending.length > 0) { const [h, f] = pending.shift()!; indexFile(h, f); }
+    if (index.size === 0) return text;
+    const list = apply(mapGet, index, [apply(slice, text, [0, PREFIX])]) as Candidate[] | undefined;
+    if (list) {
+      for (const c of list) {
+        if (apply(startsWith, c.code, [text, c.pos])) return apply(slice, c.plain, [c.start, c.end]) as string;
+      }
+    }
+    return text;
+  };
+
+  const replacement = {
+    toString(this: unknown): string {
+      if (this === replacement) return apply(native, native, []) as string;
+      const text = apply(native, this, []) as string; // the native TypeError for non-functions
+      const known = apply(weakGet, cache, [this]) as string | undefined;
+      if (known !== undefined) return known;
+      let r = text;
+      try { r = lookup(text); } catch { r = text; }
+      apply(weakSet, cache, [this, r]);
+      return r;
+    },
+  }.toString;
+
+  Object.defineProperty(FP, 'toString', { value: replacement, writable: d.writable, enumerable: d.enumerable, configurable: true });
+  return (hash: string, file: string): void => { pending.push([hash, file]); };
+}
