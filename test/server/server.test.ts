@@ -1,0 +1,184 @@
+// The real language server (dist/server.js) over LSP on stdio, against real CLI recordings.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Level } from 'level';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { packageRoot } from '../../adapter/targets/paths';
+import { recordWithCli } from '../helpers/record';
+import { tempDir } from '../helpers/temp';
+
+const PROGRAMS = join(packageRoot(), 'test', 'fixtures', 'programs');
+const SERVER = join(packageRoot(), 'dist', 'server.js');
+
+interface Diag { range: { start: { line: number; character: number } }; severity: number; message: string }
+interface Lens { range: { start: { line: number } }; command?: { title: string } }
+
+/** A language client of the smallest kind: initialize with `options`, collect logs and diagnostics. */
+class Client {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly logs: string[] = [];
+  readonly diagnostics = new Map<string, Diag[]>();
+  private waiters: Array<() => void> = [];
+
+  constructor() {
+    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); this.poke(); });
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diag[] }) => { this.diagnostics.set(p.uri, p.diagnostics); this.poke(); });
+    this.conn.onRequest('workspace/codeLens/refresh', () => null);
+    this.conn.listen();
+  }
+
+  private poke(): void { for (const w of this.waiters.splice(0)) w(); }
+
+  async until<T>(what: string, get: () => T | undefined, ms = 30000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = get();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server log: ${this.logs.join(' | ')}`);
+      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 200); });
+    }
+  }
+
+  async start(initializationOptions: unknown, rootUri: string | null = null): Promise<void> {
+    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri, capabilities: { workspace: { codeLens: { refreshSupport: true } } }, initializationOptions });
+    await this.conn.sendNotification('initialized', {});
+  }
+
+  async open(file: string): Promise<string> {
+    const uri = pathToFileURL(file).toString();
+    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text: readFileSync(file, 'utf8') } });
+    return uri;
+  }
+
+  async hover(uri: string, line: number, character: number): Promise<string | undefined> {
+    const h = await this.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } }) as { contents: { value: string } } | null;
+    return h?.contents.value;
+  }
+
+  /** "line: title" for each lens, 1-based lines. */
+  async lenses(uri: string): Promise<string[]> {
+    const lenses = await this.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Lens[];
+    return lenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.conn.sendRequest('shutdown').catch(() => undefined);
+    await this.conn.sendNotification('exit').catch(() => undefined);
+    this.conn.dispose();
+    if (this.proc.exitCode === null) await new Promise((r) => { const t = setTimeout(() => { this.proc.kill(); r(undefined); }, 3000); this.proc.once('exit', () => { clearTimeout(t); r(undefined); }); });
+  }
+}
+
+/** Position (0-based) of the `nth` occurrence of `word` on 1-based line `line` of `file`. */
+function at(file: string, line: number, word: string): { line: number; character: number } {
+  const text = readFileSync(file, 'utf8').split('\n')[line - 1];
+  const character = text.indexOf(word);
+  assert.ok(character >= 0, `"${word}" on line ${line} of ${file}`);
+  return { line: line - 1, character };
+}
+
+describe('language server (dist/server.js over LSP stdio)', function () {
+  this.timeout(120000);
+  const EXCEPTIONS = join(PROGRAMS, 'exceptions.ts');
+  const ORDERS = join(PROGRAMS, 'orders.ts');
+  let exceptionsRec: string;
+  let ordersRec: string;
+  let client: Client;
+
+  before(() => {
+    const dir = tempDir();
+    exceptionsRec = recordWithCli(EXCEPTIONS, join(dir, 'exceptions'));
+    ordersRec = recordWithCli(ORDERS, join(dir, 'orders'));
+  });
+  afterEach(async () => { await client?.stop(); });
+
+  it('diagnostics: each line that threw, caught as information, uncaught as warning', async () => {
+    client = new Client();
+    await client.start({ recording: exceptionsRec });
+    const uri = pathToFileURL(EXCEPTIONS).toString();
+    const diags = await client.until('diagnostics', () => client.diagnostics.get(uri));
+    assert.deepEqual(diags.map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.severity, d.message]), [
+      [4, 5, 3, 'threw RangeError: bad amount: x (1 time in the recording, caught)'],
+      [4, 5, 2, 'threw RangeError: bad amount: oops (1 time in the recording, not caught)'],
+    ]);
+    assert.ok(client.logs.some((l) => l.includes(`opened recording ${exceptionsRec}`)), client.logs.join('\n'));
+  });
+
+  it('code lenses: "ran N times" on each function that ran', async () => {
+    client = new Client();
+    await client.start({ recording: ordersRec });
+    await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
+    const uri = await client.open(ORDERS);
+    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
+  });
+
+  it('hover: the values a variable took, with seq and line, and their count', async () => {
+    client = new Client();
+    await client.start({ recording: exceptionsRec });
+    await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
+    const uri = await client.open(EXCEPTIONS);
+    const p = at(EXCEPTIONS, 13, 'sum');
+    const text = await client.hover(uri, p.line, p.character);
+    assert.ok(text, 'a hover on sum');
+    const rows = text.split('\n');
+    assert.equal(rows[0], '**sum** took 4 values in the recording:');
+    assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+/, '@N')), [
+      '- @N line 10: `0`', '- @N line 13: `1`', '- @N line 15: `1`', '- @N line 13: `3`',
+    ]);
+    const seqs = rows.slice(2).map((r) => Number(/@(\d+)/.exec(r)![1]));
+    assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'in time order');
+    // not a recorded variable / not an identifier: no hover
+    const kw = at(EXCEPTIONS, 13, 'parseAmount');
+    assert.equal(await client.hover(uri, kw.line, kw.character), undefined);
+  });
+
+  it('hover lists at most 10 values and says how many there were', async () => {
+    const ws = tempDir();
+    const program = join(ws, 'count.ts');
+    writeFileSync(join(ws, 'package.json'), '{"name": "count", "private": true}\n');
+    writeFileSync(program, 'let n = 0;\nfor (let k = 0; k < 24; k++) {\n  n = n + k;\n}\nconsole.log(n);\n');
+    // recorded to the default place: the server finds the newest recording of the workspace by itself
+    recordWithCli(program, join(ws, '.elixirscope', 'recordings', '20260101-000000-000'));
+    client = new Client();
+    await client.start(undefined, pathToFileURL(ws).toString());
+    await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
+    const uri = await client.open(program);
+    const p = at(program, 3, 'n =');
+    const rows = (await client.hover(uri, p.line, p.character))!.split('\n');
+    assert.equal(rows[0], '**n** took 25 values in the recording (first 10 shown):');
+    assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+ /, '')), [0, 0, 1, 3, 6, 10, 15, 21, 28, 36].map((v, k) => `- line ${k ? 3 : 1}: \`${v}\``));
+  });
+
+  it('a locked recording (being written) is retried until it is released, and says so in the log', async () => {
+    const db = new Level<string, string>(ordersRec, { createIfMissing: false });
+    await db.open();
+    client = new Client();
+    try {
+      await client.start({ recording: ordersRec });
+      await client.until('lock message', () => client.logs.find((l) => /is locked .* retrying every 2 s/.test(l)));
+    } finally {
+      await db.close();
+    }
+    await client.until('opened after release', () => client.logs.find((l) => l.includes(`opened recording ${ordersRec}`)), 10000);
+    const uri = await client.open(ORDERS);
+    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
+  });
+
+  it('elixirscope/openRecording switches recordings (lenses and diagnostics follow)', async () => {
+    client = new Client();
+    await client.start({ recording: ordersRec });
+    await client.until('orders opened', () => client.logs.find((l) => l.includes(`opened recording ${ordersRec}`)));
+    const uri = await client.open(EXCEPTIONS);
+    assert.deepEqual(await client.lenses(uri), []);
+    await client.conn.sendNotification('elixirscope/openRecording', { dir: exceptionsRec });
+    await client.until('exceptions opened', () => client.logs.find((l) => l.includes(`opened recording ${exceptionsRec}`)));
+    assert.deepEqual(await client.lenses(uri), ['1: ran 4 times', '9: ran 1 time']);
+    assert.equal(client.diagnostics.get(uri)?.length, 2);
+  });
+});
