@@ -5,8 +5,9 @@
  *
  * Which recording: initializationOptions `{ recording: dir }`, then the notification
  * `elixirscope/openRecording` `{ dir }`; without either, the newest folder under
- * `<workspace>/.elixirscope/recordings/`. It only reads recordings, through adapter/engine.
+ * initializationOptions `recordingsFolder`, else under `<workspace>/.elixirscope/recordings/`. It only reads recordings, through adapter/engine.
  */
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLensRefreshRequest, createConnection, DiagnosticSeverity, MarkupKind, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
@@ -105,9 +106,12 @@ function identifierAt(text: string, offset: number): string | undefined {
 
 connection.onInitialize((params: InitializeParams) => {
   lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
-  const options = (params.initializationOptions ?? {}) as { recording?: unknown };
-  const roots = [...(params.workspaceFolders ?? []).map((f) => filePath(f.uri)), params.rootUri ? filePath(params.rootUri) : undefined]
-    .filter((r): r is string => !!r);
+  const options = (params.initializationOptions ?? {}) as { recording?: unknown; recordingsFolder?: unknown };
+  const roots = [
+    typeof options.recordingsFolder === 'string' && options.recordingsFolder ? options.recordingsFolder : undefined,
+    ...[...(params.workspaceFolders ?? []).map((f) => filePath(f.uri)), params.rootUri ? filePath(params.rootUri) : undefined]
+      .map((r) => r && join(r, '.elixirscope', 'recordings')),
+  ].filter((r): r is string => !!r);
   const dir = typeof options.recording === 'string' && options.recording ? options.recording
     : roots.map((r) => newestRecording(r)).find((d) => !!d);
   if (dir) void openRecording(dir);

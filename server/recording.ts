@@ -97,9 +97,8 @@ export class RecordingView {
   }
 }
 
-/** The newest recording folder under `<root>/.elixirscope/recordings/`, if any. */
-export function newestRecording(root: string): string | undefined {
-  const base = join(root, '.elixirscope', 'recordings');
+/** The newest recording folder directly under `base` (a recordings folder), if any. */
+export function newestRecording(base: string): string | undefined {
   if (!existsSync(base)) return undefined;
   const dirs = readdirSync(base, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(base, e.name, 'CURRENT')))
