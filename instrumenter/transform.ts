@@ -441,9 +441,9 @@ export class FileInstrumenter {
   readonly markerEnds: number[] = [];
 
   /**
-   * Put `/*@es:K*\/` before a function or class of the output: the runtime finds a function's
-   * native (instrumented) text right after such a marker and answers toString with span K of the
-   * plain text (FileSiteTable.plain).
+   * Put `/*@es:K*\/` before and `/*@ee:*\/` after a function or class of the output: the runtime
+   * finds a function's native (instrumented) text right between such markers and answers toString
+   * with span K of the plain text (FileSiteTable.plain).
    */
   private mark(result: ts.VisitResult<ts.Node>, original: ts.Node): ts.VisitResult<ts.Node> {
     if (!result || Array.isArray(result) || ts.isConstructorDeclaration(original)) return result;
@@ -451,6 +451,7 @@ export class FileInstrumenter {
     this.markerKeys.push(original.getStart(this.sf));
     this.markerEnds.push(original.end);
     ts.addSyntheticLeadingComment(result as ts.Node, ts.SyntaxKind.MultiLineCommentTrivia, `${MARKER}${k}`, false);
+    ts.addSyntheticTrailingComment(result as ts.Node, ts.SyntaxKind.MultiLineCommentTrivia, END_MARKER, false);
     return result;
   }
 

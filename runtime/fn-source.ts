@@ -3,15 +3,18 @@
  * show the source text plain Node runs (the original JavaScript, or the TypeScript transpiled
  * without instrumentation), everything else the native result.
  *
- * The instrumenter puts `/*@es:K*\/` right before every function/class of its output and stores,
- * per marker K, the plain text span in the file's site table (FileSiteTable.plain). V8's native
- * text of an instrumented function is a slice of the instrumented file starting after such a
- * marker (and `export`/`default`/`static`): we look it up among the files loaded so far.
+ * The instrumenter puts `/*@es:K*\/` right before and `/*@ee:*\/` right after every function and
+ * class of its output and stores, per marker K, the plain text span in the file's site table
+ * (FileSiteTable.plain). V8's native text of an instrumented function is the slice of the
+ * instrumented file between such markers (after `export`/`default`/`static`): we look it up among
+ * the files loaded so far.
  */
 import { readFileSync } from 'node:fs';
 import type { BuildEntry, FileSiteTable } from '../protocol/sites';
 
-const PREFIX = 48;
+/** Candidates are indexed by the first LONG characters of their text, and by the first SHORT (texts shorter than LONG). */
+const LONG = 48;
+const SHORT = 6;
 const V8_SKIPPED = /^(?:export|default|static|declare|abstract|public|private|protected|override|readonly|accessor)\s+(?![\s(=;:<!?,)}])/;
 
 function v8Start(text: string, pos: number): number {
@@ -21,6 +24,12 @@ function v8Start(text: string, pos: number): number {
     if (!m) return pos;
     pos += m[0].length;
   }
+}
+
+/** The instrumenter writes ` /*@ee:*\/` right after every marked function or class. */
+function endsAt(code: string, at: number): boolean {
+  while (at < code.length && (code[at] === ' ' || code[at] === '\n' || code[at] === '\r' || code[at] === '\t')) at++;
+  return code.startsWith('/*@ee:*/', at);
 }
 
 interface Candidate { code: string; pos: number; plain: string; start: number; end: number }
@@ -42,7 +51,13 @@ export function installFunctionToString(entryOf: (file: string) => BuildEntry | 
   const startsWith = String.prototype.startsWith;
   const slice = String.prototype.slice;
   const pending: Array<[string, string]> = [];
-  const index = new Map<string, Candidate[]>();
+  const long = new Map<string, Candidate[]>();
+  const short = new Map<string, Candidate[]>();
+  const all: Candidate[] = [];
+  const add = (m: Map<string, Candidate[]>, key: string, c: Candidate): void => {
+    const list = m.get(key);
+    if (list) list.push(c); else m.set(key, [c]);
+  };
   const cache = new WeakMap<object, string>();
 
   const indexFile = (hash: string, file: string): void => {
@@ -60,21 +75,24 @@ export function installFunctionToString(entryOf: (file: string) => BuildEntry | 
         const end = plain.spans[2 * k + 1];
         if (typeof start !== 'number' || typeof end !== 'number' || start < 0 || end < start) continue;
         const pos = v8Start(code, m.index + m[0].length);
-        const key = code.slice(pos, pos + PREFIX);
-        const list = index.get(key);
         const c: Candidate = { code, pos, plain: plain.text, start, end };
-        if (list) list.push(c); else index.set(key, [c]);
+        add(long, code.slice(pos, pos + LONG), c);
+        add(short, code.slice(pos, pos + SHORT), c);
+        all.push(c);
       }
     } catch { /* that file keeps its native text */ }
   };
 
   const lookup = (text: string): string => {
     while (pending.length > 0) { const [h, f] = pending.shift()!; indexFile(h, f); }
-    if (index.size === 0) return text;
-    const list = apply(mapGet, index, [apply(slice, text, [0, PREFIX])]) as Candidate[] | undefined;
+    if (all.length === 0) return text;
+    const n = text.length;
+    const list = n >= LONG ? apply(mapGet, long, [apply(slice, text, [0, LONG])]) as Candidate[] | undefined
+      : n >= SHORT ? apply(mapGet, short, [apply(slice, text, [0, SHORT])]) as Candidate[] | undefined
+        : all;
     if (list) {
       for (const c of list) {
-        if (apply(startsWith, c.code, [text, c.pos])) return apply(slice, c.plain, [c.start, c.end]) as string;
+        if (apply(startsWith, c.code, [text, c.pos]) && endsAt(c.code, c.pos + n)) return apply(slice, c.plain, [c.start, c.end]) as string;
       }
     }
     return text;

@@ -87,13 +87,10 @@ describe('equivalence: what a recorded program observes about itself', function 
     ['handles', 'active handles'],
     ['sourceMaps', 'process.sourceMapsEnabled'],
   ];
-  // Known, documented differences (instrumenter/README.md, runtime/README.md): instrumented
-  // functions' source text, and raw V8 call sites that carry instrumented positions (the
-  // formatted error.stack is mapped back). Skipped, so they stay visible in the count.
+  // Known, documented differences (instrumenter/README.md, runtime/README.md): raw V8 call sites
+  // that carry instrumented positions (the formatted error.stack is mapped back). Skipped, so they
+  // stay visible in the count.
   const knownGaps = new Map([
-    ['fnToString', 'shows the instrumented source'],
-    ['classToString', 'shows the instrumented source'],
-    ['arrowToString', 'shows the instrumented source'],
     ['callSites', 'raw CallSite objects carry instrumented line:column'],
     ['captureStackTrace', 'raw CallSite positions are instrumented'],
   ]);
