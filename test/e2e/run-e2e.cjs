@@ -455,6 +455,18 @@ async function main() {
       await statusItem().waitFor({ state: 'hidden', timeout: TO });
     }, { needs: [S] });
 
+    await step('after the session, a code lens says how often a function ran (language server)', async () => {
+      await openFile(path.basename(scenario.program));
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: scenario.codeLens }).first();
+      await lens.waitFor({ state: 'visible', timeout: 60000 });
+      // the lens sits above the function's line: the next view line holds "function total("
+      const text = (await lens.innerText()).trim();
+      const lines = (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').split('\n');
+      if (!/^function total\(/.test(lines[scenario.codeLensLine - 1] || '')) throw new Error(`line ${scenario.codeLensLine}: ${lines[scenario.codeLensLine - 1]}`);
+      const all = (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).map((t) => t.trim());
+      return `lens "${text}"; all lenses: ${all.join(' | ')}`;
+    }, { needs: ['stop debugging hides toolbar and status item'] });
+
     await step('Record Current File starts a session on the open file', async () => {
       await openFile(path.basename(scenario.program));
       await command('ElixirScope: Record Current File');

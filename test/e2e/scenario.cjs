@@ -52,5 +52,8 @@ module.exports = {
   valueAtFirstHit: '0',
   valueAtSecondHit: '10',
   hoverVariable: 'sum',
+  /** After a session the language server's code lens on total() (line 1) says how often it ran. */
+  codeLens: 'ran 1 time',
+  codeLensLine: 1,
   TRACE,
 };
