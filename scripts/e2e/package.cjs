@@ -34,7 +34,7 @@ if (list.status !== 0) { console.error('unzip -Z1 failed: cannot list the .vsix'
 const files = list.stdout.trim().split('\n').map((f) => f.replace(/^extension\//, ''));
 const problems = [];
 if (size > MAX) problems.push(`size ${size} B > ${MAX} B`);
-for (const f of ['package.json', 'dist/extension.js', 'dist/adapter.js', 'media/timeline.js', 'media/timeline.css']) {
+for (const f of ['package.json', 'dist/extension.js', 'dist/adapter.js', 'dist/server.js', 'media/timeline.js', 'media/timeline.css']) {
   if (!files.includes(f)) problems.push(`missing ${f}`);
 }
 // `level` depends on browser-level for its "browser" field only; Node resolves level -> classic-level.
@@ -43,7 +43,7 @@ for (const dep of runtimeDeps(REPO).closure.filter((d) => !BROWSER_ONLY.has(d)))
   if (!files.includes(`node_modules/${dep}/package.json`)) problems.push(`missing runtime dependency ${dep}`);
 }
 if (!files.some((f) => /^node_modules\/classic-level\/prebuilds\/linux-x64\//.test(f))) problems.push('missing classic-level linux-x64 prebuild');
-const leaked = files.filter((f) => /^(extension|adapter|instrumenter|runtime|protocol|cli|test|scripts|out)\//.test(f) || /\.map$/.test(f));
+const leaked = files.filter((f) => /^(extension|adapter|instrumenter|runtime|protocol|cli|server|test|scripts|out)\//.test(f) || /\.map$/.test(f));
 if (leaked.length) problems.push(`sources/tests in the package: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ' …' : ''}`);
 
 const byTop = {};
