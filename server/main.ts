@@ -142,7 +142,7 @@ connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => 
   }
   if (!h || !h.total) return null;
   const lines = [`**${name}** took ${h.total} value${h.total === 1 ? '' : 's'} in the recording${h.total > h.entries.length ? ` (first ${h.entries.length} shown)` : ''}:`, ''];
-  for (const e of h.entries) lines.push(`- @${e.seq} line ${e.line}: \`${clip(e.value)}\``);
+  for (const e of h.entries) lines.push(`- @${e.seq} line ${e.line} in \`${clip(e.function)}\`: \`${clip(e.value)}\``);
   return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') } };
 });
 

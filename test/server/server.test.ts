@@ -129,7 +129,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     const rows = text.split('\n');
     assert.equal(rows[0], '**sum** took 4 values in the recording:');
     assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+/, '@N')), [
-      '- @N line 10: `0`', '- @N line 13: `1`', '- @N line 15: `1`', '- @N line 13: `3`',
+      '- @N line 10 in `total`: `0`', '- @N line 13 in `total`: `1`', '- @N line 15 in `total`: `1`', '- @N line 13 in `total`: `3`',
     ]);
     const seqs = rows.slice(2).map((r) => Number(/@(\d+)/.exec(r)![1]));
     assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'in time order');
@@ -152,7 +152,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     const p = at(program, 3, 'n =');
     const rows = (await client.hover(uri, p.line, p.character))!.split('\n');
     assert.equal(rows[0], '**n** took 25 values in the recording (first 10 shown):');
-    assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+ /, '')), [0, 0, 1, 3, 6, 10, 15, 21, 28, 36].map((v, k) => `- line ${k ? 3 : 1}: \`${v}\``));
+    assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+ /, '')), [0, 0, 1, 3, 6, 10, 15, 21, 28, 36].map((v, k) => `- line ${k ? 3 : 1} in \`<module>\`: \`${v}\``));
   });
 
   it('a locked recording (being written) is retried until it is released, and says so in the log', async () => {
