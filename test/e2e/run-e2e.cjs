@@ -467,6 +467,26 @@ async function main() {
       return `lens "${text}"; all lenses: ${all.join(' | ')}`;
     }, { needs: ['stop debugging hides toolbar and status item'] });
 
+    await step('after the session, hovering a variable lists the values it took (language server)', async () => {
+      await focusEditor();
+      const hover = page.locator('.monaco-hover', { hasText: /took \d+ values? in the recording/ }).first();
+      for (let i = 1; ; i++) {
+        const box = await tokenBox(scenario.hoverVariable, 1);
+        await page.mouse.move(box.x + 2, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) {
+          if (i >= 4) throw e;
+          await page.mouse.move(5, 5);
+          await page.waitForTimeout(500);
+        }
+      }
+      const text = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (!text.includes(scenario.lspHover)) throw new Error(`hover: ${text}`);
+      return text.slice(0, 240);
+    }, { needs: ['after the session, a code lens says how often a function ran (language server)'] });
+    await page.mouse.move(5, 5).catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+
     await step('Record Current File starts a session on the open file', async () => {
       await openFile(path.basename(scenario.program));
       await command('ElixirScope: Record Current File');

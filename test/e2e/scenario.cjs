@@ -55,5 +55,7 @@ module.exports = {
   /** After a session the language server's code lens on total() (line 1) says how often it ran. */
   codeLens: 'ran 1 time',
   codeLensLine: 1,
+  /** ...and its hover lists every value `sum` took (writes at lines 2 and 4). */
+  lspHover: 'sum took 4 values in the recording',
   TRACE,
 };
