@@ -1098,14 +1098,15 @@ export function v8Start(text: string, pos: number): number {
 
 /**
  * The text plain Node runs for this file and, per source marker, the [start, end) of each marked
- * function/class in it: the original text for JavaScript, else a plain transpile (same options,
+ * function/class in it: the original text for JavaScript (not JSX), else a plain transpile (same options,
  * no instrumentation) with begin/end comments keyed by original position, taken out again.
  */
 function plainSpans(fileName: string, text: string, options: ts.CompilerOptions, inst: FileInstrumenter): { text: string; spans: number[] } | undefined {
   const keys = inst.markerKeys;
   if (keys.length === 0) return undefined;
   const spans: number[] = [];
-  if (isJsFile(fileName)) {
+  // Plain Node runs .js/.mjs/.cjs as written; TypeScript and JSX only ever run transpiled.
+  if (/\.(js|mjs|cjs)$/i.test(fileName)) {
     const ends = inst.markerEnds;
     for (let k = 0; k < keys.length; k++) spans.push(v8Start(text, keys[k]!), ends[k]!);
     return { text, spans };
@@ -1136,21 +1137,34 @@ function plainSpans(fileName: string, text: string, options: ts.CompilerOptions,
   const re = /\/\*@es:(\d+)\*\/ | \/\*@ee:(\d+)\*\//g;
   let plain = '';
   let last = 0;
-  const starts = new Map<number, number>();
-  const ends = new Map<number, number>();
+  // TypeScript's transforms may copy a node's comments onto several output nodes (a decorated
+  // class: `let K = class K {...}` and `K = __decorate(...)`): every begin/end pair is a
+  // candidate, and the one that is exactly a function or class of the plain output wins.
+  const starts = new Map<number, number[]>();
+  const ends = new Map<number, number[]>();
+  const add = (m: Map<number, number[]>, k: number, at: number): void => { const l = m.get(k); if (l) l.push(at); else m.set(k, [at]); };
   for (let m = re.exec(out); m; m = re.exec(out)) {
     plain += out.slice(last, m.index);
     last = m.index + m[0].length;
-    if (m[1] !== undefined) starts.set(Number(m[1]), plain.length);
-    else ends.set(Number(m[2]), plain.length);
+    if (m[1] !== undefined) add(starts, Number(m[1]), plain.length);
+    else add(ends, Number(m[2]), plain.length);
   }
   plain += out.slice(last);
   plain = plain.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
+  const psf = ts.createSourceFile('plain.js', plain, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const nodes = new Set<string>();
+  const walk = (n: ts.Node): void => {
+    if (isFunctionWithBody(n) || ts.isClassLike(n)) nodes.add(`${v8Start(plain, n.getStart(psf))}:${n.end}`);
+    ts.forEachChild(n, walk);
+  };
+  walk(psf);
   for (const key of keys) {
-    const s = starts.get(key);
-    const e = ends.get(key);
-    if (s === undefined || e === undefined || e < s) spans.push(-1, -1);
-    else spans.push(v8Start(plain, s), e);
+    let found: [number, number] | undefined;
+    for (const s0 of starts.get(key) ?? []) {
+      const s = v8Start(plain, s0);
+      for (const e of ends.get(key) ?? []) if (e > s && nodes.has(`${s}:${e}`) && (!found || e - s < found[1] - found[0])) found = [s, e];
+    }
+    if (found) spans.push(found[0], found[1]); else spans.push(-1, -1);
   }
   return { text: plain, spans };
 }

@@ -22,7 +22,7 @@ function byProbe(o: Outcome): Map<string, string> {
 }
 
 /** `name` copied into a fresh workspace's src/; the baseline runs `baseline(text)` (default: the file itself). */
-function compare(title: string, name: string, modes: Mode[], baseline?: (file: string, text: string) => string): void {
+function compare(title: string, name: string, modes: Mode[], baseline?: (file: string, text: string) => string, tsconfig?: object): void {
   describe(title, function () {
     this.timeout(300000);
     const plain = new Map<string, string>();
@@ -30,6 +30,7 @@ function compare(title: string, name: string, modes: Mode[], baseline?: (file: s
     before(() => {
       const root = tempDir('es-fnsrc-');
       writeFileSync(join(root, 'package.json'), '{ "name": "fn-source", "private": true }\n');
+      if (tsconfig) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(tsconfig));
       mkdirSync(join(root, 'src'));
       const file = join(root, 'src', name);
       copyFileSync(join(FIXTURES, name), file);
@@ -67,6 +68,12 @@ describe('runtime: Function.prototype.toString shows the plain source text', () 
     assert.deepEqual(r.errors, []);
     return r.code;
   });
+  const legacy = { experimentalDecorators: true, target: 'ES2020' };
+  compare('TypeScript legacy decorators, ES2020 (class fields moved into constructors)', 'decorated.ts', ['full', 'minimal'], (file, text) => {
+    const r = transpilePlain(file, text, { experimentalDecorators: true, target: 7 /* ES2020 */ });
+    assert.deepEqual(r.errors, []);
+    return r.code;
+  }, { compilerOptions: legacy });
   describe('ES module', function () {
     this.timeout(300000);
     it('declarations, default class, static method and async arrow of an .mjs file', () => {
