@@ -28,6 +28,9 @@ export function decodePostings(first: number, bytes: Uint8Array): number[] {
 export class PostingsCollector {
   private pending = new Map<number, number[]>();
 
+  /** How many lists are waiting (objects are many and short-lived: the writer flushes them all past a bound). */
+  get size(): number { return this.pending.size; }
+
   add(site: number, seq: number): Array<{ site: number; seqs: number[] }> | undefined {
     let list = this.pending.get(site);
     if (!list) this.pending.set(site, (list = []));

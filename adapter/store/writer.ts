@@ -16,6 +16,8 @@ type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEnco
 const CHUNK_EVENTS = 8192;
 const CHUNK_VALUE_BYTES = 256 * 1024;
 const HIGH_WATER = 32 * 1024 * 1024;
+/** Objects with property writes waiting for a full postings block, before all are written as they are. */
+const MAX_PENDING_OBJECTS = 20_000;
 const LOW_WATER = 8 * 1024 * 1024;
 
 /**
@@ -87,6 +89,7 @@ export class RecordingWriter implements EventSink {
     } else if (kind === EventKind.PropWrite) {
       const full = this.objectPostings.add(arg, seq);
       if (full) this.pending.push(...this.postingPuts(full, objectPostingsKey));
+      else if (this.objectPostings.size > MAX_PENDING_OBJECTS) for (const put of this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey)) this.pending.push(put);
     }
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
