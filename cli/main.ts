@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MODES, type Mode } from '../protocol/events';
 import { RecordError, startRecording } from '../adapter/targets/record';
 import { TemporalEngine } from '../adapter/engine/engine';
 import { RecordingError } from '../adapter/store/reader';
 
 const USAGE = `usage:
+  elixirscope instrument [--mode full|balanced|minimal] [DIR]
   elixirscope record [--mode full|balanced|minimal] [--out DIR] [--quiet] -- <program.ts|program.js> [args...]
   elixirscope query DIR stats [--json]
   elixirscope query DIR hits --file F --line N [--json]
@@ -61,6 +64,20 @@ async function record(argv: string[]): Promise<number> {
   return code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
 }
 
+/** Builds (incrementally) the instrumented copy of a workspace; errors as file:line:column lines a problem matcher reads. */
+async function instrument(argv: string[]): Promise<number> {
+  const mode = (takeFlag(argv, '--mode') ?? 'full') as Mode;
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+  if (argv.length > 1 || argv[0]?.startsWith('--')) throw new UsageError(`unexpected ${argv[argv.length - 1]}`);
+  const { buildWorkspace } = await import('../instrumenter');
+  const root = resolve(argv[0] ?? process.cwd());
+  if (!existsSync(root)) throw new UsageError(`no such folder: ${root}`);
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode });
+  for (const e of build.errors) say(`${e.file}:${e.line}:${e.column}: error: ${e.message}`);
+  say(`instrumented ${build.built + build.reused} files (${build.built} rebuilt) in ${Math.round(build.ms)} ms, mode ${mode}${build.errors.length ? `, ${build.errors.length} errors` : ''}`);
+  return build.errors.length ? 1 : 0;
+}
+
 async function query(argv: string[]): Promise<number> {
   const [dir, what, ...rest] = argv;
   if (!dir || !what) throw new UsageError('query needs a recording folder and a question');
@@ -98,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'record') return await record(rest);
+    if (command === 'instrument') return await instrument(rest);
     if (command === 'query') return await query(rest);
     if (command === '--help' || command === 'help' || !command) { process.stdout.write(USAGE + '\n'); return command ? 0 : 2; }
     throw new UsageError(`unknown command "${command}"`);

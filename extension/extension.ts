@@ -9,6 +9,7 @@ import { registerConfigurationProviders } from './configuration-provider';
 import { DebugTracker } from './debug-tracker';
 import { registerHoverHistory } from './hover-history';
 import { registerInlineValues } from './inline-values';
+import { registerInstrumentTask } from './instrument-task';
 import { startLanguageClient } from './language-client';
 import { DEBUG_TYPE } from './settings';
 import { StatusBar } from './status-bar';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
     ...registerCommands(context, tracker, timeline),
     registerHoverHistory(tracker),
     registerInlineValues(),
+    registerInstrumentTask(context),
   );
   const client = startLanguageClient(context);
   if (client) context.subscriptions.push(client);

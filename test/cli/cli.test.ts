@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../adapter/targets/paths';
 import { INVOICE, lineOf, MAIN } from '../helpers/example';
@@ -116,6 +117,20 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     const r = cli('record', '--out', out(), '--', program);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^elixirscope: cannot instrument \S*syntax-error\.ts: .+ \(\S*syntax-error\.ts:\d+:\d+\)$/m);
+  });
+
+  it('instrument: an incremental build whose errors the VS Code problem matcher reads', () => {
+    const broken = join(PROGRAMS, '..', 'broken');
+    const r = cli('instrument', broken);
+    assert.equal(r.code, 1);
+    const matcher = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).contributes.problemMatchers[0].pattern;
+    const problems = r.stderr.split('\n').map((l) => new RegExp(matcher.regexp).exec(l)).filter(Boolean);
+    assert.ok(problems.length >= 1, r.stderr);
+    assert.equal(problems[0]![matcher.file], join(broken, 'syntax-error.ts'));
+    assert.match(problems[0]![matcher.line], /^\d+$/);
+    const ok = cli('instrument', '--mode', 'balanced', PROGRAMS);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /^elixirscope: instrumented \d+ files \(\d+ rebuilt\) in \d+ ms, mode balanced$/m);
   });
 
   it('reports a missing program', () => {
