@@ -125,11 +125,6 @@ export class StateReader {
     return { scope: { lookup: (name) => find(locals, name) ?? find(module, name) }, locals, module };
   }
 
-  /** Every value `name` had in `frame` up to `seq`, oldest first. */
-  async writesOf(frame: number, name: string, seq: number): Promise<Local[]> {
-    return (await this.locals(frame, seq)).filter((l) => l.name === name);
-  }
-
   /** Objects were snapshot when written to a variable; replay later property writes onto them. */
   async withPropertyWrites(locals: Local[], seq: number): Promise<Local[]> {
     const objects = new Map<number, ObjectSnapshot[]>();

@@ -44,7 +44,6 @@ export class RecordingWriter implements EventSink {
   private failure: Error | undefined;
   private readonly stats: RecordingStats = { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
   private startedAt = Date.now();
-  private onChange: Array<() => void> = [];
 
   private constructor(private readonly db: Level<string, string | Buffer>, private meta: RecordingMeta, private readonly manifest: BuildManifest) {}
 
@@ -65,8 +64,6 @@ export class RecordingWriter implements EventSink {
   get ended(): boolean { return this.stats.complete || this.closed; }
   private closed = false;
 
-  /** Called after every stored flush; the live session uses it to learn that more history is readable. */
-  subscribe(listener: () => void): void { this.onChange.push(listener); }
 
   hello(info: RuntimeHello): void {
     this.startedAt = info.startTime;
@@ -220,7 +217,6 @@ export class RecordingWriter implements EventSink {
       }
       this.inFlight -= bytes;
       if (this.inFlight <= LOW_WATER) { const waiting = this.drained; this.drained = []; waiting.forEach((w) => w()); }
-      for (const listener of this.onChange) listener();
     });
   }
 
