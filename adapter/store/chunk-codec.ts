@@ -1,6 +1,7 @@
 import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
+import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
 
 /**
  * A chunk is a run of consecutive events. Frames are not stored per event: the header holds
@@ -36,118 +37,94 @@ export interface DecodedChunk {
 }
 
 export class ChunkBuilder {
-  private bytes = new Uint8Array(1 << 16);
-  private used = 0;
+  private readonly events = new ByteWriter(1 << 16);
+  private readonly vals = new ByteWriter(1 << 14);
+  private readonly header = new ByteWriter(64);
   private lastSite = 0;
-  private readonly header: Buffer;
-  private vbytes = new Uint8Array(1 << 14);
-  private vused = 0;
   private lastInt = new Map<number, number>();
   private recent = new RecentInts();
   count = 0;
 
   constructor(readonly firstSeq: number, stack: readonly number[], private lastFrameId: number) {
-    this.header = Buffer.from([...encodeVarint(lastFrameId), ...encodeVarint(stack.length), ...stack.flatMap((f) => [...encodeVarint(f)])]);
+    this.header.varint(lastFrameId);
+    this.header.varint(stack.length);
+    for (const f of stack) this.header.varint(f);
   }
 
   /** `top`: the frame on top of the stack before this event; `resets`: see FrameStack.apply. */
   add(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined, top: number, resets: boolean): void {
-    if (this.used + 24 > this.bytes.length) this.grow();
     const onTop = (kind === EventKind.Exit || kind === EventKind.Suspend) && arg === top;
-    this.bytes[this.used++] = kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0);
-    this.writeVarint(zigzag(site - this.lastSite));
+    this.events.byte(kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0));
+    this.events.varint(zigzag(site - this.lastSite));
     this.lastSite = site;
-    if (kind === EventKind.Call) { this.writeVarint(zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
-    else if (hasArg(kind) && !onTop) this.writeVarint(arg >>> 0);
+    if (kind === EventKind.Call) { this.events.varint(zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
+    else if (hasArg(kind) && !onTop) this.events.varint(arg >>> 0);
     if (values) values.forEach((v, slot) => this.addValue(site * 2 + slot, v));
     this.count++;
   }
 
-  get valueBytes(): number { return this.vused; }
+  get valueBytes(): number { return this.vals.used; }
 
   private addValue(key: number, v: RecordedValue): void {
     if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) <= 0x7fffffff) {
-      this.ensureValues(6);
       const back = this.recent.indexOf(v);
-      if (back >= 0) this.vbytes[this.vused++] = 2 + back;
+      if (back >= 0) this.vals.byte(2 + back);
       else {
-        this.vbytes[this.vused++] = 0;
-        this.vused = putVarint(this.vbytes, this.vused, zigzag(v - (this.lastInt.get(key) ?? 0)));
+        this.vals.byte(0);
+        this.vals.varint(zigzag(v - (this.lastInt.get(key) ?? 0)));
       }
       this.lastInt.set(key, v);
       this.recent.push(v);
       return;
     }
     const json = Buffer.from(JSON.stringify(v));
-    this.ensureValues(json.length + 6);
-    this.vbytes[this.vused++] = 1;
-    this.vused = putVarint(this.vbytes, this.vused, json.length);
-    this.vbytes.set(json, this.vused);
-    this.vused += json.length;
-  }
-
-  private ensureValues(n: number): void {
-    if (this.vused + n <= this.vbytes.length) return;
-    const grown = new Uint8Array(Math.max(this.vbytes.length * 2, this.vused + n));
-    grown.set(this.vbytes.subarray(0, this.vused));
-    this.vbytes = grown;
+    this.vals.byte(1);
+    this.vals.varint(json.length);
+    this.vals.raw(json);
   }
 
   encode(): Buffer {
-    const head = Buffer.alloc(4);
-    head.writeUInt32LE(this.used);
-    return Buffer.concat([head, encodeVarint(this.count), this.header, this.bytes.subarray(0, this.used), this.vbytes.subarray(0, this.vused)]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(this.events.used);
+    const count = new ByteWriter(8);
+    count.varint(this.count);
+    return Buffer.concat([length, count.view(), this.header.view(), this.events.view(), this.vals.view()]);
   }
-
-  private grow(): void {
-    const grown = new Uint8Array(this.bytes.length * 2);
-    grown.set(this.bytes.subarray(0, this.used));
-    this.bytes = grown;
-  }
-
-  private writeVarint(v: number): void { this.used = putVarint(this.bytes, this.used, v); }
 }
 
 export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const binLength = view.readUInt32LE(0);
-  let pos = 4;
-  const readVarint = () => {
-    let result = 0, mul = 1, b: number;
-    do { b = view[pos++]; result += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
-    return result;
-  };
-  const length = readVarint();
-  let lastFrameId = readVarint();
-  const depth = readVarint();
-  const stack = new FrameStack(Array.from({ length: depth }, readVarint));
-  let vpos = pos + binLength;
+  const binLength = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).readUInt32LE(0);
+  const input = new ByteReader(buf, 4);
+  const length = input.varint();
+  let lastFrameId = input.varint();
+  const depth = input.varint();
+  const stack = new FrameStack(Array.from({ length: depth }, () => input.varint()));
+  const vals = new ByteReader(buf, input.pos + binLength);
   const values: RecordedValue[] = [];
   const lastInt = new Map<number, number>();
   const recent = new RecentInts();
   const readValue = (key: number): RecordedValue => {
-    const tag = view[vpos++];
+    const tag = vals.byte();
     if (tag >= 2) { const n = recent.at(tag - 2); lastInt.set(key, n); recent.push(n); return n; }
-    let v = 0, mul = 1, b: number;
-    do { b = view[vpos++]; v += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
+    const v = vals.varint();
     if (tag === 0) { const n = (lastInt.get(key) ?? 0) + unzigzag(v); lastInt.set(key, n); recent.push(n); return n; }
-    const json = view.toString('utf8', vpos, vpos + v);
-    vpos += v;
+    const json = Buffer.from(buf.buffer, buf.byteOffset + vals.pos, v).toString('utf8');
+    vals.pos += v;
     return JSON.parse(json) as RecordedValue;
   };
   const kinds = new Uint8Array(length), sites = new Int32Array(length), frames = new Int32Array(length);
   const args = new Int32Array(length), valueAt = new Int32Array(length);
   let site = 0;
   for (let i = 0; i < length; i++) {
-    const byte = view[pos++];
+    const byte = input.byte();
     const kind = (byte & KIND_BITS_MASK) as EventKind;
     kinds[i] = kind;
-    site += unzigzag(readVarint());
+    site += unzigzag(input.varint());
     sites[i] = site;
     let arg = 0;
-    if (kind === EventKind.Call) { arg = lastFrameId + 1 + unzigzag(readVarint()); lastFrameId = arg; }
+    if (kind === EventKind.Call) { arg = lastFrameId + 1 + unzigzag(input.varint()); lastFrameId = arg; }
     else if (byte & FLAG_TOP) arg = stack.top;
-    else if (hasArg(kind)) arg = readVarint() | 0;
+    else if (hasArg(kind)) arg = input.varint() | 0;
     args[i] = arg;
     frames[i] = stack.apply(kind, arg, (byte & FLAG_RESET) !== 0);
     const nValues = valueCount(kind);
@@ -174,17 +151,3 @@ class RecentInts {
   }
 }
 
-function putVarint(bytes: Uint8Array, at: number, v: number): number {
-  while (v > 0x7f) { bytes[at++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
-  bytes[at++] = v;
-  return at;
-}
-
-function encodeVarint(v: number): Buffer {
-  const out: number[] = [];
-  while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
-  out.push(v);
-  return Buffer.from(out);
-}
-const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
-const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);

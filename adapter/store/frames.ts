@@ -1,4 +1,5 @@
 import type { FrameRecord } from './meta';
+import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
 
 /**
  * The frames table, stored in blocks of BLOCK frames (frame ids are dense per thread).
@@ -75,8 +76,8 @@ export class FrameBlocks {
  * per frame before LevelDB's compression.
  */
 export function encodeBlock(index: number, data: Int32Array): Buffer {
-  const out: number[] = [];
-  const put = (v: number) => { while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); } out.push(v); };
+  const out = new ByteWriter(BLOCK * 4);
+  const put = (v: number) => out.varint(v);
   let prevEntry = 0, prevDepth = 0;
   for (let i = 0; i < BLOCK; i++) {
     const at = i * FIELDS;
@@ -91,13 +92,13 @@ export function encodeBlock(index: number, data: Int32Array): Buffer {
     prevEntry = data[at + 2];
     prevDepth = data[at + 4];
   }
-  return Buffer.from(out);
+  return Buffer.from(out.view());
 }
 
 export function decodeBlock(index: number, bytes: Uint8Array): Int32Array {
   const data = new Int32Array(BLOCK * FIELDS);
-  let pos = 0;
-  const get = () => { let r = 0, mul = 1, b: number; do { b = bytes[pos++]; r += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80); return r; };
+  const input = new ByteReader(bytes);
+  const get = () => input.varint();
   let prevEntry = 0, prevDepth = 0;
   for (let i = 0; i < BLOCK; i++) {
     const at = i * FIELDS;
@@ -113,9 +114,6 @@ export function decodeBlock(index: number, bytes: Uint8Array): Int32Array {
   }
   return data;
 }
-
-const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
-const unzigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
 /** Frame `id` from its decoded block (undefined when the id was never allocated). */
 export function frameFromBlock(id: number, data: Int32Array): FrameRecord | undefined {

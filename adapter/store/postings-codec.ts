@@ -1,3 +1,5 @@
+import { ByteReader, ByteWriter } from './varint';
+
 /**
  * Stored postings: for every statement, write and call site, the seqs at which it occurred,
  * in blocks of up to BLOCK_POSTINGS ascending seqs (key postings:<site>:<first seq>), delta +
@@ -7,20 +9,17 @@
 export const BLOCK_POSTINGS = 1024;
 
 export function encodePostings(seqs: readonly number[]): Buffer {
-  const out: number[] = [];
-  let prev = seqs[0];
-  const put = (v: number) => { while (v > 0x7f) { out.push((v & 0x7f) | 0x80); v = Math.floor(v / 128); } out.push(v); };
-  put(seqs.length);
-  for (let i = 1; i < seqs.length; i++) { put(seqs[i] - prev); prev = seqs[i]; }
-  return Buffer.from(out);
+  const out = new ByteWriter(seqs.length * 2 + 4);
+  out.varint(seqs.length);
+  for (let i = 1; i < seqs.length; i++) out.varint(seqs[i] - seqs[i - 1]);
+  return Buffer.from(out.view());
 }
 
 export function decodePostings(first: number, bytes: Uint8Array): number[] {
-  let pos = 0;
-  const get = () => { let r = 0, mul = 1, b: number; do { b = bytes[pos++]; r += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80); return r; };
-  const n = get();
+  const input = new ByteReader(bytes);
+  const n = input.varint();
   const seqs = [first];
-  for (let i = 1; i < n; i++) seqs.push(seqs[i - 1] + get());
+  for (let i = 1; i < n; i++) seqs.push(seqs[i - 1] + input.varint());
   return seqs;
 }
 

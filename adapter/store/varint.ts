@@ -1,0 +1,50 @@
+/** LEB128 varints and zigzag, shared by every binary encoding of the store (chunks, frame blocks, postings). */
+export const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
+export const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+/** A growable byte buffer written with varints (numbers up to 2^53, hence the division). */
+export class ByteWriter {
+  bytes: Uint8Array;
+  used = 0;
+
+  constructor(capacity = 256) { this.bytes = new Uint8Array(capacity); }
+
+  varint(v: number): void {
+    this.ensure(8);
+    while (v > 0x7f) { this.bytes[this.used++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
+    this.bytes[this.used++] = v;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.bytes[this.used++] = b;
+  }
+
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.bytes.set(data, this.used);
+    this.used += data.length;
+  }
+
+  view(): Uint8Array { return this.bytes.subarray(0, this.used); }
+
+  private ensure(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+    grown.set(this.bytes.subarray(0, this.used));
+    this.bytes = grown;
+  }
+}
+
+/** Reads varints from `bytes` starting at `pos`. */
+export class ByteReader {
+  constructor(readonly bytes: Uint8Array, public pos = 0) {}
+
+  varint(): number {
+    let result = 0, mul = 1, b: number;
+    do { b = this.bytes[this.pos++]; result += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
+    return result;
+  }
+
+  byte(): number { return this.bytes[this.pos++]; }
+}
