@@ -112,10 +112,15 @@ export class TemporalEngine {
     this.reader.sites.forEach((s, id) => {
       if (s && s.kind === SiteKind.Write && s.name === name && (!only || this.reader.siteFile[id] === only)) writeSites.add(id);
     });
+    // The stored postings say where each write site wrote; only those events are read.
+    const seqs: number[] = [];
+    for (const site of writeSites) for (const seq of await this.postings.of(site)) seqs.push(seq);
+    seqs.sort((a, b) => a - b);
     const found: Array<{ seq: number; frame: number; site: number; value: RecordedValue }> = [];
-    await this.nav.events.scan(0, 1, (c, i, seq) => {
-      if (c.kinds[i] === EventKind.Write && writeSites.has(c.sites[i])) found.push({ seq, frame: c.frames[i], site: c.sites[i], value: c.values[c.valueAt[i]] });
-    });
+    for (const seq of seqs) {
+      const e = (await this.nav.events.at(seq))!;
+      found.push({ seq, frame: e.frame, site: e.site, value: (await this.nav.events.values(seq))[0] });
+    }
     return found.map((w) => this.writeEntry(w));
   }
 

@@ -331,13 +331,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const engine = this.engine!;
     const end = await engine.nav.stepOver({ seq: frame.seq, frame: frame.frame, site: frame.site }, 1);
     const targets: DebugProtocol.StepInTarget[] = [];
-    const parentOf = new Map<number, number>();
     await engine.nav.events.scan(frame.seq + 1, 1, (c, i, seq) => {
       if (end && seq >= end.seq) return true;
-      if (c.kinds[i] === EventKind.Call && !parentOf.has(c.frames[i])) {
-        parentOf.set(c.frames[i], 0);
-        targets.push({ id: seq, label: engine.sites.site(c.sites[i])?.name ?? '<anonymous>' });
-      }
+      if (c.kinds[i] === EventKind.Call) targets.push({ id: seq, label: engine.sites.site(c.sites[i])?.name ?? '<anonymous>' });
       return targets.length >= 50 || undefined;
     });
     const direct: DebugProtocol.StepInTarget[] = [];

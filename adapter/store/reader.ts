@@ -126,21 +126,21 @@ export class RecordingReader {
 
   /** Every stored occurrence of `site`, ascending. */
   async allPostings(site: number): Promise<number[]> {
-    const out: number[] = [];
-    const prefix = postingsPrefix(site);
-    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff', valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
-      for (const s of decodePostings(seqOfPostingsKey(key), value)) out.push(s);
-    }
-    return out;
+    return this.postingsUnder(postingsPrefix(site), -1, Infinity);
   }
 
   /** Seqs of property writes to object `object` in (from, to), ascending. */
   async objectWrites(object: number, from: number, to: number): Promise<number[]> {
-    const prefix = objectPostingsPrefix(object);
+    return this.postingsUnder(objectPostingsPrefix(object), from, to);
+  }
+
+  /** The postings stored under `prefix` that fall in (from, to). */
+  private async postingsUnder(prefix: string, from: number, to: number): Promise<number[]> {
     const out: number[] = [];
     for await (const [key, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff', valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
-      if (seqOfPostingsKey(key) >= to) break;
-      for (const s of decodePostings(seqOfPostingsKey(key), value)) if (s > from && s < to) out.push(s);
+      const first = seqOfPostingsKey(key);
+      if (first >= to) break;
+      for (const s of decodePostings(first, value)) if (s > from && s < to) out.push(s);
     }
     return out;
   }
