@@ -268,21 +268,20 @@ async function main() {
       await toolbarButton('debug-reverse-continue');
     }, { needs: [S] });
 
-    await step('continue to the 2nd hit: Variables show the newer value', async () => {
-      await (await toolbarButton('debug-continue')).click();
-      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAtSecondHit}\\b`);
-      const rows = await variableRow(re);
-      await waitTopFrameLine((l) => l === scenario.breakpointLine, 'top frame back at the breakpoint line');
+    // Press a toolbar button; the thread must stop at the breakpoint line with `value` in Variables.
+    const toBreakpointHit = async (button, value, what) => {
+      await (await toolbarButton(button)).click();
+      const rows = await variableRow(new RegExp(`^${scenario.variable}\\s*[:=]\\s*${value}\\b`));
+      await waitTopFrameLine((l) => l === scenario.breakpointLine, what);
       return rows.join(' | ');
-    }, { needs: [S] });
+    };
 
-    await step('Reverse Continue returns to the 1st hit: Variables show the older value', async () => {
-      await (await toolbarButton('debug-reverse-continue')).click();
-      const re = new RegExp(`^${scenario.variable}\\s*[:=]\\s*${scenario.valueAtFirstHit}\\b`);
-      const rows = await variableRow(re);
-      await waitTopFrameLine((l) => l === scenario.breakpointLine, 'top frame at the breakpoint line');
-      return rows.join(' | ');
-    }, { needs: ['continue to the 2nd hit: Variables show the newer value'] });
+    await step('continue to the 2nd hit: Variables show the newer value',
+      () => toBreakpointHit('debug-continue', scenario.valueAtSecondHit, 'top frame back at the breakpoint line'), { needs: [S] });
+
+    await step('Reverse Continue returns to the 1st hit: Variables show the older value',
+      () => toBreakpointHit('debug-reverse-continue', scenario.valueAtFirstHit, 'top frame at the breakpoint line'),
+      { needs: ['continue to the 2nd hit: Variables show the newer value'] });
 
     await step('Step Back moves the highlighted line up', async () => {
       const before = await topFrameLine();
