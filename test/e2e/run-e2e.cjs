@@ -307,19 +307,25 @@ async function main() {
       return text;
     }, { needs: [S] });
 
-    await step('hover shows the value now and its history', async () => {
-      await focusEditor();
-      const hover = page.locator('.monaco-hover', { hasText: /over time/ }).first();
-      for (let i = 1; ; i++) { // the hover can be dismissed by a re-render (inline values arrive): move away and back
+    // Hovers the scenario's variable until `hover` shows. A hover can be dismissed by a re-render
+    // (inline values arriving), so move away and back, up to four times.
+    const hoverToken = async (hover) => {
+      for (let i = 1; ; i++) {
         const box = await tokenBox(scenario.hoverVariable, 1);
         await page.mouse.move(box.x + 2, box.y + box.height / 2);
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
-        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) {
+        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); return; } catch (e) {
           if (i >= 4) throw e;
           await page.mouse.move(5, 5);
           await page.waitForTimeout(500);
         }
       }
+    };
+
+    await step('hover shows the value now and its history', async () => {
+      await focusEditor();
+      const hover = page.locator('.monaco-hover', { hasText: /over time/ }).first();
+      await hoverToken(hover);
       return (await hover.innerText()).replace(/\s+/g, ' ').slice(0, 200);
     }, { needs: [S] });
 
@@ -469,16 +475,7 @@ async function main() {
     await step('after the session, hovering a variable lists the values it took (language server)', async () => {
       await focusEditor();
       const hover = page.locator('.monaco-hover', { hasText: /took \d+ values? in the recording/ }).first();
-      for (let i = 1; ; i++) {
-        const box = await tokenBox(scenario.hoverVariable, 1);
-        await page.mouse.move(box.x + 2, box.y + box.height / 2);
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
-        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) {
-          if (i >= 4) throw e;
-          await page.mouse.move(5, 5);
-          await page.waitForTimeout(500);
-        }
-      }
+      await hoverToken(hover);
       const text = (await hover.innerText()).replace(/\s+/g, ' ');
       if (!text.includes(scenario.lspHover)) throw new Error(`hover: ${text}`);
       return text.slice(0, 240);
