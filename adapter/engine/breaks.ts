@@ -48,7 +48,7 @@ export class Breaks {
   async next(from: number, dir: Direction, q: BreakQuery, cancel?: Cancel): Promise<BreakHit | undefined> {
     const candidates = await Promise.all([
       this.nextLine(from, dir, q.lines, cancel),
-      this.nextFunction(from, dir, q.functions, cancel),
+      this.nextFunction(from, dir, q.functions),
       this.exceptions.next(from, dir, q.exceptions, cancel).then((stop) => (stop ? { stop, reason: 'exception' as const, ids: [] } : undefined)),
       this.nextData(from, dir, q.data, cancel),
     ]);
@@ -120,18 +120,19 @@ export class Breaks {
     return holds;
   }
 
-  private async nextFunction(from: number, dir: Direction, functions: FunctionBreak[], cancel?: Cancel): Promise<BreakHit | undefined> {
+  private async nextFunction(from: number, dir: Direction, functions: FunctionBreak[]): Promise<BreakHit | undefined> {
     if (!functions.length) return undefined;
     const byFn = new Map<number, number[]>();
     for (const f of functions) for (const s of f.sites) byFn.set(s, [...(byFn.get(s) ?? []), f.id]);
-    // The stop is the function's first statement; search for Calls strictly before the current position when going back.
-    let seq = from + dir;
+    // Calls of the functions come from their stored postings. The stop is the function's first
+    // statement; going back, it must be strictly before the current position.
+    let seq = from;
     for (;;) {
-      const call = await this.nav.events.scan(seq, dir, (c, i) => (c.kinds[i] === EventKind.Call && byFn.has(c.sites[i])) || undefined, cancel);
+      const call = await this.postings.next(byFn.keys(), seq, dir);
       if (call < 0) return undefined;
       const stop = await this.nav.stepIn({ seq: call, frame: 0, site: 0 }, 1);
       if (stop && (dir === 1 || stop.seq < from)) return { stop, reason: 'function breakpoint', ids: byFn.get((await this.nav.events.at(call))!.site)! };
-      seq = call + dir;
+      seq = call;
     }
   }
 
