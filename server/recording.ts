@@ -102,7 +102,7 @@ export function newestRecording(base: string): string | undefined {
   if (!existsSync(base)) return undefined;
   const dirs = readdirSync(base, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(base, e.name, 'CURRENT')))
-    .map((e) => ({ dir: join(base, e.name), name: e.name, mtime: statSync(join(base, e.name)).mtimeMs }));
+    .map((e) => ({ dir: join(base, e.name), name: e.name, mtime: statSync(join(base, e.name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
   dirs.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
   return dirs.at(-1)?.dir;
 }

@@ -159,8 +159,9 @@ export class RecordingReader {
   }
 
   /** Size of the store on disk in bytes. */
+  /** LevelDB compacts in the background after open, so a listed table file may be gone by the time we stat it. */
   bytesOnDisk(): number {
-    return readdirSync(this.dir).reduce((sum, name) => sum + statSync(join(this.dir, name)).size, 0);
+    return readdirSync(this.dir).reduce((sum, name) => sum + (statSync(join(this.dir, name), { throwIfNoEntry: false })?.size ?? 0), 0);
   }
 
   private async loadSites(): Promise<void> {
