@@ -7,7 +7,11 @@
 import { workerData } from 'node:worker_threads';
 import * as net from 'node:net';
 import { RingReader } from './drain';
-import { C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WAITING, C_CONNECTED, FRAME_END, FRAME_HELLO, type WorkerInit } from './wire';
+import { writeSpec } from './live-spec';
+import {
+  encodeFrame, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WAITING, C_CONNECTED, C_LIVE_FRAME, C_LIVE_MODE, C_PAUSED, C_PAUSE_ID,
+  FRAME_BREAKPOINTS, FRAME_END, FRAME_HELLO, FRAME_PAUSED, FRAME_RUN, LIVE_SPEC_DIRTY, type WorkerInit,
+} from './wire';
 
 const init = workerData as WorkerInit;
 const ctrl = new Int32Array(init.ctrl);
@@ -27,6 +31,7 @@ function die(): void {
   Atomics.notify(ctrl, C_R);
   Atomics.notify(ctrl, C_RB);
   Atomics.notify(ctrl, C_DONE);
+  release(); // a program paused by a debugger that is gone runs on
   if (sock) sock.destroy();
   reader.releaseAll();
   void discardLoop();
@@ -80,18 +85,62 @@ function prefault(): void {
   step();
 }
 
-function frame(type: number, payload?: Buffer): Buffer {
-  const n = payload ? payload.length : 0;
-  const f = Buffer.allocUnsafe(5 + n);
-  f.writeUInt32LE(1 + n, 0);
-  f[4] = type;
-  if (payload) payload.copy(f, 5);
-  return f;
+// ---- live mode: the adapter pauses and releases the program's thread -----------------------
+
+let reportedPause = 0;
+
+function release(): void {
+  Atomics.store(ctrl, C_LIVE_MODE, 0);
+  Atomics.store(ctrl, C_PAUSED, 0);
+  Atomics.notify(ctrl, C_PAUSED);
 }
+
+/** RUN: set where to pause next, and release the given pause if the thread is still in it. */
+function run(mode: number, watched: number, pauseId: number): void {
+  Atomics.store(ctrl, C_LIVE_FRAME, watched);
+  Atomics.store(ctrl, C_LIVE_MODE, mode | (Atomics.load(ctrl, C_LIVE_MODE) & LIVE_SPEC_DIRTY));
+  if (pauseId !== 0 && Atomics.load(ctrl, C_PAUSE_ID) === pauseId && Atomics.load(ctrl, C_PAUSED) === 1) {
+    Atomics.store(ctrl, C_PAUSED, 0);
+    Atomics.notify(ctrl, C_PAUSED);
+  }
+}
+
+function onControl(type: number, payload: Buffer): void {
+  if (type === FRAME_RUN && payload.length >= 12) run(payload.readInt32LE(0), payload.readInt32LE(4), payload.readInt32LE(8));
+  else if (type === FRAME_BREAKPOINTS && init.spec && writeSpec(init.spec, payload.toString('utf8'))) Atomics.or(ctrl, C_LIVE_MODE, LIVE_SPEC_DIRTY);
+}
+
+/** Control frames from the adapter ([u32 len][u8 type][payload]), possibly split across chunks. */
+function controlReader(): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 5) {
+      const len = pending.readUInt32LE(0);
+      if (pending.length < 4 + len) break;
+      onControl(pending[4], pending.subarray(5, 4 + len));
+      pending = pending.subarray(4 + len);
+    }
+  };
+}
+
+/** Once everything published before a pause is on the socket: tell the adapter the thread waits. */
+function reportPause(s: net.Socket, pausedBeforeTake: boolean): void {
+  if (!pausedBeforeTake) return;
+  const id = Atomics.load(ctrl, C_PAUSE_ID);
+  if (id === reportedPause) return;
+  reportedPause = id;
+  const p = Buffer.allocUnsafe(4);
+  p.writeInt32LE(id, 0);
+  s.write(encodeFrame(FRAME_PAUSED, p));
+}
+
 
 async function pump(s: net.Socket): Promise<void> {
   for (;;) {
     if (dead) return;
+    // Read before take(): a pause is flagged after its events are published, so they are in this take.
+    const paused = Atomics.load(ctrl, C_PAUSED) === 1;
     const batch = reader.take();
     if (batch !== null) {
       // Zero-copy: the ring slices themselves go to the socket (one writev); the ring space is
@@ -109,9 +158,10 @@ async function pump(s: net.Socket): Promise<void> {
       }
       continue;
     }
+    reportPause(s, paused);
     if (Atomics.load(ctrl, C_EXIT) !== 0) {
       if (reader.pending()) continue;
-      s.write(frame(FRAME_END), () => { markDone(); s.end(); });
+      s.write(encodeFrame(FRAME_END), () => { markDone(); s.end(); });
       return;
     }
     await idle();
@@ -125,7 +175,8 @@ try {
   s.on('close', () => { if (Atomics.load(ctrl, C_DONE) === 0) die(); });
   s.once('connect', () => {
     s.setNoDelay?.(true);
-    s.write(frame(FRAME_HELLO, Buffer.from(init.token + init.hello, 'utf8')));
+    s.write(encodeFrame(FRAME_HELLO, Buffer.from(init.token + init.hello, 'utf8')));
+    if (init.spec) s.on('data', controlReader());
     Atomics.store(ctrl, C_CONNECTED, 1);
     pump(s).catch(die);
     prefault();

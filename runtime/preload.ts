@@ -13,7 +13,9 @@ import { Snapshotter } from './snapshot';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
 import { installEsmHooks, installRequireHooks, loadManifest, type LoadedManifest } from './loader';
 import { installFunctionToString } from './fn-source';
-import { CTRL_WORDS, C_DEAD, RING_SLACK, type WorkerInit } from './wire';
+import { installLiveControl } from './live';
+import { writeSpec } from './live-spec';
+import { CTRL_WORDS, C_DEAD, RING_SLACK, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
 
@@ -23,6 +25,8 @@ function start(socketPath: string): void {
   const token = env.ELIXIRSCOPE_TOKEN ?? '';
   const manifestPath = env.ELIXIRSCOPE_MANIFEST;
   const optionsJson = env.ELIXIRSCOPE_OPTIONS;
+  const liveSpec = env.ELIXIRSCOPE_LIVE;
+  delete env.ELIXIRSCOPE_LIVE;
   delete env.ELIXIRSCOPE_SOCKET;
   delete env.ELIXIRSCOPE_TOKEN;
   delete env.ELIXIRSCOPE_MANIFEST;
@@ -56,6 +60,12 @@ function start(socketPath: string): void {
       return Reflect.apply(file, this, [hash, p, siteCount]) as number;
     };
   }
+  let specArea: SharedArrayBuffer | undefined;
+  if (typeof liveSpec === 'string' && liveSpec !== '') {
+    specArea = new SharedArrayBuffer(SPEC_HEADER_BYTES + SPEC_BYTES);
+    writeSpec(specArea, liveSpec);
+    installLiveControl(rec, ctrl, specArea);
+  }
   Object.defineProperty(globalThis, HOOKS_GLOBAL, { value: rec.hooks, enumerable: false, writable: false, configurable: true });
 
   const hello = JSON.stringify({
@@ -64,7 +74,7 @@ function start(socketPath: string): void {
   });
   const init: WorkerInit = {
     socketPath, token, hello, ctrl: ctrlSab, words: wordsSab, bytes: bytesSab,
-    wordCap: opts.ringWords, byteCap: opts.ringBytes,
+    wordCap: opts.ringWords, byteCap: opts.ringBytes, spec: specArea,
   };
   const worker = new Worker(path.join(__dirname, 'runtime-worker.js'), { workerData: init, execArgv: [], stdout: true, stderr: true });
   worker.unref();

@@ -67,6 +67,8 @@ export interface Recorder {
   hooks: Hooks;
   /** Publish a partial block (idle timer). */
   tick(): void;
+  /** Publish everything written so far and wake the worker at once (before a live pause). */
+  flush(): void;
   /** Record ProcessExit, publish everything, ask the worker for END and wait for it (bounded). */
   finish(code: number, idleTimeoutMs: number): boolean;
   /** Stop recording for good (hooks keep working, writing nowhere). */
@@ -399,6 +401,11 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         computeLimit();
       }
       if (sinceNotify !== 0 && A_load(ctrl, C_WAITING) !== 0) wake();
+    },
+    flush(): void {
+      if (disabled || finished || dropping) return;
+      if (wi !== lastPubW) { publish(wi, bw); computeLimit(); }
+      wake();
     },
     finish(code: number, idleTimeoutMs: number): boolean {
       if (finished) return A_load(ctrl, C_DONE) !== 0;

@@ -6,11 +6,28 @@
  *   HELLO (1): 64 ASCII hex chars of token, then UTF-8 JSON RuntimeHello
  *   BATCH (2): [u32 nWords][nWords x int32 LE][u32 nBytes][nBytes]
  *   END   (3): empty
+ *   PAUSED (6): [i32 pause id] the program's thread is blocked after the last event sent (live mode)
+ * Control frames from the adapter to the worker (live mode only), same framing:
+ *   RUN (4): [i32 LiveMode][i32 watched frame][i32 pause id to release, 0 = none]
+ *   BREAKPOINTS (5): UTF-8 JSON LiveBreakpoints
  */
 export const FRAME_HELLO = 1;
 export const FRAME_BATCH = 2;
 export const FRAME_END = 3;
+export const FRAME_RUN = 4;
+export const FRAME_BREAKPOINTS = 5;
+export const FRAME_PAUSED = 6;
 export const TOKEN_HEX_CHARS = 64;
+
+/** One frame: [u32 LE length of the rest][u8 type][payload]. */
+export function encodeFrame(type: number, payload?: Uint8Array): Buffer {
+  const n = payload ? payload.length : 0;
+  const f = Buffer.allocUnsafe(5 + n);
+  f.writeUInt32LE(1 + n, 0);
+  f[4] = type;
+  if (payload) f.set(payload, 5);
+  return f;
+}
 
 /** Indexes into the Int32Array control block shared by the main thread and the drain worker. */
 export const C_W = 0;        // published word write index (record boundary)
@@ -25,7 +42,33 @@ export const C_DEAD = 8;     // worker: the socket is gone, data is discarded
 export const C_CONNECTED = 9; // worker: HELLO sent
 export const C_WAITING = 10;  // worker: about to Atomics.waitAsync on C_W (producer notifies only then)
 export const C_SEQ = 11;      // seqlock over (C_B, C_W): odd while a publication is being written
+export const C_PAUSED = 12;   // live: main thread sets 1 and blocks until the worker sets 0
+export const C_PAUSE_ID = 13; // live: number of the current/last pause (main thread)
+export const C_LIVE_MODE = 14; // live: LiveMode the worker asks for, | LIVE_SPEC_DIRTY when breakpoints changed
+export const C_LIVE_FRAME = 15; // live: the frame LiveMode.Over/Out watches
 export const CTRL_WORDS = 16;
+
+/**
+ * Where a live program's thread pauses besides its breakpoint sites (the adapter decides whether a
+ * pause is a stop; these only have to pause at or before every possible target).
+ */
+export const LIVE_BREAKPOINTS_ONLY = 0;
+/** At the next statement anywhere (step in, pause). */
+export const LIVE_ANY = 1;
+/** At the next statement of the watched frame, or anywhere once it has exited (step over). */
+export const LIVE_OVER = 2;
+/** Anywhere once the watched frame has exited (step out). */
+export const LIVE_OUT = 3;
+/** At the next statement, or at once if the program is idle in the event loop (pause). */
+export const LIVE_PAUSE = 4;
+/** Flag in C_LIVE_MODE: the breakpoint spec area changed. */
+export const LIVE_SPEC_DIRTY = 1 << 8;
+/** Breakpoint spec area: [i32 seqlock generation][i32 byte length][UTF-8 JSON LiveBreakpoints]. */
+export const SPEC_HEADER_BYTES = 8;
+export const SPEC_BYTES = 1 << 18;
+
+/** Sites a live program pauses at: absolute source path -> site indexes local to that file's table. */
+export type LiveBreakpoints = Record<string, number[]>;
 
 /** Largest record in words: word0 + arg + 2 values x (tag + 2 payload words). */
 export const MAX_RECORD_WORDS = 8;
@@ -47,4 +90,6 @@ export interface WorkerInit {
   bytes: SharedArrayBuffer;
   wordCap: number;
   byteCap: number;
+  /** Live mode: the breakpoint spec area (SPEC_HEADER_BYTES + SPEC_BYTES). */
+  spec?: SharedArrayBuffer;
 }

@@ -25,6 +25,7 @@ run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.']);
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return dir.endsWith('.test.js') ? [dir] : [];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     return statSync(p).isDirectory() ? findTests(p) : name.endsWith('.test.js') ? [p] : [];

@@ -1,6 +1,13 @@
 import { SiteKind, type Site } from '../../protocol/sites';
 import type { RecordingReader } from '../store/reader';
 
+/** The line a breakpoint on `line` binds to, among lines that have statements: itself, else the next one. */
+export function bindLine(linesWithCode: Iterable<number>, line: number): number | undefined {
+  let best: number | undefined;
+  for (const l of linesWithCode) if (l >= line && (best === undefined || l < best)) best = l;
+  return best;
+}
+
 /** Static lookups over the recording's site table: lines → statement sites, function of a site. */
 export class SiteIndex {
   /** function/module site → its write sites. */
@@ -52,10 +59,7 @@ export class SiteIndex {
   /** The line a breakpoint on `line` binds to: itself if it has code, else the next line that does. */
   bindLine(file: string, line: number): number | undefined {
     const lines = this.byLine.get(file);
-    if (!lines) return undefined;
-    let best: number | undefined;
-    for (const l of lines.keys()) if (l >= line && (best === undefined || l < best)) best = l;
-    return best;
+    return lines && bindLine(lines.keys(), line);
   }
 
   /** Lines with code in `file` between two lines (inclusive), for breakpointLocations. */

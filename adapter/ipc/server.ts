@@ -10,7 +10,15 @@ import { promises as fsp } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EventSink, RuntimeHello } from '../store/sink';
 import { BatchDecoder } from './decode';
-import { FRAME_BATCH, FRAME_END, FRAME_HELLO, TOKEN_HEX_CHARS } from '../../runtime/wire';
+import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, TOKEN_HEX_CHARS } from '../../runtime/wire';
+
+/** The adapter's side of live mode: how it talks back to the runtime of an accepted connection. */
+export interface RuntimeControl {
+  /** The connection is accepted: `send` writes a control frame (FRAME_RUN, FRAME_BREAKPOINTS) to its worker. */
+  attached(send: (type: number, payload: Buffer) => void): void;
+  /** PAUSED: the program's thread waits after the events decoded so far; `pauseId` releases it. */
+  paused(pauseId: number): void;
+}
 
 export interface IpcServer {
   socketPath: string;
@@ -35,7 +43,7 @@ const MAX_HELLO = 1 << 20;
 const MAX_FRAME = 1 << 30;
 const HELLO_TIMEOUT_MS = 10000;
 
-export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSink): Promise<IpcServer> {
+export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSink, control?: RuntimeControl): Promise<IpcServer> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'elixirscope-'));
   await fsp.chmod(dir, 0o700);
   const socketPath = path.join(dir, 'rt.sock');
@@ -60,7 +68,7 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
   const server = net.createServer((sock) => {
     generation++;
     sockets.add(sock);
-    const done = serve(sock, tokenBuf, makeSink).finally(() => {
+    const done = serve(sock, tokenBuf, makeSink, control).finally(() => {
       sockets.delete(sock);
       active.delete(done);
       checkIdle();
@@ -92,7 +100,7 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
 }
 
 /** Serve one connection until it ends; resolves after sink.end() (if a sink was made). */
-function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) => EventSink): Promise<void> {
+function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) => EventSink, control: RuntimeControl | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     let sink: EventSink | undefined;
     let decoder: BatchDecoder | undefined;
@@ -126,9 +134,11 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
         sink = s;
         s.hello(hello);
         decoder = new BatchDecoder(s);
+        control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); });
         return true;
       }
       if (type === FRAME_BATCH) { decoder!.decode(buf, start + 1, end); return true; }
+      if (type === FRAME_PAUSED && end - start >= 5) { control?.paused(buf.readInt32LE(start + 1)); return true; }
       if (type === FRAME_END) { finish(true); return true; }
       return false;
     };

@@ -3,7 +3,7 @@ import type { BreakQuery, DataBreak, FunctionBreak, LineBreak } from '../engine/
 import { parseHitCondition } from '../engine/breaks';
 import type { TemporalEngine } from '../engine/engine';
 import type { ExceptionFilter } from '../engine/exceptions';
-import { SiteKind } from '../../protocol/sites';
+import { SiteKind, type Site } from '../../protocol/sites';
 
 interface Requested {
   id: number;
@@ -15,6 +15,11 @@ interface Requested {
   error?: string;
   bound?: number;
   site?: number;
+}
+
+/** A function breakpoint on `name` stops in function `site` ("total" matches "Invoice.total"). */
+export function functionBreakpointMatches(site: Site, name: string): boolean {
+  return site.kind === SiteKind.Function && (site.name === name || !!site.name?.endsWith(`.${name}`));
 }
 
 /** Every kind of breakpoint the user set, bound to sites once the recording knows their files. */
@@ -63,7 +68,7 @@ export class BreakpointTable {
     }
     for (const f of this.functions) {
       engine.reader.sites.forEach((s, id) => {
-        if (s && s.kind === SiteKind.Function && (s.name === f.name || s.name?.endsWith(`.${f.name}`))) f.sites.add(id);
+        if (s && functionBreakpointMatches(s, f.name)) f.sites.add(id);
       });
     }
     return changed;
@@ -75,6 +80,16 @@ export class BreakpointTable {
     for (const list of this.bySource.values()) for (const b of list) if (b.site !== undefined && !b.logMessage) lines.push({ id: b.id, site: b.site, condition: b.condition, hit: b.hit });
     const functions: FunctionBreak[] = this.functions.filter((f) => f.sites.size).map((f) => ({ id: f.id, sites: f.sites }));
     return { lines, functions, exceptions: this.exceptionFilters, data: this.data };
+  }
+
+  /** What should really pause a live program: source lines of breakpoints (not logpoints) by path, and function names. */
+  stopsToPause(): { lines: Map<string, number[]>; functions: string[] } {
+    const lines = new Map<string, number[]>();
+    for (const [path, list] of this.bySource) {
+      const stops = list.filter((b) => !b.logMessage && !b.error).map((b) => b.line);
+      if (stops.length) lines.set(path, stops);
+    }
+    return { lines, functions: this.functions.map((f) => f.name) };
   }
 
   /** Bound logpoints of one source (or all). */

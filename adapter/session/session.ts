@@ -2,7 +2,7 @@ import {
   BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   CustomRequest, type ElixirScopeLaunchArgs, type OriginArgs, type RecordingInfo, type SeekArgs, type TimelineArgs,
   type TimelineResponse, type ValueHistoryArgs, type ValueHistoryResponse,
@@ -18,6 +18,9 @@ import { renderValue } from '../engine/render';
 import type { FrameState } from '../engine/state';
 import { RecordingReader } from '../store/reader';
 import { startRecording, type Recording } from '../targets/record';
+import { LIVE_ANY, LIVE_BREAKPOINTS_ONLY, LIVE_OUT, LIVE_OVER, LIVE_PAUSE, type LiveControl, type LiveFilter } from '../targets/live-control';
+import type { LiveBreakpoints } from '../../runtime/wire';
+import { LiveBreakpointSites } from './live-breakpoints';
 import { BreakpointTable } from './breakpoints';
 import { ProgressTracker } from './progress';
 import { VariableHandles } from './variables';
@@ -26,6 +29,11 @@ const THREAD_ID = 1;
 /** Id of the label row between a resumed async frame and its callers (not a frame: scopes are empty). */
 const ASYNC_LABEL_ID = 1_000_000;
 const FOLLOW_INTERVAL_MS = 50;
+/** How long a pause request waits for a live program's runtime to answer. */
+const PAUSE_GRACE_MS = 3000;
+/** How long a terminated program may take to end by SIGTERM before it is killed. */
+const TERMINATE_GRACE_MS = 5000;
+const RUN_TO_BREAKPOINT: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
 /** Value history shows the writes nearest to the current time, at most this many. */
 const HISTORY_LIMIT = 200;
 
@@ -53,6 +61,11 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private stopOnEntry = false;
   private follower: NodeJS.Timeout | undefined;
   private pendingMove: (() => Promise<void>) | undefined;
+  /** Where a live program should pause while `pendingMove` waits for it. */
+  private pendingFilter: LiveFilter = RUN_TO_BREAKPOINT;
+  private liveSites: LiveBreakpointSites | undefined;
+  private entryPending = false;
+  private terminating = false;
   private queue: Promise<unknown> = Promise.resolve();
   private loggedTo = new Map<number, number>();
 
@@ -127,9 +140,15 @@ export class ElixirScopeSession extends LoggingDebugSession {
       program: args.program!, args: args.args, cwd: args.cwd, env: args.env, mode: args.mode, out: args.out,
       runtimeExecutable: args.runtimeExecutable, include: args.include, exclude: args.exclude, redact: args.redact, snapshot: args.snapshot,
       stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
+      live: (manifest) => {
+        this.liveSites = new LiveBreakpointSites(manifest);
+        this.entryPending = this.stopOnEntry;
+        return this.liveBreakpoints(resolve(args.cwd ?? process.cwd(), args.program!));
+      },
     });
     this.recording = rec;
     this.live = true;
+    if (rec.live) rec.live.onPaused = () => void this.serialize(() => this.follow(true));
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
     this.engine = TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database));
@@ -138,6 +157,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
       this.live = false;
       clearInterval(this.follower);
+      if (this.terminating) return;
       await this.follow(true);
       if (!this.position) await this.settleReplay();
     }), (err: Error) => this.log(`recording failed: ${err.message}`));
@@ -153,11 +173,34 @@ export class ElixirScopeSession extends LoggingDebugSession {
     await this.printLogpoints();
     const retry = this.pendingMove;
     this.pendingMove = undefined;
-    if (retry) return retry();
-    if (this.position) return;
-    const hit = this.stopOnEntry ? await this.entryHit() : await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
-    this.scannedTo = engine.reader.length;
-    if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
+    if (retry) await retry();
+    else if (!this.position) {
+      const hit = this.stopOnEntry ? await this.entryHit() : await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
+      this.scannedTo = engine.reader.length;
+      if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
+    }
+    this.steer();
+  }
+
+  /**
+   * A live program runs while the session waits for it (pausing where the pending movement might
+   * end) and stays paused while the user looks at a stop, in the past or at the present.
+   */
+  private steer(): void {
+    const live = this.live ? this.recording?.live : undefined;
+    if (!live || this.position) return;
+    live.run(this.pendingMove ? this.pendingFilter : RUN_TO_BREAKPOINT);
+  }
+
+  /** The sites a live program pauses at: breakpoints, and its first statements until it stopped on entry. */
+  private liveBreakpoints(program?: string): LiveBreakpoints {
+    const spec = this.liveSites!.sitesFor(this.breakpoints);
+    if (this.entryPending && program) (spec[program] ??= []).push(...this.liveSites!.moduleStatements(program));
+    return spec;
+  }
+
+  private pushLiveBreakpoints(): void {
+    if (this.live && this.liveSites) this.recording?.live?.setBreakpoints(this.liveBreakpoints(this.engine?.reader.meta.program));
   }
 
   private async entryHit(): Promise<BreakHit | undefined> {
@@ -179,10 +222,16 @@ export class ElixirScopeSession extends LoggingDebugSession {
     else { this.log('nothing was recorded'); this.sendEvent(new TerminatedEvent()); }
   }
 
+  /** Ends a live program the way a terminal would (SIGTERM, then SIGKILL after a grace period); terminated follows its exit. */
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.recording?.child.kill('SIGTERM');
     this.sendResponse(response);
-    this.sendEvent(new TerminatedEvent());
+    const rec = this.recording;
+    if (!rec || !this.live) { this.sendEvent(new TerminatedEvent()); return; }
+    this.terminating = true;
+    rec.live?.detach(); // a paused thread cannot take the signal
+    rec.child.kill('SIGTERM');
+    const force = setTimeout(() => rec.child.kill('SIGKILL'), TERMINATE_GRACE_MS);
+    void rec.finished.catch(() => undefined).then(() => { clearTimeout(force); this.sendEvent(new TerminatedEvent()); });
   }
 
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
@@ -202,6 +251,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   private arrive(stop: Stop, reason: string, ids: Array<number | string> = [], description?: string): void {
     this.position = stop;
+    if (this.entryPending) { this.entryPending = false; this.pushLiveBreakpoints(); }
     this.positionException = reason === 'exception' ? stop.seq : undefined;
     this.frames = [];
     this.variables.reset();
@@ -214,10 +264,10 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   /** Runs a movement over the recording (serialized with every other engine question). */
-  private move(response: DebugProtocol.Response, request: DebugProtocol.Request, title: string, movement: Movement, dir: Direction): void {
+  private move(response: DebugProtocol.Response, request: DebugProtocol.Request, title: string, movement: Movement, dir: Direction, filter: (from: Stop) => LiveFilter = () => RUN_TO_BREAKPOINT): void {
     this.sendResponse(response);
     const from = this.position;
-    void this.serialize(() => this.progress.run(request.seq, title, (cancel) => this.tryMove(from, movement, dir, cancel)));
+    void this.serialize(() => this.progress.run(request.seq, title, (cancel) => this.tryMove(from, movement, dir, cancel, from && filter(from))));
   }
 
   /**
@@ -225,7 +275,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * the movement stays pending (the thread shows as running) and the follower retries it after
    * each refresh, so waiting never blocks the protocol loop or the follower itself.
    */
-  private async tryMove(from: Stop | undefined, movement: Movement, dir: Direction, cancel: Cancel): Promise<void> {
+  private async tryMove(from: Stop | undefined, movement: Movement, dir: Direction, cancel: Cancel, filter = RUN_TO_BREAKPOINT): Promise<void> {
     if (!from || !this.engine) return;
     const to = await movement(from, dir, cancel);
     if (cancel.cancelled) return this.arrive(from, 'pause', [], 'Cancelled');
@@ -235,8 +285,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     }
     if (dir === 1 && this.live) {
       this.position = undefined;
-      this.pendingMove = () => this.tryMove(from, movement, dir, cancel);
-      return;
+      this.pendingMove = () => this.tryMove(from, movement, dir, cancel, filter);
+      this.pendingFilter = filter;
+      return this.steer();
     }
     const edge = dir === 1 ? await this.engine.nav.last() : await this.engine.nav.first();
     this.log(dir === 1 ? 'reached the end of the recording' : 'reached the start of the recording');
@@ -263,7 +314,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.move(response, request!, 'Reverse continue', this.continueMove, -1);
   }
   protected override nextRequest(response: DebugProtocol.NextResponse, _a: DebugProtocol.NextArguments, request?: DebugProtocol.Request): void {
-    this.move(response, request!, 'Step over', this.step('stepOver'), 1);
+    this.move(response, request!, 'Step over', this.step('stepOver'), 1, (from) => ({ mode: LIVE_OVER, frame: from.frame }));
   }
   /** VS Code's Step Back sends no granularity: it is reverse step over. */
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, _a: DebugProtocol.StepBackArguments, request?: DebugProtocol.Request): void {
@@ -274,21 +325,46 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.move(response, request!, 'Step in', target === undefined ? this.step('stepIn') : async () => {
       const stop = await this.engine!.nav.stepIn({ seq: target, frame: 0, site: 0 }, 1);
       return stop && { stop, reason: 'step' };
-    }, 1);
+    }, 1, () => ({ mode: LIVE_ANY, frame: 0 }));
   }
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, _a: DebugProtocol.StepOutArguments, request?: DebugProtocol.Request): void {
-    this.move(response, request!, 'Step out', this.step('stepOut'), 1);
+    this.move(response, request!, 'Step out', this.step('stepOut'), 1, (from) => ({ mode: LIVE_OUT, frame: from.frame }));
   }
 
+  /**
+   * A live program pauses at its next statement, or at once if it is idle in the event loop. A
+   * replay, or a program whose runtime does not answer, rests at the latest recorded statement.
+   */
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     this.sendResponse(response);
+    const live = this.live ? this.recording?.live : undefined;
     void this.serialize(async () => {
       if (this.position || !this.engine) return;
-      this.pendingMove = undefined;
+      if (!live) return this.pauseAtLatest();
+      const attempt = this.pauseWhenBlocked(live);
+      this.pendingMove = attempt;
+      this.pendingFilter = { mode: LIVE_PAUSE, frame: 0 };
       await this.follow(true);
-      const last = await this.engine.nav.last();
-      if (last) this.arrive(last, 'pause', [], 'Paused at the latest recorded statement (the program keeps running)');
+      setTimeout(() => void this.serialize(async () => { if (this.pendingMove === attempt) await this.pauseAtLatest(live); }), PAUSE_GRACE_MS);
     });
+  }
+
+  private async pauseAtLatest(live?: LiveControl): Promise<void> {
+    this.pendingMove = undefined;
+    live?.run(RUN_TO_BREAKPOINT);
+    await this.follow(true);
+    const last = await this.engine!.nav.last();
+    if (last && !this.position) this.arrive(last, 'pause', [], live ? 'Paused at the latest recorded statement (the program did not answer and keeps running)' : undefined);
+  }
+
+  /** The pending movement of a pause: done once the program waits in its pause. */
+  private pauseWhenBlocked(live: LiveControl): () => Promise<void> {
+    const attempt = async (): Promise<void> => {
+      const last = live.blocked ? await this.engine!.nav.last() : undefined;
+      if (last) return this.arrive(last, 'pause');
+      this.pendingMove = attempt;
+    };
+    return attempt;
   }
 
   protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments, request?: DebugProtocol.Request): void {
@@ -350,6 +426,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const path = args.source.path ?? '';
     await this.serialize(async () => {
       response.body = { breakpoints: this.breakpoints.setLines(path, args.breakpoints ?? [], this.engine) };
+      this.pushLiveBreakpoints();
       this.sendResponse(response);
       this.loggedTo.clear();
       await this.printLogpoints(path);
@@ -358,6 +435,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     response.body = { breakpoints: this.breakpoints.setFunctions(args.breakpoints, this.engine) };
+    this.pushLiveBreakpoints();
     this.sendResponse(response);
   }
 

@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
 import type { Mode } from '../../protocol/events';
 import type { SnapshotLimits } from '../../protocol/requests';
 import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
 import { RecordingWriter } from '../store/writer';
 import { bundlePath } from './paths';
+import { LiveControl } from './live-control';
+import type { BuildManifest } from '../../protocol/sites';
+import type { LiveBreakpoints } from '../../runtime/wire';
 
 export interface RecordOptions {
   program: string;
@@ -23,6 +27,11 @@ export interface RecordOptions {
   redact?: string[];
   snapshot?: Partial<SnapshotLimits>;
   log?: (message: string) => void;
+  /**
+   * Live mode (a debug session): the program really pauses at the breakpoints this returns (given
+   * the build), and wherever `Recording.live` asks. Without it the program never waits for us.
+   */
+  live?: (manifest: BuildManifest) => LiveBreakpoints;
 }
 
 export class RecordError extends Error {
@@ -37,6 +46,8 @@ export interface Recording {
   /** Resolves when the program has exited and every event it sent is stored. */
   finished: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   buildErrors: BuildError[];
+  manifest: BuildManifest;
+  live?: LiveControl;
 }
 
 /** Instruments the program's workspace, runs it with the runtime preloaded, and stores its events. */
@@ -60,14 +71,15 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const writer = await RecordingWriter.create(dir, { program, args, cwd, root, mode, nodeVersion: process.version, startTime: Date.now() }, build.manifest);
   let connected = false;
+  const live = opts.live && new LiveControl(opts.live(build.manifest));
   const ipc = await startIpcServer(() => {
     if (connected) throw new Error('only the main thread is recorded so far');
     connected = true;
     return writer;
-  });
+  }, live);
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
     cwd,
-    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts) },
+    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
     stdio: opts.stdio ?? 'inherit',
   });
   const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
@@ -77,13 +89,13 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
         await ipc.whenIdle();
         await ipc.close();
         if (!connected) await writer.end(false);
-        writer.setExitCode(code ?? (signal ? 128 : 0));
+        writer.setExitCode(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0));
         await writer.flush();
         resolveExit({ code, signal });
       })().catch(reject);
     });
   });
-  return { dir, root, writer, child, finished, buildErrors: build.errors };
+  return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live };
 }
 
 /** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits and redaction patterns, when given. */

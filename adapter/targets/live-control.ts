@@ -1,0 +1,78 @@
+/**
+ * The adapter's handle on a live program's thread (runtime/live.ts is the other end): where it
+ * should pause next and whether it is waiting in a pause now. Knows nothing of DAP or the engine.
+ */
+import type { RuntimeControl } from '../ipc/server';
+import { FRAME_BREAKPOINTS, FRAME_RUN, LIVE_BREAKPOINTS_ONLY, type LiveBreakpoints } from '../../runtime/wire';
+
+export { LIVE_ANY, LIVE_BREAKPOINTS_ONLY, LIVE_OUT, LIVE_OVER, LIVE_PAUSE } from '../../runtime/wire';
+
+/** Where the thread pauses besides breakpoints: a LiveMode and the frame it watches. */
+export interface LiveFilter { mode: number; frame: number }
+
+export class LiveControl implements RuntimeControl {
+  private send: ((type: number, payload: Buffer) => void) | undefined;
+  private pauseId = 0;
+  private sentSpec: string;
+  private wantedSpec: string;
+  private filter: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
+  /** Called when the thread has paused (everything before the pause is decoded into the store). */
+  onPaused: () => void = () => undefined;
+
+  /** `initial` is what the runtime starts with (given in its environment). */
+  constructor(initial: LiveBreakpoints) {
+    this.sentSpec = this.wantedSpec = JSON.stringify(initial);
+  }
+
+  /** The spec the runtime was started with (ELIXIRSCOPE_LIVE). */
+  get initialSpec(): string { return this.sentSpec; }
+
+  /** Whether the program's thread is waiting in a pause. */
+  get blocked(): boolean { return this.pauseId !== 0; }
+
+  attached(send: (type: number, payload: Buffer) => void): void {
+    this.send = send;
+    this.syncBreakpoints();
+    if (this.filter.mode !== LIVE_BREAKPOINTS_ONLY) this.sendRun();
+  }
+
+  paused(pauseId: number): void {
+    this.pauseId = pauseId;
+    this.onPaused();
+  }
+
+  setBreakpoints(spec: LiveBreakpoints): void {
+    this.wantedSpec = JSON.stringify(spec);
+    this.syncBreakpoints();
+  }
+
+  /** Let the thread run (if it waits) and pause it next as `filter` says. */
+  run(filter: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 }): void {
+    if (!this.blocked && filter.mode === this.filter.mode && filter.frame === this.filter.frame) return;
+    this.filter = filter;
+    this.sendRun();
+  }
+
+  private sendRun(): void {
+    if (!this.send) return;
+    const payload = Buffer.alloc(12);
+    payload.writeInt32LE(this.filter.mode, 0);
+    payload.writeInt32LE(this.filter.frame, 4);
+    payload.writeInt32LE(this.pauseId, 8);
+    this.pauseId = 0;
+    this.send(FRAME_RUN, payload);
+  }
+
+  /** The debugger lets go: no more pauses, and a waiting thread runs on. */
+  detach(): void {
+    this.setBreakpoints({});
+    this.filter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
+    this.sendRun();
+  }
+
+  private syncBreakpoints(): void {
+    if (!this.send || this.wantedSpec === this.sentSpec) return;
+    this.sentSpec = this.wantedSpec;
+    this.send(FRAME_BREAKPOINTS, Buffer.from(this.sentSpec, 'utf8'));
+  }
+}

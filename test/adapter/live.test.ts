@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { bundlePath } from '../../adapter/targets/paths';
+import { CustomRequest, type RecordingInfo } from '../../protocol/requests';
+import { launchAndStop, moveAndWait, place, startClient } from '../helpers/dap';
+import { lineOf, PROGRAMS } from '../helpers/example';
+import { tempDir } from '../helpers/temp';
+
+const LIVE = join(PROGRAMS, 'live.ts');
+const TICKER = join(PROGRAMS, 'ticker.ts');
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The program's stdout as the Debug Console received it so far. */
+function stdoutOf(dc: DebugClient): () => string {
+  let text = '';
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') text += e.body.output; });
+  return () => text;
+}
+
+async function eventsRecorded(dc: DebugClient): Promise<number> {
+  return ((await dc.customRequest(CustomRequest.info)).body as RecordingInfo).events;
+}
+
+describe('DAP: a live program really pauses', function () {
+  this.timeout(120000);
+  let dc: DebugClient;
+  let stopFile: string;
+  beforeEach(async () => {
+    dc = await startClient();
+    stopFile = join(tempDir(), 'stop');
+  });
+  afterEach(async () => {
+    writeFileSync(stopFile, '');
+    await dc.stop();
+  });
+  const launch = (): Record<string, unknown> => ({ program: LIVE, args: [stopFile], out: join(tempDir(), 'rec') });
+
+  it('at a breakpoint the program waits: what it prints next comes only after continue', async () => {
+    const out = stdoutOf(dc);
+    const printLine = lineOf(LIVE, 'console.log(`step ${i}`)');
+    await launchAndStop(dc, launch(), [{ path: LIVE, lines: [printLine] }]);
+    assert.equal((await place(dc)).locals.i, '1');
+    await delay(700);
+    assert.match(out(), /started/);
+    assert.doesNotMatch(out(), /step 1/, 'the program ran past the breakpoint');
+    const events = await eventsRecorded(dc);
+    await moveAndWait(dc, 'continue');
+    assert.equal((await place(dc)).locals.i, '2');
+    await delay(300);
+    assert.match(out(), /step 1/);
+    assert.doesNotMatch(out(), /step 2/);
+    assert.ok(await eventsRecorded(dc) > events);
+    await moveAndWait(dc, 'stepBack');
+    await moveAndWait(dc, 'reverseContinue');
+    assert.equal((await place(dc)).locals.i, '1', 'history stays reachable while the program waits');
+  });
+
+  it('stepping at the present runs the program one statement at a time: over, in and out', async () => {
+    const out = stdoutOf(dc);
+    const callLine = lineOf(LIVE, 'total += tick(i)');
+    await launchAndStop(dc, launch(), [{ path: LIVE, lines: [callLine] }]);
+    await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [] });
+    await moveAndWait(dc, 'next');
+    assert.equal((await place(dc)).line, lineOf(LIVE, 'console.log(`step ${i}`)'));
+    assert.equal((await place(dc)).locals.total, '3');
+    await delay(300);
+    assert.doesNotMatch(out(), /step 1/);
+    await moveAndWait(dc, 'next');
+    await delay(300);
+    assert.match(out(), /step 1/);
+    assert.doesNotMatch(out(), /step 2/);
+    let p = await place(dc);
+    while (p.line !== callLine) { await moveAndWait(dc, 'next'); p = await place(dc); }
+    assert.equal(p.locals.i, '2');
+    await moveAndWait(dc, 'stepIn');
+    p = await place(dc);
+    assert.equal(p.name, 'tick');
+    assert.equal(p.line, lineOf(LIVE, 'const doubled = n * 2'));
+    assert.equal(p.locals.n, '2');
+    await moveAndWait(dc, 'stepOut');
+    p = await place(dc);
+    assert.notEqual(p.name, 'tick');
+    assert.equal(p.line, callLine);
+    await moveAndWait(dc, 'next');
+    assert.equal((await place(dc)).locals.total, '8');
+    await delay(300);
+    assert.doesNotMatch(out(), /step 2/);
+  });
+
+  it('pause stops a busy program at its next statement; a breakpoint set while it runs pauses it', async () => {
+    const out = stdoutOf(dc);
+    const stopped = () => dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([
+      dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),
+      dc.launch(launch()),
+    ]);
+    while (!/total/.test(out())) await delay(50);
+    const paused = stopped();
+    await dc.pauseRequest({ threadId: 1 });
+    assert.equal((await paused).body.reason, 'pause');
+    const loopLines = [lineOf(LIVE, 'while (Date.now()'), lineOf(LIVE, 'spins = spins + 1'), lineOf(LIVE, 'Atomics.wait(nap')];
+    assert.ok(loopLines.includes((await place(dc)).line), `paused in the busy loop, not at line ${(await place(dc)).line}`);
+    const events = await eventsRecorded(dc);
+    await delay(500);
+    assert.equal(await eventsRecorded(dc), events, 'the recording grew while paused');
+
+    const hit = stopped();
+    await dc.continueRequest({ threadId: 1 });
+    const spinLine = lineOf(LIVE, 'spins = spins + 1');
+    await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [{ line: spinLine, condition: 'spins >= 3' }] });
+    const s = await hit;
+    assert.equal(s.body.reason, 'breakpoint');
+    const at = await place(dc);
+    assert.equal(at.line, spinLine);
+    assert.ok(Number(at.locals.spins) >= 3);
+    const spins = at.locals.spins;
+    await delay(300);
+    assert.equal((await place(dc)).locals.spins, spins);
+
+    await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [] });
+    writeFileSync(stopFile, '');
+    const ended = stopped();
+    await dc.continueRequest({ threadId: 1 });
+    await ended;
+    assert.match(out(), /spun true/);
+  });
+
+  it('terminate while paused lets the program end through its own signal handling', async () => {
+    const rec = join(tempDir(), 'rec');
+    const own = await startClient();
+    await launchAndStop(own, { program: TICKER, out: rec }, [{ path: TICKER, lines: [lineOf(TICKER, 'ticks = ticks + 1')] }]);
+    const terminated = own.waitForEvent('terminated');
+    await own.terminateRequest();
+    await terminated;
+    await own.stop();
+    const stats = JSON.parse(execFileSync(process.execPath, [bundlePath('cli'), 'query', rec, 'stats', '--json'], { encoding: 'utf8' })) as { complete: boolean; exitCode: number };
+    assert.equal(stats.complete, true, 'the runtime flushed and ended the recording');
+    assert.equal(stats.exitCode, 128 + 15);
+  });
+});
