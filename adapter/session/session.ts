@@ -33,6 +33,8 @@ const FOLLOW_INTERVAL_MS = 50;
 const PAUSE_GRACE_MS = 3000;
 /** How long a terminated program may take to end by SIGTERM before it is killed. */
 const TERMINATE_GRACE_MS = 5000;
+/** Pauses without a stop after which a breakpoint site no longer pauses a live program. */
+const REJECTED_PAUSE_LIMIT = 50;
 const RUN_TO_BREAKPOINT: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
 /** Value history shows the writes nearest to the current time, at most this many. */
 const HISTORY_LIMIT = 200;
@@ -66,6 +68,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private liveSites: LiveBreakpointSites | undefined;
   private entryPending = false;
   private terminating = false;
+  /** Pauses at a breakpoint site that did not become stops (see noteRejectedPause). */
+  private readonly rejectedPauses = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private loggedTo = new Map<number, number>();
 
@@ -186,16 +190,39 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * A live program runs while the session waits for it (pausing where the pending movement might
    * end) and stays paused while the user looks at a stop, in the past or at the present.
    */
-  private steer(): void {
+  private async steer(): Promise<void> {
     const live = this.live ? this.recording?.live : undefined;
     if (!live || this.position) return;
+    if (live.blocked) await this.noteRejectedPause();
     live.run(this.pendingMove ? this.pendingFilter : RUN_TO_BREAKPOINT);
+  }
+
+  /**
+   * Each pause that is not a stop (a condition or hit count that did not hold) costs a round trip
+   * through the store. A breakpoint site that keeps rejecting stops pausing the program: its stops
+   * are still found in the recording as it grows, while the program runs on.
+   */
+  private async noteRejectedPause(): Promise<void> {
+    const engine = this.engine!;
+    const last = await engine.nav.events.at(engine.reader.length - 1);
+    if (!last || last.kind !== EventKind.Step) return;
+    const n = (this.rejectedPauses.get(last.site) ?? 0) + 1;
+    this.rejectedPauses.set(last.site, n);
+    if (n !== REJECTED_PAUSE_LIMIT) return;
+    const site = engine.sites.site(last.site);
+    this.log(`${basename(engine.sites.file(last.site))}:${site?.line}: the program paused here ${n} times without stopping (condition or hit count); it now runs on, and stops here are found in the recording as it grows`);
+    this.pushLiveBreakpoints();
   }
 
   /** The sites a live program pauses at: breakpoints, and its first statements until it stopped on entry. */
   private liveBreakpoints(program?: string): LiveBreakpoints {
     const spec = this.liveSites!.sitesFor(this.breakpoints);
     if (this.entryPending && program) (spec[program] ??= []).push(...this.liveSites!.moduleStatements(program));
+    for (const [site, n] of this.rejectedPauses) {
+      const file = n >= REJECTED_PAUSE_LIMIT ? this.engine?.sites.file(site) : undefined;
+      const base = file ? this.engine!.reader.files.find((f) => f.file === file)?.base : undefined;
+      if (file && base !== undefined && spec[file]) spec[file] = spec[file].filter((local) => base + local !== site);
+    }
     return spec;
   }
 

@@ -129,6 +129,23 @@ describe('DAP: a live program really pauses', function () {
     assert.match(out(), /spun true/);
   });
 
+  it('a condition that keeps failing stops pausing the program, and its stop is still found', async () => {
+    const log: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'console') log.push(e.body.output); });
+    const spinLine = lineOf(LIVE, 'spins = spins + 1');
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [{ line: spinLine, condition: 'spins === 70' }] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch(launch()),
+    ]);
+    assert.equal((await stopped).body.reason, 'breakpoint');
+    assert.equal((await place(dc)).locals.spins, '70');
+    assert.ok(log.some((l) => /paused here 50 times without stopping/.test(l)), log.join(''));
+  });
+
   it('terminate while paused lets the program end through its own signal handling', async () => {
     const rec = join(tempDir(), 'rec');
     const own = await startClient();
