@@ -11,8 +11,9 @@ import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
 import { Snapshotter } from './snapshot';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
-import { installEsmHooks, installRequireHooks, loadManifest, type LoadedManifest } from './loader';
-import { installFunctionToString } from './fn-source';
+import { installEsmHooks, installRequireHooks, loadManifest, REQUIRE_HOOK_NAME, type LoadedManifest } from './loader';
+import { installFunctionToString, presetSourceText } from './fn-source';
+import { installStackFormatting, nodeJsLoaderFrame } from './stack';
 import { CTRL_WORDS, C_DEAD, RING_SLACK, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
@@ -50,9 +51,15 @@ function start(socketPath: string): void {
     // toString of instrumented functions shows the plain source text (fn-source.ts).
     const m = manifest;
     const loaded = installFunctionToString((file) => (Object.hasOwn(m.files, file) ? m.files[file] : undefined));
+    // error.stack written as V8 writes it, positions mapped to the original files (stack.ts).
+    const instrumented = new Set<string>();
+    const jsFrame = nodeJsLoaderFrame();
+    try {
+      installStackFormatting((p) => instrumented.has(p), presetSourceText, jsFrame ? { file: __filename, name: REQUIRE_HOOK_NAME, text: jsFrame } : undefined);
+    } catch { /* Node's formatting */ }
     const file = rec.hooks.file;
     rec.hooks.file = function (this: unknown, hash: string, p: string, siteCount: number): number {
-      try { loaded(hash, p); } catch { /* never break the program */ }
+      try { loaded(hash, p); instrumented.add(p); } catch { /* never break the program */ }
       return Reflect.apply(file, this, [hash, p, siteCount]) as number;
     };
   }
