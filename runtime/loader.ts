@@ -64,6 +64,9 @@ export function loadManifest(manifestPath: string): LoadedManifest | undefined {
   };
 }
 
+/** The function name of our require.extensions handlers (keep in sync with the function below). */
+export const REQUIRE_HOOK_NAME = 'elixirscopeRequireHook';
+
 type Handler = (module: { _compile(code: string, filename: string): unknown }, filename: string) => unknown;
 
 /** Register require.extensions handlers for the extensions the manifest actually contains. */
@@ -77,7 +80,8 @@ export function installRequireHooks(manifest: LoadedManifest): void {
   }
   for (const ext of wanted) {
     const prev = hasOwn(exts, ext) ? exts[ext] : undefined;
-    exts[ext] = function (this: unknown, module, filename) {
+    // Named so that stack formatting (stack.ts) can show Node's own handler frame in its place.
+    exts[ext] = function elixirscopeRequireHook(this: unknown, module: Parameters<Handler>[0], filename: string): unknown {
       const code = manifest.instrumented(filename);
       if (code !== undefined) { module._compile(code, filename); return; }
       return (prev ?? jsHandler).call(this, module, filename);

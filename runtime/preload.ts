@@ -11,8 +11,9 @@ import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
 import { Snapshotter } from './snapshot';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
-import { installEsmHooks, installRequireHooks, loadManifest, type LoadedManifest } from './loader';
-import { installFunctionToString } from './fn-source';
+import { installEsmHooks, installRequireHooks, loadManifest, REQUIRE_HOOK_NAME, type LoadedManifest } from './loader';
+import { installFunctionToString, presetSourceText } from './fn-source';
+import { installStackFormatting, nodeJsLoaderFrame } from './stack';
 import { installLiveControl } from './live';
 import { writeSpec } from './live-spec';
 import { CTRL_WORDS, C_DEAD, RING_SLACK, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
@@ -54,9 +55,15 @@ function start(socketPath: string): void {
     // toString of instrumented functions shows the plain source text (fn-source.ts).
     const m = manifest;
     const loaded = installFunctionToString((file) => (Object.hasOwn(m.files, file) ? m.files[file] : undefined));
+    // error.stack written as V8 writes it, positions mapped to the original files (stack.ts).
+    const instrumented = new Set<string>();
+    const jsFrame = nodeJsLoaderFrame();
+    try {
+      installStackFormatting((p) => instrumented.has(p), presetSourceText, jsFrame ? { file: __filename, name: REQUIRE_HOOK_NAME, text: jsFrame } : undefined);
+    } catch { /* Node's formatting */ }
     const file = rec.hooks.file;
     rec.hooks.file = function (this: unknown, hash: string, p: string, siteCount: number): number {
-      try { loaded(hash, p); } catch { /* never break the program */ }
+      try { loaded(hash, p); instrumented.add(p); } catch { /* never break the program */ }
       return Reflect.apply(file, this, [hash, p, siteCount]) as number;
     };
   }
@@ -88,6 +95,7 @@ function start(socketPath: string): void {
   // end and after an uncaught exception / unhandled rejection.
   const origEmit = process.emit;
   const emit = function (this: unknown, ev: string | symbol, code?: unknown): boolean {
+    if (ev === 'worker' && code === worker) return false; // Node announces every Worker, ours included: the program must not see it
     if (ev !== 'exit') return Reflect.apply(origEmit, this, arguments) as boolean;
     try {
       return Reflect.apply(origEmit, this, arguments) as boolean;
