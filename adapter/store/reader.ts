@@ -45,7 +45,7 @@ export class RecordingReader {
       await reader.refresh();
       return reader;
     }
-    if (!existsSync(dir)) throw new RecordingError(`${dir}: no such recording folder`);
+    if (!existsSync(dir)) throw new RecordingError(`${dir}: not an ElixirScope recording (no such folder)`);
     if (!existsSync(join(dir, 'CURRENT'))) throw new RecordingError(`${dir}: not an ElixirScope recording (no LevelDB store there)`);
     let snap: string;
     try { snap = takeSnapshot(dir); } catch (err) {

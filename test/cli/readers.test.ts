@@ -194,7 +194,7 @@ describe('recordings: many readers at once, never modified', function () {
     assert.match(r.stderr, new RegExp(`^elixirscope: cannot open recording ${join(badManifest, m2)}: it is unreadable or corrupt`, 'm'));
 
     r = query(join(base, 'nowhere'), 'stats');
-    assert.match(r.stderr, new RegExp(`^elixirscope: ${join(base, 'nowhere')}: no such recording folder`, 'm'));
+    assert.match(r.stderr, new RegExp(`^elixirscope: ${join(base, 'nowhere')}: not an ElixirScope recording \\(no such folder\\)`, 'm'));
     assert.deepEqual(snapshotsOf(r.pid!), []);
   });
 });
