@@ -74,7 +74,8 @@ export class RecordingReader {
     if (!meta) throw new RecordingError(`${this.dir}: recording has no metadata (corrupt or not an ElixirScope recording)`);
     if (meta.format !== FORMAT_VERSION) throw new RecordingError(`${this.dir}: recording format ${meta.format} is not supported by this version (expects ${FORMAT_VERSION}); record it again`);
     this.meta = meta;
-    this.stats = (await this.getJson<RecordingStats>(STATS_KEY))!;
+    // A snapshot taken in the moment between the writer's first two puts has no stats yet: nothing readable.
+    this.stats = (await this.getJson<RecordingStats>(STATS_KEY)) ?? { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
     await this.loadSites();
     this.chunkStarts = [];
     for await (const key of this.db.keys({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) })) this.chunkStarts.push(seqOfChunkKey(key));
