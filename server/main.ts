@@ -14,11 +14,11 @@ import {
   type CodeLens, type Diagnostic, type Hover, type InitializeParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { isLocked, newestRecording, RecordingView, type ThrowGroup } from './recording';
+import { isTransient, newestRecording, RecordingView, type ThrowGroup } from './recording';
 
 export const OPEN_RECORDING = 'elixirscope/openRecording';
 const HOVER_ENTRIES = 10;
-const RETRY_MS = 2000;
+const WATCH_MS = 1000;
 const MAX_VALUE = 80;
 
 const connection = createConnection(ProposedFeatures.all);
@@ -36,31 +36,43 @@ function filePath(uri: string): string | undefined {
   try { return uri.startsWith('file:') ? fileURLToPath(uri) : undefined; } catch { return undefined; }
 }
 
-/** Loads `dir` (replacing the current recording); a locked store is retried every 2 s until another one is asked for. */
+/**
+ * Loads `dir` (replacing the current recording). Readers open a snapshot, so a recording that is
+ * being written or replayed loads at once with what it holds so far; while it has not ended, its
+ * folder is checked every second and a changed one is loaded again (lenses, diagnostics and
+ * hovers follow it) until it has ended or another recording is asked for.
+ */
 async function openRecording(dir: string): Promise<void> {
   if (retry) { clearTimeout(retry); retry = undefined; }
   const attempt = ++loading;
-  let attempts = 0;
+  let live = false;
   const tryLoad = async (): Promise<void> => {
     retry = undefined;
     if (attempt !== loading) return;
     try {
       const next = await RecordingView.load(dir);
-      if (attempt !== loading) return;
+      if (attempt !== loading) { void next.close(); return; }
+      const previous = view;
       view = next;
+      void previous?.close().catch(() => undefined);
       const fns = [...next.functions.values()].reduce((n, l) => n + l.length, 0);
-      log(`opened recording ${dir}: ${fns} functions ran, ${next.throws.length} throw places`);
+      const state = next.complete ? '' : ` (still being recorded: ${next.events} events so far)`;
+      log(`${live ? 'reloaded' : 'opened'} recording ${dir}${state}: ${fns} functions ran, ${next.throws.length} throw places`);
+      live = !next.complete;
       publishDiagnostics();
       if (lensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+      if (live) retry = setTimeout(() => void watch(), WATCH_MS);
     } catch (err) {
       if (attempt !== loading) return;
-      if (isLocked(err)) {
-        if (attempts++ === 0) log(`recording ${dir} is locked (still being recorded, or replayed by the debugger); retrying every ${RETRY_MS / 1000} s`);
-        retry = setTimeout(() => void tryLoad(), RETRY_MS);
-      } else {
-        log(`cannot open recording ${dir}: ${(err as Error).message}`);
-      }
+      if (isTransient(err)) { retry = setTimeout(() => void tryLoad(), WATCH_MS); return; }
+      log(`cannot open recording ${dir}: ${(err as Error).message}`);
     }
+  };
+  const watch = async (): Promise<void> => {
+    retry = undefined;
+    if (attempt !== loading) return;
+    if (view?.changed()) await tryLoad();
+    else retry = setTimeout(() => void watch(), WATCH_MS);
   };
   await tryLoad();
 }
@@ -136,9 +148,12 @@ connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => 
   const name = identifierAt(doc.getText(), doc.offsetAt(position));
   if (!name) return null;
   let h;
-  try { h = await view.history(name, file, HOVER_ENTRIES); } catch (err) {
-    log(isLocked(err) ? `hover on ${name}: recording ${view.dir} is locked right now (the debugger is replaying it?)` : `hover on ${name}: ${(err as Error).message}`);
-    return null;
+  for (let asked = view; ; asked = view) {
+    try { h = await asked.history(name, file, HOVER_ENTRIES); break; } catch (err) {
+      if (view && view !== asked) continue; // a live recording was reloaded meanwhile: ask the new view
+      log(`hover on ${name}: ${(err as Error).message}`);
+      return null;
+    }
   }
   if (!h || !h.total) return null;
   const lines = [`**${name}** took ${h.total} value${h.total === 1 ? '' : 's'} in the recording${h.total > h.entries.length ? ` (first ${h.entries.length} shown)` : ''}:`, ''];
@@ -156,7 +171,7 @@ connection.onCodeLens(({ textDocument }): CodeLens[] => {
   }));
 });
 
-connection.onShutdown(() => { if (retry) clearTimeout(retry); loading++; });
+connection.onShutdown(async () => { if (retry) clearTimeout(retry); loading++; await view?.close().catch(() => undefined); view = undefined; });
 
 documents.listen(connection);
 connection.listen();

@@ -1,9 +1,12 @@
 /**
  * What the language server knows about one recording, read through adapter/engine only.
  *
- * LevelDB allows one process per store, and the debug adapter opens recordings too (replay), so
- * this never keeps the store open: code lenses and diagnostics are computed once when the
- * recording is loaded, hovers open it for the one question and close it again (answers cached).
+ * A view reads a private snapshot of the recording (see adapter/store/snapshot.ts), so it never
+ * locks out or modifies the recording, the debug adapter and the CLI read it at the same time,
+ * and a recording still being written shows what was written up to the load. The view keeps its
+ * engine open (hovers ask it, one question at a time) until `close()`. Code lenses and
+ * diagnostics are computed once at load; `changed()` says whether the recording's folder has been
+ * written since, so the server can load a fresh view of a live recording.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,17 +21,33 @@ export interface ThrowGroup {
 }
 export interface ValueHistory { name: string; total: number; entries: WriteEntry[] }
 
-/** The store is held by another process (a live recording, or the debugger replaying it). */
-export function isLocked(err: unknown): boolean {
-  return err instanceof RecordingError && /locked/i.test(err.message);
+/** Worth trying again shortly: the store kept changing under the snapshot (a burst of compactions while recording). */
+export function isTransient(err: unknown): boolean {
+  return err instanceof RecordingError && /kept changing/i.test(err.message);
+}
+
+/** What the store files of `dir` look like now: names and sizes of CURRENT, MANIFEST, logs and tables (a writer changes at least one). */
+export function storeSignature(dir: string): string {
+  try {
+    return readdirSync(dir).filter((n) => /^(CURRENT|MANIFEST-\d+|\d+\.(log|ldb|sst))$/.test(n)).sort()
+      .map((n) => `${n}:${statSync(join(dir, n), { throwIfNoEntry: false })?.size ?? -1}`).join(',');
+  } catch { return ''; }
 }
 
 export class RecordingView {
   private writesCache = new Map<string, ValueHistory>();
   private queue: Promise<unknown> = Promise.resolve();
 
+  private closed = false;
+
   private constructor(
+    private readonly engine: TemporalEngine,
     readonly dir: string,
+    /** storeSignature of the folder just before the snapshot was taken. */
+    private readonly signature: string,
+    /** Events readable in this view, and whether the recording had ended when it was loaded. */
+    readonly events: number,
+    readonly complete: boolean,
     /** Absolute recorded file path → functions that ran in it. */
     readonly functions: Map<string, FunctionRuns[]>,
     /** Throw origins grouped by place, type, message and caught/uncaught. */
@@ -36,8 +55,9 @@ export class RecordingView {
     readonly files: string[],
   ) {}
 
-  /** Opens the recording, computes lenses and diagnostics, closes it. Throws RecordingError (isLocked) when held. */
+  /** Opens (a snapshot of) the recording and computes lenses and diagnostics. Throws RecordingError. */
   static async load(dir: string): Promise<RecordingView> {
+    const signature = storeSignature(dir);
     const engine = await TemporalEngine.open(dir);
     try {
       const { reader } = engine;
@@ -66,10 +86,23 @@ export class RecordingView {
         if (g) g.count++;
         else groups.set(key, { file, line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn, type: detail.type, message: detail.message, count: 1, uncaught: detail.uncaught });
       }
-      return new RecordingView(dir, functions, [...groups.values()], reader.files.map((f) => f.file));
-    } finally {
+      return new RecordingView(engine, dir, signature, reader.length, reader.stats.complete, functions, [...groups.values()], reader.files.map((f) => f.file));
+    } catch (err) {
       await engine.close();
+      throw err;
     }
+  }
+
+  /** Whether the recording's folder has been written since this view was loaded (a live recording grew). */
+  changed(): boolean { return storeSignature(this.dir) !== this.signature; }
+
+  /** Closes the engine (and its snapshot) once the questions under way are answered. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const done = this.queue.then(() => this.engine.close());
+    this.queue = done.catch(() => undefined);
+    return done;
   }
 
   /** Every value variable `name` took in `file` (first `limit` entries and the total), or undefined when the file was not recorded. */
@@ -78,19 +111,15 @@ export class RecordingView {
     const key = `${file}\0${name}`;
     const cached = this.writesCache.get(key);
     if (cached) return Promise.resolve(cached);
-    // one open at a time: LevelDB refuses a second handle even within this process
+    // one question at a time on the engine (its caches are not made for interleaved scans)
     const run = this.queue.then(async () => {
       const again = this.writesCache.get(key);
       if (again) return again;
-      const engine = await TemporalEngine.open(this.dir);
-      try {
-        const all = await engine.writes(name, file);
-        const h: ValueHistory = { name, total: all.length, entries: all.slice(0, limit) };
-        this.writesCache.set(key, h);
-        return h;
-      } finally {
-        await engine.close();
-      }
+      if (this.closed) throw new RecordingError(`${this.dir}: this view of the recording was closed (a newer one was loaded)`);
+      const all = await this.engine.writes(name, file);
+      const h: ValueHistory = { name, total: all.length, entries: all.slice(0, limit) };
+      this.writesCache.set(key, h);
+      return h;
     });
     this.queue = run.catch(() => undefined);
     return run;

@@ -1,6 +1,7 @@
 import { Level } from 'level';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
@@ -30,21 +31,41 @@ export class RecordingReader {
   private frameBlocks = new Map<number, Int32Array>();
   private postingsCache = new Map<string, number[]>();
 
-  private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean) {}
+  private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean, private readonly snapshot?: string) {}
 
-  /** Opens a recording folder. A live writer's db handle may be shared (same process). */
+  /**
+   * Opens a recording folder. A live writer's db handle may be shared (same process). Otherwise
+   * the reader opens a private snapshot of the folder (see snapshot.ts): the original is never
+   * locked nor modified, so any number of processes can read it, even while it is being written
+   * (they see what was written up to the open).
+   */
   static async open(dir: string, shared?: Level<string, string>): Promise<RecordingReader> {
-    if (!shared && !existsSync(join(dir, 'CURRENT'))) throw new RecordingError(`${dir}: not an ElixirScope recording (no LevelDB store there)`);
-    const db = shared ?? new Level<string, string>(dir, { valueEncoding: 'utf8', createIfMissing: false });
+    if (shared) {
+      const reader = new RecordingReader(shared, dir, false);
+      await reader.refresh();
+      return reader;
+    }
+    if (!existsSync(dir)) throw new RecordingError(`${dir}: not an ElixirScope recording (no such folder)`);
+    if (!existsSync(join(dir, 'CURRENT'))) throw new RecordingError(`${dir}: not an ElixirScope recording (no LevelDB store there)`);
+    let snap: string;
+    try { snap = takeSnapshot(dir); } catch (err) {
+      throw new RecordingError(err instanceof SnapshotError ? `cannot open recording: ${err.message}` : `cannot open recording ${dir}: ${(err as Error).message}`);
+    }
+    const db = new Level<string, string>(snap, { valueEncoding: 'utf8', createIfMissing: false });
     try {
       await db.open();
     } catch (err) {
-      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-      const why = /lock/i.test(cause) ? 'it is locked by another process (a recording still in progress?)' : `it is unreadable or corrupt (${cause})`;
-      throw new RecordingError(`cannot open recording ${join(dir, 'LOCK')}: ${why}`);
+      dropSnapshot(snap);
+      const cause = ((err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message).split(snap).join(dir);
+      throw new RecordingError(`cannot open recording ${storeFileIn(dir, cause)}: it is unreadable or corrupt (${cause})`);
     }
-    const reader = new RecordingReader(db, dir, !shared);
-    await reader.refresh();
+    const reader = new RecordingReader(db, dir, true, snap);
+    try {
+      await reader.refresh();
+    } catch (err) {
+      await reader.close();
+      throw err;
+    }
     return reader;
   }
 
@@ -53,7 +74,8 @@ export class RecordingReader {
     if (!meta) throw new RecordingError(`${this.dir}: recording has no metadata (corrupt or not an ElixirScope recording)`);
     if (meta.format !== FORMAT_VERSION) throw new RecordingError(`${this.dir}: recording format ${meta.format} is not supported by this version (expects ${FORMAT_VERSION}); record it again`);
     this.meta = meta;
-    this.stats = (await this.getJson<RecordingStats>(STATS_KEY))!;
+    // A snapshot taken in the moment between the writer's first two puts has no stats yet: nothing readable.
+    this.stats = (await this.getJson<RecordingStats>(STATS_KEY)) ?? { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
     await this.loadSites();
     this.chunkStarts = [];
     for await (const key of this.db.keys({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) })) this.chunkStarts.push(seqOfChunkKey(key));
@@ -66,7 +88,10 @@ export class RecordingReader {
   /** Number of readable events. */
   get length(): number { return this.stats.events; }
 
-  async close(): Promise<void> { if (this.ownsDb) await this.db.close(); }
+  async close(): Promise<void> {
+    if (!this.ownsDb) return;
+    try { await this.db.close(); } finally { if (this.snapshot) dropSnapshot(this.snapshot); }
+  }
 
   /** The chunk holding `seq`, decoded (cached). */
   async chunkAt(seq: number): Promise<DecodedChunk | undefined> {
@@ -158,7 +183,7 @@ export class RecordingReader {
     return best;
   }
 
-  /** Size of the store on disk in bytes. */
+  /** Size of the store on disk in bytes (the recording's own folder, not the snapshot). */
   /** LevelDB compacts in the background after open, so a listed table file may be gone by the time we stat it. */
   bytesOnDisk(): number {
     return readdirSync(this.dir).reduce((sum, name) => sum + (statSync(join(this.dir, name), { throwIfNoEntry: false })?.size ?? 0), 0);
@@ -177,4 +202,13 @@ export class RecordingReader {
     const value = await this.db.get(key);
     return value === undefined ? undefined : (JSON.parse(value) as T);
   }
+}
+
+/** The store file a LevelDB open error is about: the one it names, else the MANIFEST that CURRENT names. */
+function storeFileIn(dir: string, cause: string): string {
+  const named = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^\\s:,)]+`).exec(cause);
+  if (named) return named[0];
+  const file = /\b(\d{6}\.(?:ldb|sst|log)|MANIFEST-\d+|CURRENT)\b/.exec(cause);
+  if (file) return join(dir, file[1]);
+  try { return join(dir, readFileSync(join(dir, 'CURRENT'), 'utf8').trim()); } catch { return join(dir, 'CURRENT'); }
 }

@@ -111,10 +111,14 @@ export class RecordingWriter implements EventSink {
   }
 
   async end(clean: boolean): Promise<void> {
-    this.stats.complete = clean;
     this.stats.durationMs = Date.now() - this.startedAt;
     this.stats.frames = this.frames.count;
     await this.flush();
+    // `complete` goes in a batch of its own, after the last chunk and postings: flush() writes
+    // more than one batch, and a reader in another process may look between any two of them.
+    this.stats.complete = clean;
+    this.writeStats(true);
+    await this.drain();
   }
 
   async close(): Promise<void> {

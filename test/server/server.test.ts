@@ -1,7 +1,7 @@
 // The real language server (dist/server.js) over LSP on stdio, against real CLI recordings.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Level } from 'level';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -155,19 +155,67 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     assert.deepEqual(rows.slice(2).map((r) => r.replace(/@\d+ /, '')), [0, 0, 1, 3, 6, 10, 15, 21, 28, 36].map((v, k) => `- line ${k ? 3 : 1} in \`<module>\`: \`${v}\``));
   });
 
-  it('a locked recording (being written) is retried until it is released, and says so in the log', async () => {
-    const db = new Level<string, string>(ordersRec, { createIfMissing: false });
+  it('a recording whose store is held open by another process (LOCK taken) opens at once', async () => {
+    const held = join(tempDir(), 'held');
+    cpSync(ordersRec, held, { recursive: true });
+    const db = new Level<string, string>(held, { createIfMissing: false });
     await db.open();
     client = new Client();
     try {
-      await client.start({ recording: ordersRec });
-      await client.until('lock message', () => client.logs.find((l) => /is locked .* retrying every 2 s/.test(l)));
+      await client.start({ recording: held });
+      await client.until('opened while held', () => client.logs.find((l) => l.includes(`opened recording ${held}:`)));
+      const uri = await client.open(ORDERS);
+      assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
     } finally {
       await db.close();
     }
-    await client.until('opened after release', () => client.logs.find((l) => l.includes(`opened recording ${ordersRec}`)), 10000);
-    const uri = await client.open(ORDERS);
-    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
+  });
+
+  it('a recording still being written: lenses and hovers show what is written so far, then follow it to the end', async () => {
+    const ws = tempDir();
+    writeFileSync(join(ws, 'package.json'), '{"name": "live", "private": true}\n');
+    const go = join(ws, 'go');
+    const program = join(ws, 'live.ts');
+    writeFileSync(program, [
+      "import { existsSync } from 'node:fs';",
+      'let total = 0;',
+      'function add(a: number, b: number): number { return a + b; }',
+      'for (let i = 0; i < 3000; i++) total = add(total, i);',
+      'const timer = setInterval(() => {',
+      `  if (!existsSync(${JSON.stringify(go)})) return;`,
+      '  clearInterval(timer);',
+      '  for (let i = 0; i < 3000; i++) total = add(total, i);',
+      '  console.log(total);',
+      '}, 20);',
+      '',
+    ].join('\n'));
+    const out = join(ws, 'rec');
+    const recorder = spawn(process.execPath, [join(packageRoot(), 'bin', 'elixirscope.js'), 'record', '--quiet', '--out', out, '--', program], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => recorder.once('exit', (code) => r(code)));
+    try {
+      client = new Client();
+      await client.until('recording started', () => (existsSync(join(out, 'CURRENT')) ? true : undefined));
+      await client.start({ recording: out });
+      await client.until('opened while recording', () => client.logs.find((l) => l.includes(`recording ${out} (still being recorded`)));
+      const uri = await client.open(program);
+      const calls = (lenses: string[]) => Number(/^3: ran (\d+) times?$/.exec(lenses[0] ?? '')?.[1] ?? 0);
+      let sofar = 0;
+      for (const end = Date.now() + 30000; !sofar && Date.now() < end; await new Promise((r) => setTimeout(r, 300))) sofar = calls(await client.lenses(uri));
+      assert.ok(sofar > 0 && sofar <= 3000, `add() ran ${sofar} times so far`);
+      assert.equal(recorder.exitCode, null, 'the program is still waiting');
+      const p = at(program, 2, 'total');
+      const hover = await client.hover(uri, p.line, p.character);
+      assert.match(hover ?? '', /^\*\*total\*\* took \d+ values in the recording/);
+      writeFileSync(go, '');
+      assert.equal(await exited, 0);
+      let final = 0;
+      for (const end = Date.now() + 30000; final !== 6000 && Date.now() < end; await new Promise((r) => setTimeout(r, 300))) final = calls(await client.lenses(uri));
+      assert.equal(final, 6000, client.logs.join(' | '));
+      await client.until('reloaded at the end', () => client.logs.find((l) => l.startsWith(`elixirscope: reloaded recording ${out}:`)));
+      assert.match((await client.hover(uri, p.line, p.character))!, /^\*\*total\*\* took 6001 values in the recording \(first 10 shown\)/);
+    } finally {
+      if (recorder.exitCode === null) { writeFileSync(go, ''); recorder.kill(); await exited; }
+    }
   });
 
   it('elixirscope/openRecording switches recordings (lenses and diagnostics follow)', async () => {
