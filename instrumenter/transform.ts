@@ -19,7 +19,11 @@ import { SiteKind } from '../protocol/sites';
 import type { Site, FileSiteTable } from '../protocol/sites';
 
 import { INSTRUMENTER_VERSION } from './version';
+
 export { INSTRUMENTER_VERSION };
+
+/** Methods of built-ins (Array, Map, Set, typed arrays) that change their receiver in place. */
+const MUTATING_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'add', 'delete', 'clear']);
 
 export interface BuildError { file: string; line: number; column: number; message: string }
 
@@ -519,6 +523,7 @@ export class FileInstrumenter {
       if (ts.isVariableStatement(node)) return this.visitVariableStatement(node);
       if (ts.isVariableDeclaration(node)) return this.visitVariableDeclaration(node, undefined);
       if (ts.isBinaryExpression(node) && isAssignmentOperator(node.operatorToken.kind)) return this.visitAssignment(node);
+      if (ts.isCallExpression(node)) { const m = this.visitMutatingCall(node); if (m) return m; }
       if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node))
         && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) return this.visitUpdate(node);
       if (ts.isClassDeclaration(node) && node.name) {
@@ -968,6 +973,31 @@ export class FileInstrumenter {
     }
     ts.setSourceMapRange(access, left);
     return { site, obj, key, access };
+  }
+
+  /**
+   * `o.push(x)`, `o.sort()`, `m.set(k, v)`...: built-ins change their receiver where no write hook
+   * sees it, so the receiver is recorded again after the call:
+   * `$$es.m(SITE, $$t = o, $$t.push(x), 1)` (same evaluation order, same `this`, same result).
+   */
+  private visitMutatingCall(node: ts.CallExpression): ts.Expression | undefined {
+    const f = this.f;
+    const callee = node.expression;
+    if (!ts.isPropertyAccessExpression(callee) || ts.isOptionalChain(node) || ts.isPrivateIdentifier(callee.name)) return undefined;
+    const method = callee.name.text;
+    if (!MUTATING_METHODS.has(method) || callee.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
+    const isThis = callee.expression.kind === ts.SyntaxKind.ThisKeyword;
+    if (!isThis && !this.fn.tempsAllowed) return undefined;
+    const site = this.addSite(SiteKind.PropWrite, node, { name: `${method}()` });
+    const receiver = this.visitExpr(callee.expression);
+    let obj: ts.Expression; let objRef: ts.Expression;
+    if (isThis) { obj = f.createThis(); objRef = receiver; }
+    else { const t = this.newTemp(); obj = f.createAssignment(this.id(t), receiver); objRef = this.id(t); }
+    const call = f.updateCallExpression(node, f.updatePropertyAccessExpression(callee, objRef, callee.name), node.typeArguments, node.arguments.map((a) => this.visitExpr(a)));
+    ts.setSourceMapRange(call, node);
+    const appended = method === 'push' && !node.arguments.some(ts.isSpreadElement) ? node.arguments.length : -1;
+    const count = appended >= 0 ? f.createNumericLiteral(appended) : f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(1));
+    return this.hook('m', [this.siteRef(site), obj, call, count]);
   }
 
   /**

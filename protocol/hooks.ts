@@ -29,6 +29,12 @@ export interface Hooks {
   w<T>(site: number, value: T): T;
   /** Property write: `obj[key]` was assigned; `value` is the assignment's result, returned. */
   p<T>(site: number, obj: unknown, key: unknown, value: T): T;
+  /**
+   * Mutation: a method that may change its receiver in place (`push`, `sort`, `set`, ...; site =
+   * the call) returned `result`; `obj` is the receiver after the call. `appended` is how many
+   * arguments a `push` appended (-1 otherwise). Recorded as property writes; returns result.
+   */
+  m<T>(site: number, obj: unknown, result: T, appended: number): T;
   /** Suspend: frame `frame` is about to await/yield `value` at `site`; returns value. */
   sp<T>(site: number, frame: number, value: T): T;
   /**

@@ -16,6 +16,7 @@ export type RecordedValue =
   | ObjectSnapshot
   | { r: number; c: string }                   // reference to an object beyond the depth limit: id, class
   | { x: 'redacted' }                          // secret, never left the program
+  | { x: 'contents' }                          // property-write key: the whole object now looks like the value (a built-in changed it)
   | { t: 1 }                                   // truncated (size limit), or uninitialized (TDZ)
   ;
 
@@ -48,6 +49,11 @@ export const enum RingValueTag {
   String = 6,
   /** payload: 1 word = UTF-8 byte length; bytes in the byte ring are the JSON of a RecordedValue. */
   Json = 7,
+}
+
+/** The key of a property write that replaces an object's recorded contents (after `arr.sort()`, `map.set(k, v)`, ...). */
+export function isContentsKey(key: RecordedValue): boolean {
+  return typeof key === 'object' && key !== null && (key as { x?: unknown }).x === 'contents';
 }
 
 export function isObjectSnapshot(v: RecordedValue): v is ObjectSnapshot {

@@ -19,7 +19,7 @@ import {
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
 } from './wire';
-import { REDACTED, Snapshotter, TRUNCATED } from './snapshot';
+import { CONTENTS, REDACTED, Snapshotter, TRUNCATED } from './snapshot';
 import type { Hooks } from '../protocol/hooks';
 
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
@@ -313,6 +313,15 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     }
   }
 
+  /** A PropWrite record for hooks.m: key undefined = the object's whole contents; value as JSON text. */
+  function mutation(site: number, id: number, key: number | string | undefined, valueJson: string): void {
+    recW = wi; recB = bw;
+    ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = id; wi += 2;
+    if (key === undefined) json(CONTENTS); else val(key);
+    json(valueJson);
+    if (wi >= limit) slow();
+  }
+
   function isRedactedSite(site: number): boolean {
     return anyRedact && site < redactBits.length && redactBits[site] === 1;
   }
@@ -376,6 +385,19 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       else val(value);
       if (wi >= limit) slow();
       return value;
+    },
+    m<T>(site: number, obj: unknown, result: T, appended: number): T {
+      if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return result;
+      const id = snap.idOf(obj as object);
+      if (appended >= 0 && typeof result === 'number' && snap.isPlainArray(obj)) {
+        // push: only the new elements (a whole snapshot per push would make loops quadratic).
+        const end = result, shown = snap.limits.maxKeys;
+        for (let i = end - appended < 0 ? 0 : end - appended; i < end && i < shown; i++) mutation(site, id, i, snap.element(obj, i));
+        if (end > shown) mutation(site, id, 'length', jsonStr(end));
+        return result;
+      }
+      mutation(site, id, undefined, snap.encode(obj));
+      return result;
     },
     sp<T>(site: number, frame: number, value: T): T {
       ring[wi] = (site << 4) | K_SUSPEND; ring[wi + 1] = frame;

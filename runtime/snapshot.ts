@@ -90,6 +90,8 @@ const BUILTIN_PROTOS = new SetC<object>([
 
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
+/** Property-write key meaning "the object's whole contents" (protocol/values.ts isContentsKey). */
+export const CONTENTS = '{"x":"contents"}';
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
@@ -136,6 +138,17 @@ export class Snapshotter {
   }
 
   /** JSON text of the RecordedValue for any value. Never throws, never runs program code. */
+  /** Whether `o` is a real array (not a proxy of one): its elements can be read without running code. */
+  isPlainArray(o: unknown): o is unknown[] {
+    return isArray(o) && !isProxy(o);
+  }
+
+  /** The recorded value of element `i` of a plain array: a hole or an accessor shows as truncated. */
+  element(a: unknown[], i: number): string {
+    const d = gopd(a, i);
+    return d !== undefined && hasOwn(d, 'value') ? this.encode(d.value) : TRUNCATED;
+  }
+
   encode(v: unknown): string {
     try {
       return this.value(v, 0);

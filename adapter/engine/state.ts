@@ -1,5 +1,5 @@
 import { EventKind } from '../../protocol/events';
-import { isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 import { SiteKind, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
@@ -125,12 +125,15 @@ export class StateReader {
     return { scope: { lookup: (name) => find(locals, name) ?? find(module, name) }, locals, module };
   }
 
-  /** Objects were snapshot when written to a variable; replay later property writes onto them. */
+  /**
+   * Objects were snapshot when written to a variable; replay the property writes (and built-in
+   * mutations) each object got after that snapshot was taken, nested objects included.
+   */
   async withPropertyWrites(locals: Local[], seq: number): Promise<Local[]> {
-    const objects = new Map<number, ObjectSnapshot[]>();
+    const objects: SnapshotsById = new Map();
+    const cloned = locals.map((l) => ({ ...l, value: cloneValue(l.value, objects, l.writtenAt) }));
     let from = seq;
-    const cloned = locals.map((l) => ({ ...l, value: cloneValue(l.value, objects) }));
-    for (const l of cloned) if (isObjectSnapshot(l.value)) from = Math.min(from, l.writtenAt);
+    for (const list of objects.values()) for (const x of list) from = Math.min(from, x.since);
     if (!objects.size || from >= seq) return cloned;
     const writes: number[] = [];
     for (const id of objects.keys()) writes.push(...(await this.nav.reader.objectWrites(id, from, seq)).slice(-PROP_REPLAY_LIMIT));
@@ -138,8 +141,12 @@ export class StateReader {
     for (const s of writes) {
       const e = (await this.nav.events.at(s))!;
       const [key, value] = await this.nav.events.values(s);
-      if (typeof key !== 'string' && typeof key !== 'number') continue;
-      for (const snap of objects.get(e.arg) ?? []) setProperty(snap, String(key), value);
+      const targets = (objects.get(e.arg) ?? []).filter((x) => x.since < s);
+      if (isContentsKey(key)) {
+        if (isObjectSnapshot(value)) for (const { snap } of targets) replaceContents(snap, cloneValue(value, objects, s) as ObjectSnapshot);
+      } else if (typeof key === 'string' || typeof key === 'number') {
+        for (const { snap } of targets) setProperty(snap, String(key), cloneValue(value, objects, s));
+      }
     }
     return cloned;
   }
@@ -153,16 +160,32 @@ export class StateReader {
   }
 }
 
-function cloneValue(v: RecordedValue, objects: Map<number, ObjectSnapshot[]>): RecordedValue {
+/** Snapshot copies by object id, each with the seq it was taken at (later writes apply to it). */
+type SnapshotsById = Map<number, Array<{ snap: ObjectSnapshot; since: number }>>;
+
+function cloneValue(v: RecordedValue, objects: SnapshotsById, since: number): RecordedValue {
   if (!isObjectSnapshot(v)) return v;
-  const copy: ObjectSnapshot = { ...v, p: v.p.map(([k, val]) => [k, cloneValue(val, objects)]) };
+  const copy: ObjectSnapshot = { ...v, p: v.p.map(([k, val]) => [k, cloneValue(val, objects, since)]) };
   const list = objects.get(v.o) ?? [];
-  list.push(copy);
+  list.push({ snap: copy, since });
   objects.set(v.o, list);
   return copy;
 }
 
+/** A built-in changed the whole object (`sort`, `map.set`, ...): it now looks like `value`. */
+function replaceContents(snap: ObjectSnapshot, value: ObjectSnapshot): void {
+  snap.p = value.p;
+  snap.n = value.n;
+  snap.k = value.k;
+  if (value.d !== undefined) snap.d = value.d;
+}
+
 function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): void {
+  if (snap.k === 'array' && key === 'length' && typeof value === 'number') {
+    snap.n = value;
+    snap.p = snap.p.filter(([k]) => !(typeof k === 'string' && /^\d+$/.test(k) && Number(k) >= value));
+    return;
+  }
   const entry = snap.p.find(([k]) => k === key);
   if (entry) entry[1] = value;
   else { snap.p.push([key, value]); snap.n++; }

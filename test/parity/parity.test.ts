@@ -12,8 +12,6 @@
  * before their scope is entered, and closure variables a frame wrote). Everything else that
  * differs fails: those failures are what this suite is for.
  *
- * Locals failing as of this commit: hoisted function declarations show `undefined` in ElixirScope
- * (V8: `ƒ name`), and objects changed by built-ins (`arr.push(x)`) keep their older snapshot.
  * (A locals check compares only the stops before the lines first differ.)
  *
  * PARITY_REPORT=1 prints both sides of every sequence, stop by stop.
@@ -90,13 +88,8 @@ const REPORT = !!process.env.PARITY_REPORT;
 
 // Differences this harness found that are not fixed yet, each named with its cause. Skipped (so
 // they show in the skipped count), not loosened: remove an entry when its cause is fixed.
-const STALE_SNAPSHOT = 'an object changed by a built-in method (Array.prototype.push) keeps the snapshot of its last write';
 const NATIVE_CALLER = 'stepping out of a callback that a built-in (Array.prototype.map) called stops at the caller\'s return point; V8 goes on to the next invocation';
 const KNOWN_GAPS: Record<string, string> = {
-  'classes.js|next over the module|locals': STALE_SNAPSHOT,
-  'classes.js|stepIn through constructor and methods|locals': STALE_SNAPSHOT,
-  'errors.js|into the throw and on to catch and finally|locals': STALE_SNAPSHOT,
-  'recursion.js|stepOut from the base case, level by level|locals': STALE_SNAPSHOT,
   'closures.js|stepOut of a map callback|lines': NATIVE_CALLER,
 };
 const check = (program: string, sequence: string, what: 'lines' | 'locals', title: string, fn: () => void) => {
