@@ -12,7 +12,8 @@ const USAGE = `usage:
   elixirscope query DIR hits --file F --line N [--json]
   elixirscope query DIR state --seq S [--json]
   elixirscope query DIR history --file F --line N --name X [--json]
-  elixirscope query DIR writes --name X [--file F] [--json]`;
+  elixirscope query DIR writes --name X [--file F] [--json]
+  elixirscope query DIR functions [--json]`;
 
 class UsageError extends Error {}
 
@@ -86,7 +87,16 @@ async function query(argv: string[]): Promise<number> {
   try {
     let answer: unknown;
     switch (what) {
-      case 'stats': answer = engine.stats(); break;
+      case 'stats': {
+        const elapsedMs = await engine.timing.elapsedMs();
+        answer = { ...engine.stats(), ...(elapsedMs === undefined ? {} : { elapsedMs: Math.round(elapsedMs * 1000) / 1000 }) };
+        break;
+      }
+      case 'functions':
+        answer = (await engine.timing.functions())
+          .map(({ name, file, line, calls, totalMs, selfMs }) => ({ name, file, line, calls, totalMs, selfMs }))
+          .sort((a, b) => (b.totalMs ?? 0) - (a.totalMs ?? 0) || b.calls - a.calls);
+        break;
       case 'hits': answer = await engine.hits(need(takeFlag(rest, '--file'), '--file'), takeNumber(rest, '--line')); break;
       case 'state': {
         const seq = takeNumber(rest, '--seq');

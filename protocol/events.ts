@@ -40,11 +40,17 @@ export const enum EventKind {
   ProcessExit = 11,
   /** The runtime dropped events (drop-oldest policy). arg word = how many. */
   Gap = 12,
+  /**
+   * A wall-clock sample (ms since the process's time origin, as the value), written by the runtime
+   * once per published block and on its idle tick. Not an event of the stream: it gets no seq and
+   * is never stored in a chunk; the writer keeps it in the seq→time index (clock: keys).
+   */
+  Clock = 13,
 }
 
 export const KIND_NAMES: readonly string[] = [
   'step', 'call', 'exit', 'return', 'throw', 'write', 'propWrite',
-  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap',
+  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock',
 ];
 
 /** Kinds whose ring record carries one int32 argument word after word0 (frame id, object id or count). */
@@ -56,7 +62,7 @@ export const KINDS_WITH_ARG: ReadonlySet<EventKind> = new Set([
 export function valueCount(kind: EventKind): number {
   switch (kind) {
     case EventKind.Return: case EventKind.Throw: case EventKind.Write:
-    case EventKind.FileLoaded: case EventKind.Output: case EventKind.ProcessExit:
+    case EventKind.FileLoaded: case EventKind.Output: case EventKind.ProcessExit: case EventKind.Clock:
       return 1;
     case EventKind.PropWrite:
       return 2;

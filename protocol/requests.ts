@@ -52,7 +52,8 @@ export interface ValueHistoryResponse { name: string; entries: ValueHistoryEntry
 export interface TimelineArgs { from?: number; to?: number; buckets?: number }
 export interface TimelineResponse {
   from: number; to: number; total: number; position: number;
-  buckets: Array<{ from: number; to: number; counts: Record<string, number> }>;
+  /** fromMs/toMs: when the bucket's first and last events ran, ms since the recording started (absent in recordings without time samples). */
+  buckets: Array<{ from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }>;
   functions: Array<{ name: string; file: string; line: number; calls: number }>;
 }
 

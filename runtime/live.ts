@@ -24,12 +24,14 @@ import {
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify, A_and = Atomics.and, A_or = Atomics.or;
 const hasOwn = Function.prototype.call.bind(Object.prototype.hasOwnProperty) as (o: object, k: string) => boolean;
 const isArray = Array.isArray;
+const perfNow = performance.now.bind(performance) as () => number;
 /** Longest single wait before re-checking that the worker is still alive (ms). */
 const WAIT_SLICE_MS = 1000;
 
 interface LoadedFile { path: string; base: number; count: number }
 
-export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: SharedArrayBuffer): void {
+/** `onPaused(ms)` is told how long each pause lasted. */
+export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: SharedArrayBuffer, onPaused: (ms: number) => void): void {
   const hooks: Hooks = rec.hooks;
   const files: LoadedFile[] = [];
   let flags = new Uint8Array(1024);
@@ -69,7 +71,9 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
     A_store(ctrl, C_PAUSE_ID, A_load(ctrl, C_PAUSE_ID) + 1);
     A_store(ctrl, C_PAUSED, 1);
     A_notify(ctrl, C_W, 1);
+    const start = perfNow();
     while (A_load(ctrl, C_PAUSED) === 1 && A_load(ctrl, C_DEAD) === 0) A_wait(ctrl, C_PAUSED, 1, WAIT_SLICE_MS);
+    onPaused(perfNow() - start);
     watchedExited = false;
     forceNext = 0;
   }

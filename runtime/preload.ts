@@ -19,6 +19,7 @@ import { writeSpec } from './live-spec';
 import { CTRL_WORDS, C_DEAD, RING_SLACK, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
+const perfNow = performance.now.bind(performance) as () => number;
 
 function start(socketPath: string): void {
   hideFromExecArgv();
@@ -46,10 +47,14 @@ function start(socketPath: string): void {
     try { manifest = loadManifest(manifestPath); } catch { manifest = undefined; }
   }
 
+  const live = typeof liveSpec === 'string' && liveSpec !== '';
+  // Time spent paused by the debugger is not the program's: the recorded clock leaves it out.
+  const paused = { ms: 0 };
   const rec: Recorder = createRecorder({
     ctrl, words: new Int32Array(wordsSab), bytes: new Uint8Array(bytesSab),
     wordCap: opts.ringWords, byteCap: opts.ringBytes, snap, overflow: opts.overflow,
     siteNames: manifest ? (p) => manifest!.siteNames(p) : undefined,
+    now: live ? () => perfNow() - paused.ms : undefined,
   });
   if (manifest && Object.keys(manifest.files).length > 0) {
     // toString of instrumented functions shows the plain source text (fn-source.ts).
@@ -68,10 +73,10 @@ function start(socketPath: string): void {
     };
   }
   let specArea: SharedArrayBuffer | undefined;
-  if (typeof liveSpec === 'string' && liveSpec !== '') {
+  if (live) {
     specArea = new SharedArrayBuffer(SPEC_HEADER_BYTES + SPEC_BYTES);
     writeSpec(specArea, liveSpec);
-    installLiveControl(rec, ctrl, specArea);
+    installLiveControl(rec, ctrl, specArea, (ms) => { paused.ms += ms; });
   }
   Object.defineProperty(globalThis, HOOKS_GLOBAL, { value: rec.hooks, enumerable: false, writable: false, configurable: true });
 

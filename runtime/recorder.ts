@@ -12,9 +12,16 @@
  * - Free space: when wi >= R the producer is in the consumer's lap (free up to wordCap); when wi < R it
  *   is one lap ahead (free up to R - 1 - MAX_RECORD_WORDS). Never W == R unless empty.
  * - When full: publish and Atomics.wait on the read index (block policy; nothing is ever dropped).
+ *
+ * Time is sampled, never per event: a Clock record (performance.now(), CLOCK_WORDS) at the start of
+ * each block (slow path), when a file starts running, on the idle tick, after the first event that
+ * follows an arming (the tick, or a task end at least ARM_MS after the last arming, lowers `limit`
+ * so that event takes the slow path: no hot-path cost), in a microtask when the synchronous part of
+ * a task that took a slow path ends, and before ProcessExit. The adapter turns them into a
+ * seq→time index; tasks are bracketed, so a short callback after idle time is not smeared over it.
  */
 import {
-  RING_SLACK, K_GAP,
+  RING_SLACK, K_GAP, K_CLOCK, CLOCK_WORDS,
   C_B, C_SEQ, C_CONNECTED, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
@@ -24,6 +31,9 @@ import type { Hooks } from '../protocol/hooks';
 
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
 const DateNow = Date.now;
+// Captured at load, before the program runs: a program replacing performance.now cannot skew the clock.
+const perfNow = performance.now.bind(performance) as () => number;
+const queueMicro = queueMicrotask;
 const fnCall = Function.prototype.call;
 const encodeInto = fnCall.bind(TextEncoder.prototype.encodeInto) as (enc: InstanceType<typeof TextEncoder>, s: string, dst: Uint8Array) => { read: number; written: number };
 const u8sub = fnCall.bind(Uint8Array.prototype.subarray) as (a: Uint8Array, s: number, e: number) => Uint8Array;
@@ -52,16 +62,23 @@ export interface RecorderConfig {
    * bytes.length >= byteCap + dropScratchBytes(byteCap).
    */
   overflow?: 'block' | 'drop-oldest' | 'drop';
+  /** The clock sampled into Clock records (ms; default performance.now, captured at load). */
+  now?: () => number;
+  /** Runs a callback after the current task's synchronous part (default queueMicrotask); null: never. */
+  defer?: ((fn: () => void) => void) | null;
 }
 
 export function dropScratchWords(block = 1024): number { return block + 2 * RING_SLACK; }
 export function dropScratchBytes(byteCap: number): number { return (byteCap >> 1) + 64; }
 
+/** A task end re-arms the first-event clock at most this often (ms): bounds samples for many tiny tasks. */
+const ARM_MS = 2;
+
 /** Publications (blocks) between wake-ups of a waiting drain worker. */
 const NOTIFY_EVERY = 64;
 
 const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0]);
-const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 0, 0, 0]);
+const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 1, 0, 0]);
 
 export interface Recorder {
   hooks: Hooks;
@@ -108,6 +125,12 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     throw new RangeError('rings too small for the drop policy');
   }
   let dropping = false, dropped = 0, resumeW = 0, resumeB = 0;
+  const now = cfg.now ?? perfNow;
+  const defer = cfg.defer === undefined ? queueMicro : cfg.defer;
+  // Armed by the tick: `limit` is lowered so the next event takes the slow path (armedLimit is the real one).
+  let armed = false, armedLimit = 0, tailQueued = false, armedAt = -Infinity;
+  // An unpublished Clock written by an idle tick, [idleAt, idleEnd): the next idle tick replaces it.
+  let idleAt = -1, idleEnd = -1;
 
   let seq = 0;
   function publish(pw: number, pb: number): void {
@@ -116,6 +139,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     A_store(ctrl, C_W, pw);
     A_store(ctrl, C_SEQ, ++seq);
     lastPubW = pw;
+    idleEnd = -1;
     // Waking a waiting worker costs 30-200 us on a loaded VM: the worker polls every few ms, so
     // only wake it when a lot has accumulated (and whenever we are about to wait for it).
     if (++sinceNotify >= NOTIFY_EVERY && A_load(ctrl, C_WAITING) !== 0) wake();
@@ -129,6 +153,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
 
   function disable(): void {
     disabled = true;
+    armed = false;
     wi = 0; bw = 0; limit = wordCap; blimit = byteCap;
   }
 
@@ -173,6 +198,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       }
       stallSince = 0;
       const pubAt = wi + BLOCK;
+      armed = false;
       limit = pubAt < hard ? pubAt : hard;
       return true;
     }
@@ -185,6 +211,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   /** Everything before (fromW, fromB) is published; divert further records to the scratch area. */
   function startDropping(fromW: number, fromB: number): void {
     dropping = true;
+    armed = false;
     resumeW = fromW; resumeB = fromB;
     wi = SCRATCH_W; bw = SCRATCH_B;
     limit = SCRATCH_W + BLOCK; blimit = SCRATCH_B + scratchBytes;
@@ -217,11 +244,51 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     computeLimit();
   }
 
+  /** A Clock record at wi, when it fits before `limit` (it does unless the ring is nearly full). */
+  function clock(): number {
+    if (wi + CLOCK_WORDS >= limit) return -1;
+    const t = f64[0] = now();
+    ring[wi] = K_CLOCK; ring[wi + 1] = T_DOUBLE; ring[wi + 2] = f64i[0]; ring[wi + 3] = f64i[1];
+    wi += CLOCK_WORDS;
+    return t;
+  }
+
+  function disarm(): void {
+    if (armed) { armed = false; limit = armedLimit; }
+  }
+
+  /** The next event takes the slow path once (and gets a Clock after it). */
+  function arm(t: number): void {
+    if (!armed && !dropping && !disabled && limit > wi + 1) { armedLimit = limit; limit = wi + 1; armed = true; armedAt = t; }
+  }
+
+  /** After the synchronous part of the current task: when it ended. */
+  function tail(): void {
+    tailQueued = false;
+    if (disabled || finished || dropping || armed) return;
+    const t = clock();
+    if (t >= 0 && t - armedAt >= ARM_MS) arm(t);
+  }
+
+  function queueTail(): void {
+    if (defer && !tailQueued) { tailQueued = true; defer(tail); }
+  }
+
   function slow(): void {
     if (disabled) { wi = 0; limit = wordCap; return; }
     if (dropping) { tryResume(false); return; }
+    if (armed) {
+      // The first event after an idle tick: when it ran, and (microtask) when its task is done.
+      disarm();
+      if (wi < limit) {
+        clock();
+        queueTail();
+        if (wi < limit) return;
+      }
+    }
     publish(wi, bw);
     computeLimit();
+    if (!dropping && !disabled) { clock(); queueTail(); }
   }
 
   function slowBytes(need: number): void {
@@ -339,6 +406,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       const n = putBytes(text.length > maxJsonChars ? '{}' : text);
       ring[wi] = T_STRING; ring[wi + 1] = n; wi += 2;
       if (wi >= limit) slow();
+      else clock(); // loading and compiling it took time no event accounts for
       return base;
     },
     s(site: number): void {
@@ -412,16 +480,25 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   };
 
   computeLimit();
+  if (!dropping) clock();
 
   return {
     hooks,
     tick(): void {
       if (disabled || finished) return;
       if (dropping) { tryResume(false); return; }
-      if (wi !== lastPubW) {
+      disarm();
+      if (wi === idleEnd) wi = idleAt; // nothing ran since our last idle Clock: replace it, keep one
+      const at = wi;
+      const active = wi !== lastPubW;
+      const t = clock();
+      if (active) {
         publish(wi, bw);
         computeLimit();
+      } else {
+        idleAt = at; idleEnd = wi;
       }
+      arm(t);
       if (sinceNotify !== 0 && A_load(ctrl, C_WAITING) !== 0) wake();
     },
     flush(): void {
@@ -441,6 +518,8 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         }
       }
       if (!disabled && !dropping) {
+        disarm();
+        clock();
         recW = wi; recB = bw;
         ring[wi++] = K_PROCESS_EXIT; // site 0
         val(code);

@@ -14,7 +14,7 @@ import {
   type CodeLens, type Diagnostic, type Hover, type InitializeParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { isTransient, newestRecording, RecordingView, type ThrowGroup } from './recording';
+import { isTransient, lensTitle, newestRecording, RecordingView, type ThrowGroup } from './recording';
 
 export const OPEN_RECORDING = 'elixirscope/openRecording';
 const HOVER_ENTRIES = 10;
@@ -164,10 +164,10 @@ connection.onHover(async ({ textDocument, position }): Promise<Hover | null> => 
 connection.onCodeLens(({ textDocument }): CodeLens[] => {
   const file = filePath(textDocument.uri);
   const fns = file ? view?.functions.get(file) : undefined;
-  // No duration: the recording has seqs, not timestamps per call, so "total ms" cannot be derived honestly.
+  // Durations are reconstructed from the recording's clock samples (adapter/engine/timing.ts).
   return (fns ?? []).map((f) => ({
     range: { start: { line: f.line - 1, character: f.column - 1 }, end: { line: f.line - 1, character: f.column - 1 } },
-    command: { title: `ran ${f.calls} time${f.calls === 1 ? '' : 's'}`, command: '' },
+    command: { title: lensTitle(f), command: '' },
   }));
 });
 

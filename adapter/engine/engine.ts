@@ -11,6 +11,7 @@ import { Exceptions } from './exceptions';
 import { Breaks } from './breaks';
 import { TimelineQuery } from './timeline';
 import { Dataflow } from './dataflow';
+import { Timing } from './timing';
 
 export interface Hit { seq: number; frame: number }
 export interface HistoryEntry { seq: number; value: string }
@@ -35,6 +36,7 @@ export class TemporalEngine {
   readonly breaks: Breaks;
   readonly timeline: TimelineQuery;
   readonly dataflow: Dataflow;
+  readonly timing: Timing;
 
   private constructor(readonly reader: RecordingReader) {
     this.sites = new SiteIndex(reader);
@@ -43,7 +45,8 @@ export class TemporalEngine {
     this.postings = new Postings(reader);
     this.exceptions = new Exceptions(this.nav);
     this.breaks = new Breaks(this.nav, this.state, this.postings, this.exceptions);
-    this.timeline = new TimelineQuery(this.nav);
+    this.timing = new Timing(reader, this.sites);
+    this.timeline = new TimelineQuery(this.nav, this.timing);
     this.dataflow = new Dataflow(this.nav, (frame) => this.moduleFrameOf(frame));
   }
 

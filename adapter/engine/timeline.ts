@@ -1,8 +1,10 @@
 import { KIND_NAMES, EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
 import type { Cancel, Navigator } from './navigator';
+import type { Timing } from './timing';
 
-export interface TimelineBucket { from: number; to: number; counts: Record<string, number> }
+/** `fromMs`/`toMs`: when the bucket's first event ran and when its last one did, in ms since the recording's start (absent without clock samples). */
+export interface TimelineBucket { from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }
 export interface TimelineFunction { name: string; file: string; line: number; calls: number }
 export interface Timeline { from: number; to: number; total: number; buckets: TimelineBucket[]; functions: TimelineFunction[] }
 
@@ -12,7 +14,7 @@ const CHUNK_SUMMARY_MIN_BUCKET = 32768;
 export class TimelineQuery {
   private chunkSummaries = new Map<number, { length: number; counts: number[]; calls: Map<number, number> }>();
 
-  constructor(private readonly nav: Navigator) {}
+  constructor(private readonly nav: Navigator, private readonly timing?: Timing) {}
 
   async query(fromSeq: number, toSeq: number, bucketCount: number, cancel?: Cancel): Promise<Timeline> {
     const total = this.nav.events.length;
@@ -34,9 +36,18 @@ export class TimelineQuery {
       if (c.kinds[i] === EventKind.Call) calls.set(c.sites[i], (calls.get(c.sites[i]) ?? 0) + 1);
       return undefined;
     }, cancel);
+    const buckets: TimelineBucket[] = counts.map((k, b) => ({ from: Math.round(from + b * width), to: Math.round(from + (b + 1) * width), counts: named(k) }));
+    if (this.timing && total > 0) {
+      for (const b of buckets) {
+        const fromMs = await this.timing.timeAt(b.from);
+        if (fromMs === undefined) break;
+        b.fromMs = round3(fromMs);
+        b.toMs = round3((await this.timing.timeAt(Math.max(b.from, b.to - 1)))!);
+      }
+    }
     return {
       from, to, total,
-      buckets: counts.map((k, b) => ({ from: Math.round(from + b * width), to: Math.round(from + (b + 1) * width), counts: named(k) })),
+      buckets,
       functions: this.topFunctions(calls),
     };
   }
@@ -68,6 +79,8 @@ export class TimelineQuery {
     });
   }
 }
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 function named(counts: number[]): Record<string, number> {
   const out: Record<string, number> = {};

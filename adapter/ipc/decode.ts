@@ -6,7 +6,7 @@ import type { EventSink } from '../store/sink';
 import type { RecordedValue } from '../../protocol/values';
 import type { EventKind } from '../../protocol/events';
 import { KINDS_WITH_ARG, valueCount } from '../../protocol/events';
-import { T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
+import { K_CLOCK, T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
 
 const HAS_ARG = new Uint8Array(16);
 const N_VALUES = new Uint8Array(16);
@@ -99,6 +99,7 @@ export class BatchDecoder {
         }
       }
       if (i > nWords) throw new DecodeError('record overruns batch');
+      if (kind === K_CLOCK) { if (typeof values![0] === 'number') sink.clock?.(values![0]); continue; } // a time sample, not an event
       sink.event(kind as EventKind, site, arg, values);
       count++;
     }

@@ -10,6 +10,7 @@
  *   postings:<site>:<seq>  seqs at which a statement/write/call site occurred, from <seq> (postings-codec.ts)
  *   objpostings:<object>:<seq>  seqs of property writes to an object, same encoding
  *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
+ *   clock:<n>       the n-th block of seq→time samples, in order (clock-index.ts)
  */
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -28,6 +29,8 @@ export const seqOfPostingsKey = (key: string) => parseInt(key.slice(key.lastInde
 export const objectPostingsKey = (object: number, seq: number) => `objpostings:${hex(object, 8)}:${hex(seq, 12)}`;
 export const objectPostingsPrefix = (object: number) => `objpostings:${hex(object, 8)}:`;
 export const moduleKey = (base: number) => `module:${hex(base, 8)}`;
+export const clockKey = (n: number) => `clock:${hex(n, 8)}`;
+export const CLOCK_PREFIX = 'clock:';
 export const resumePrefix = (id: number) => `resume:${hex(id, 8)}:`;
 
 /** The upper bound of a prefix range (keys are ASCII). */

@@ -1,7 +1,7 @@
 import type { Mode } from '../../protocol/events';
 
 /** Bumped whenever the key layout or chunk encoding changes; readers refuse other versions. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface RecordingMeta {
   format: number;

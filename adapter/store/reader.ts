@@ -5,7 +5,8 @@ import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
 import { decodeChunk, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
-import { CHUNK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
+import { ClockIndex, decodeClockBlock } from './clock-index';
+import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
 
@@ -30,6 +31,9 @@ export class RecordingReader {
   private chunkCache = new Map<number, DecodedChunk>();
   private frameBlocks = new Map<number, Int32Array>();
   private postingsCache = new Map<string, number[]>();
+  private clockIndex = new ClockIndex();
+  private clockKey = CLOCK_PREFIX;
+  private clockStale = true;
 
   private constructor(private readonly db: Level<string, string>, readonly dir: string, private readonly ownsDb: boolean, private readonly snapshot?: string) {}
 
@@ -83,6 +87,32 @@ export class RecordingReader {
     if (this.chunkStarts.length) this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
     this.frameBlocks.clear();
     this.postingsCache.clear();
+    this.clockStale = true;
+  }
+
+  /** The seq→time index (clock-index.ts), loaded on first use and extended after a refresh. */
+  async clocks(): Promise<ClockIndex> {
+    if (this.clockStale) {
+      this.clockStale = false;
+      for await (const [key, value] of this.db.iterator({ gt: this.clockKey, lt: prefixEnd(CLOCK_PREFIX), valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
+        this.clockIndex.add(decodeClockBlock(value));
+        this.clockKey = key;
+      }
+    }
+    return this.clockIndex;
+  }
+
+  /** The decoded frames block `index` (frames index*BLOCK … +BLOCK-1), or undefined when it is not stored. */
+  async frameBlock(index: number): Promise<Int32Array | undefined> {
+    let block = this.frameBlocks.get(index);
+    if (!block) {
+      const raw = await this.db.get(frameBlockKey(index), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
+      if (!raw) return undefined;
+      block = decodeBlock(index, raw);
+      if (this.frameBlocks.size >= FRAME_BLOCK_CACHE) this.frameBlocks.delete(this.frameBlocks.keys().next().value!);
+      this.frameBlocks.set(index, block);
+    }
+    return block;
   }
 
   /** Number of readable events. */
@@ -112,16 +142,8 @@ export class RecordingReader {
 
   async frame(id: number): Promise<FrameRecord | undefined> {
     if (id <= 0) return undefined;
-    const index = Math.floor(id / BLOCK);
-    let block = this.frameBlocks.get(index);
-    if (!block) {
-      const raw = await this.db.get(frameBlockKey(index), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
-      if (!raw) return undefined;
-      block = decodeBlock(index, raw);
-      if (this.frameBlocks.size >= FRAME_BLOCK_CACHE) this.frameBlocks.delete(this.frameBlocks.keys().next().value!);
-      this.frameBlocks.set(index, block);
-    }
-    return frameFromBlock(id, block);
+    const block = await this.frameBlock(Math.floor(id / BLOCK));
+    return block && frameFromBlock(id, block);
   }
 
   /** The frame that was below `id` at time `seq` (resumed generators/async functions change it). */

@@ -11,6 +11,11 @@ export interface EventSink {
    * `values` has valueCount(kind) entries (see protocol/events.ts), else is undefined.
    */
   event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void;
+  /**
+   * A wall-clock sample (ms since the program's time origin) taken after every event delivered so
+   * far and before the next one. Not an event: it has no seq. Optional: sinks may ignore time.
+   */
+  clock?(ms: number): void;
   /** The connection said hello: what the runtime reported about itself. */
   hello(info: RuntimeHello): void;
   /**

@@ -6,7 +6,8 @@ import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
 import { FrameStack } from './frame-stack';
 import { encodePostings, PostingsCollector } from './postings-codec';
-import { chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, STATS_KEY } from './keys';
+import { ClockCollector, encodeClockBlock } from './clock-index';
+import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import type { EventSink, RuntimeHello } from './sink';
 import { readFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ export class RecordingWriter implements EventSink {
   private frames = new FrameBlocks();
   private postings = new PostingsCollector();
   private objectPostings = new PostingsCollector();
+  private clocks = new ClockCollector();
+  private clockBlocks = 0;
   /** Bytes handed to LevelDB and not yet written. */
   private inFlight = 0;
   private drained: Array<() => void> = [];
@@ -69,6 +72,11 @@ export class RecordingWriter implements EventSink {
     this.startedAt = info.startTime;
     this.meta = { ...this.meta, nodeVersion: info.nodeVersion, pid: info.pid };
     this.queue([{ type: 'put', key: META_KEY, value: JSON.stringify(this.meta) }]);
+  }
+
+  /** A time sample between events: goes to the seq→time index, never into the event stream. */
+  clock(ms: number): void {
+    this.clocks.add(this.seq, ms);
   }
 
   event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void {
@@ -202,6 +210,7 @@ export class RecordingWriter implements EventSink {
 
   private writeStats(allFrames = false): void {
     this.pending.push(...this.framePuts(allFrames));
+    if (this.clocks.size) this.pending.push({ type: 'put', key: clockKey(this.clockBlocks++), value: encodeClockBlock(this.clocks.take()), valueEncoding: 'buffer' });
     this.stats.frames = this.frames.count;
     this.stats.events = this.seq - this.chunk.count;
     this.stats.durationMs = Date.now() - this.startedAt;

@@ -45,6 +45,19 @@ describe('CLI: record and query', function () {
     assert.ok(stats.bytes > 0);
   });
 
+  it('functions: calls and wall-clock time per function, slowest first; stats has the elapsed time', () => {
+    const out = join(tempDir(), 'timing');
+    assert.equal(cli('record', '--quiet', '--out', out, '--', join(PROGRAMS, 'timing.ts')).code, 0);
+    const fns = JSON.parse(cli('query', out, 'functions', '--json').stdout) as Array<{ name: string; file: string; line: number; calls: number; totalMs: number; selfMs: number }>;
+    for (let i = 1; i < fns.length; i++) assert.ok(fns[i - 1].totalMs >= fns[i].totalMs, 'sorted by totalMs');
+    const spin = fns.find((f) => f.name === 'spin')!;
+    assert.deepEqual([spin.file, spin.line, spin.calls], [join(PROGRAMS, 'timing.ts'), 3, 1]);
+    assert.ok(spin.totalMs >= 25 && spin.selfMs >= 25, JSON.stringify(spin));
+    assert.ok(fns.find((f) => f.name === 'tiny')!.totalMs < spin.totalMs / 3);
+    const stats = JSON.parse(cli('query', out, 'stats', '--json').stdout);
+    assert.ok(stats.elapsedMs >= 150 + 25, `elapsedMs ${stats.elapsedMs}`);
+  });
+
   it('hits: each time a line ran, in time order', () => {
     const hits = JSON.parse(cli('query', rec, 'hits', '--file', INVOICE, '--line', String(lineOf(INVOICE, '(1 - this.discountRate)')), '--json').stdout);
     assert.equal(hits.length, 4);

@@ -9,6 +9,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import { packageRoot } from '../../adapter/targets/paths';
 import { recordWithCli } from '../helpers/record';
 import { tempDir } from '../helpers/temp';
+import { lensTitle } from '../../server/recording';
 
 const PROGRAMS = join(packageRoot(), 'test', 'fixtures', 'programs');
 const SERVER = join(packageRoot(), 'dist', 'server.js');
@@ -61,8 +62,12 @@ class Client {
     return h?.contents.value;
   }
 
-  /** "line: title" for each lens, 1-based lines. */
+  /** "line: title" for each lens, 1-based lines, the duration (which varies) as T: "3: ran 1 time · T total". */
   async lenses(uri: string): Promise<string[]> {
+    return (await this.rawLenses(uri)).map((l) => l.replace(/ · (?:\d+(?:\.\d+)? m?s|<0\.01 ms) total$/, ' · T total'));
+  }
+
+  async rawLenses(uri: string): Promise<string[]> {
     const lenses = await this.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Lens[];
     return lenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title}`);
   }
@@ -110,12 +115,27 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     assert.ok(client.logs.some((l) => l.includes(`opened recording ${exceptionsRec}`)), client.logs.join('\n'));
   });
 
+  it('code lenses: how long a function took in the recording ("ran 1 time · 31.2 ms total")', async () => {
+    const program = join(PROGRAMS, 'timing.ts');
+    const rec = recordWithCli(program, join(tempDir(), 'timing'));
+    client = new Client();
+    await client.start({ recording: rec });
+    await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
+    const uri = await client.open(program);
+    const lenses = await client.rawLenses(uri);
+    const spin = lenses.find((l) => l.startsWith('3: '));
+    const m = /^3: ran 1 time · (\d+(?:\.\d+)?) ms total$/.exec(spin ?? '');
+    assert.ok(m, `spin's lens: ${lenses.join(' | ')}`);
+    assert.ok(Number(m[1]) >= 25, spin);
+    assert.match(lenses.find((l) => l.startsWith('14: '))!, /^14: ran 21 times · (?:\d+(?:\.\d+)? ms|<0\.01 ms) total$/);
+  });
+
   it('code lenses: "ran N times" on each function that ran', async () => {
     client = new Client();
     await client.start({ recording: ordersRec });
     await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
     const uri = await client.open(ORDERS);
-    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
+    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time · T total', '11: ran 9 times · T total', '16: ran 1 time · T total']);
   });
 
   it('hover: the values a variable took, with seq and line, and their count', async () => {
@@ -165,7 +185,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
       await client.start({ recording: held });
       await client.until('opened while held', () => client.logs.find((l) => l.includes(`opened recording ${held}:`)));
       const uri = await client.open(ORDERS);
-      assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
+      assert.deepEqual(await client.lenses(uri), ['3: ran 1 time · T total', '11: ran 9 times · T total', '16: ran 1 time · T total']);
     } finally {
       await db.close();
     }
@@ -198,7 +218,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
       await client.start({ recording: out });
       await client.until('opened while recording', () => client.logs.find((l) => l.includes(`recording ${out} (still being recorded`)));
       const uri = await client.open(program);
-      const calls = (lenses: string[]) => Number(/^3: ran (\d+) times?$/.exec(lenses[0] ?? '')?.[1] ?? 0);
+      const calls = (lenses: string[]) => Number(/^3: ran (\d+) times?(?: · T total)?$/.exec(lenses[0] ?? '')?.[1] ?? 0);
       let sofar = 0;
       for (const end = Date.now() + 30000; !sofar && Date.now() < end; await new Promise((r) => setTimeout(r, 300))) sofar = calls(await client.lenses(uri));
       assert.ok(sofar > 0 && sofar <= 3000, `add() ran ${sofar} times so far`);
@@ -226,7 +246,18 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     assert.deepEqual(await client.lenses(uri), []);
     await client.conn.sendNotification('elixirscope/openRecording', { dir: exceptionsRec });
     await client.until('exceptions opened', () => client.logs.find((l) => l.includes(`opened recording ${exceptionsRec}`)));
-    assert.deepEqual(await client.lenses(uri), ['1: ran 4 times', '9: ran 1 time']);
+    assert.deepEqual(await client.lenses(uri), ['1: ran 4 times · T total', '9: ran 1 time · T total']);
     assert.equal(client.diagnostics.get(uri)?.length, 2);
+  });
+});
+
+describe('language server: code lens titles', () => {
+  it('code lens durations: about three significant digits', () => {
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 12, totalMs: 3.4172 }), 'ran 12 times · 3.4 ms total');
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 1, totalMs: 0.0412 }), 'ran 1 time · 0.041 ms total');
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 2, totalMs: 250.4 }), 'ran 2 times · 250 ms total');
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 2, totalMs: 1250 }), 'ran 2 times · 1.25 s total');
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 2, totalMs: 0.001 }), 'ran 2 times · <0.01 ms total');
+    assert.equal(lensTitle({ name: 'f', line: 1, column: 1, calls: 2 }), 'ran 2 times', 'no time samples: counts only');
   });
 });
