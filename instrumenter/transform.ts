@@ -1037,6 +1037,10 @@ export class FileInstrumenter {
       const target = this.propTarget(left, node, op === ts.SyntaxKind.EqualsToken && isAnonymousFunctionDefinition(node.right));
       if (target) {
         const right = this.visitExpr(node.right);
+        // V8 places the setter call of `o.s = v` at the operator, and the printer maps no operator
+        // token: the mapping at the end of the target (right before ` = ` in the output) points
+        // at the original operator instead, so stack frames there read as plain Node's.
+        ts.setSourceMapRange(target.access, { pos: left.pos, end: node.operatorToken.getStart(this.sf) });
         const assign = f.createBinaryExpression(target.access, node.operatorToken, right);
         ts.setSourceMapRange(assign, node);
         return this.hook('p', [this.siteRef(target.site), target.obj, target.key, assign]);
@@ -1148,6 +1152,9 @@ export class FileInstrumenter {
     if ((ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand)) && (prefix || unused)) {
       const target = this.propTarget(operand, node);
       if (target) {
+        // V8 places the getter/setter calls of `++o.k` / `o.k++` at the start of the update: no
+        // mapping of its own for the target, so its position maps to the update's.
+        ts.setEmitFlags(target.access, ts.EmitFlags.NoLeadingSourceMap);
         const upd = f.createPrefixUnaryExpression(node.operator, target.access);
         ts.setSourceMapRange(upd, node);
         return this.hook('p', [this.siteRef(target.site), target.obj, target.key, upd]);
