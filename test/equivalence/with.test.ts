@@ -22,7 +22,7 @@ showStack('closure declared in with', function () {
 });
 showStack('with over null', function () { with (null) { console.log('never'); } });
 showStack('nested with', function () { with (outer) { with (inner) { missing.call(); } } });
-console.log('## source text of functions declared in with bodies\n' + String(made[0]) + '\n' + String(made[1]) + '\n' + String(made[3]));
+console.log('## source text of functions declared in with bodies\\n' + String(made[0]) + '\\n' + String(made[1]) + '\\n' + String(made[3]));
 `;
 
 interface Hit { seq: number; frame: number }
