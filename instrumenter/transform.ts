@@ -119,7 +119,14 @@ interface FnCtx {
   suspendable: boolean;
   /** Derived-class constructors in full mode: `this` is recorded after each `super(...)` statement, not at entry. */
   thisAfterSuper?: boolean;
+  /** `with` statements around the current point inside this function (not counting enclosing functions). */
+  withDepth?: number;
+  /** Inside a `with` body of this function: temps go here, declared with `let` at the start of that body. */
+  withTemps?: string[];
 }
+
+/** Property of the hooks object through which a `with` head hands [site base, frame] to its body. */
+const WITH_SLOT = '$$esWith';
 
 function isFunctionWithBody(n: ts.Node): n is FunctionWithBody {
   return (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n)
@@ -212,6 +219,21 @@ function skipOuter(e: ts.Expression): ts.Expression {
 
 function hasAmbient(n: ts.Node): boolean {
   return (n.flags & AMBIENT) !== 0;
+}
+
+/** An expression V8 evaluates without recording a source position of its own (a name, a literal, `this`). */
+function isPositionless(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  switch (x.kind) {
+    case ts.SyntaxKind.Identifier: case ts.SyntaxKind.ThisKeyword: case ts.SyntaxKind.NullKeyword: case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword: case ts.SyntaxKind.NumericLiteral: case ts.SyntaxKind.StringLiteral: case ts.SyntaxKind.BigIntLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      return true;
+    case ts.SyntaxKind.VoidExpression:
+      return isPositionless((x as ts.VoidExpression).expression);
+    default:
+      return false;
+  }
 }
 
 /** A statement that is just `super(...)` (possibly parenthesized / type-asserted): `this` is bound after it. */
@@ -310,9 +332,21 @@ export class FileInstrumenter {
   private post: ts.Statement[][] = [];
   /** Whether before() ran a real transform (false when the file has syntax errors). */
   transformed = false;
+  /** The names of the hooks object and the site base where the code being emitted runs (rebound inside `with` bodies). */
+  private cur!: { es: string; s: string };
+  /** `with` statements around the current point, all functions counted. */
+  private withDepth = 0;
+  /** Numbers the names bound at the start of `with` bodies. */
+  private withCount = 0;
 
-  constructor(readonly fileName: string, text: string, readonly mode: Mode, readonly hash: string, readonly esm: boolean) {
+  /**
+   * @param blockScoped whether `const`/`let` reach the output as they are (target ES2015+); a
+   * `with` body is only instrumented then (its rebound names must stay block-scoped).
+   */
+  constructor(readonly fileName: string, text: string, readonly mode: Mode, readonly hash: string, readonly esm: boolean,
+    private readonly blockScoped = true) {
     this.names = pickNames(text);
+    this.cur = { es: this.names.es, s: this.names.s };
     this.steps = mode !== 'minimal';
     this.full = mode === 'full';
   }
@@ -335,11 +369,11 @@ export class FileInstrumenter {
   private id(name: string): ts.Identifier { return this.f.createIdentifier(name); }
 
   private siteRef(i: number): ts.Expression {
-    return this.f.createBinaryExpression(this.id(this.names.s), ts.SyntaxKind.PlusToken, this.f.createNumericLiteral(i));
+    return this.f.createBinaryExpression(this.id(this.cur.s), ts.SyntaxKind.PlusToken, this.f.createNumericLiteral(i));
   }
 
   private hook(name: string, args: ts.Expression[]): ts.CallExpression {
-    return this.f.createCallExpression(this.f.createPropertyAccessExpression(this.id(this.names.es), name), undefined, args);
+    return this.f.createCallExpression(this.f.createPropertyAccessExpression(this.id(this.cur.es), name), undefined, args);
   }
 
   private hookStmt(name: string, args: ts.Expression[]): ts.Statement {
@@ -347,6 +381,12 @@ export class FileInstrumenter {
   }
 
   private newTemp(ctx: FnCtx = this.fn): string {
+    if (ctx.withTemps) {
+      // A function-scoped temp would be looked up through the with object: block-scoped in the with body instead.
+      const n = `${this.names.t}w${++this.withCount}`;
+      ctx.withTemps.push(n);
+      return n;
+    }
     const n = `${this.names.t}${ctx.temps.length + 1}`;
     ctx.temps.push(n);
     return n;
@@ -363,6 +403,9 @@ export class FileInstrumenter {
     this.sites.length = 0;
     this.markerKeys.length = 0;
     this.markerEnds.length = 0;
+    this.cur = { es: this.names.es, s: this.names.s };
+    this.withDepth = 0;
+    this.withCount = 0;
     this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true, suspendable: this.esm };
     this.fn = this.moduleCtx;
     this.addSite(SiteKind.Module, sf, { name: '<module>', declared: this.declaredIn([], sf.statements) }, 0);
@@ -502,9 +545,7 @@ export class FileInstrumenter {
       const v = ts.isBlock(inner) || !this.isExecutable(inner) ? ts.visitNode(inner, this.visit) as ts.Statement : this.visitStatementNoStep(inner);
       return this.f.updateLabeledStatement(node, node.label, v);
     }
-    // Inside `with (o)`, every identifier our hooks use would be looked up through o (a Proxy's
-    // has trap sees it), closures declared there included: the body is left as it is, unrecorded.
-    if (ts.isWithStatement(node)) return this.f.updateWithStatement(node, this.visitExpr(node.expression), node.statement);
+    if (ts.isWithStatement(node)) return this.visitWith(node);
     if (ts.isCatchClause(node)) return this.visitCatch(node);
     if (ts.isTryStatement(node) && this.fn.suspendable) {
       const tryBlock = ts.visitNode(node.tryBlock, this.visit) as ts.Block;
@@ -535,6 +576,85 @@ export class FileInstrumenter {
     }
     return ts.visitEachChild(node, this.visit, undefined);
   };
+
+  /**
+   * `with (o) body`: inside the body every identifier is looked up through o first (a Proxy's has
+   * trap sees each name, a property of o can shadow it), closures declared there included. So the
+   * body never looks up one of our names through o: the head hands the site base and the frame to
+   * the body through the hooks object, and the body starts by binding them, block-scoped (a block's
+   * bindings come before o in the scope chain), from the global object (a sloppy function's
+   * `this`; `with` only exists in sloppy code) — no identifier lookup at all:
+   *
+   *   with ([EXPR, $$es.$$esWith = [$$s, $$f]][0]) {
+   *     const $$esw1 = (function () { return this; })()["__elixirscope_hooks__"],
+   *       $$sw1 = $$esw1.$$esWith[0], $$fw1 = $$esw1.$$esWith[1];
+   *     let $$tw2;                    // temps of this body
+   *     ...body, instrumented with $$esw1 / $$sw1 / $$fw1
+   *   }
+   *
+   * EXPR runs first; between the stash and the body's first statement no program code can run (the
+   * object environment is created without calls), so one slot is enough, nested `with`s included.
+   */
+  private visitWith(node: ts.WithStatement): ts.Node {
+    const f = this.f;
+    const expr = this.visitExpr(node.expression);
+    // Without block scoping (ES5 output) the rebound names would become function-scoped vars.
+    if (!this.blockScoped || !this.fn.tempsAllowed) return f.updateWithStatement(node, expr, node.statement);
+    const k = ++this.withCount;
+    const names = { es: `${this.names.es}w${k}`, s: `${this.names.s}w${k}`, frame: `${this.names.f}w${k}` };
+    const slot = (): ts.Expression => f.createPropertyAccessExpression(this.id(names.es), WITH_SLOT);
+    const stash = f.createAssignment(f.createPropertyAccessExpression(this.id(this.cur.es), WITH_SLOT),
+      f.createArrayLiteralExpression([this.id(this.cur.s), this.id(this.fn.frame)]));
+    const pair = f.createArrayLiteralExpression([expr, stash]);
+    // `with (null)` throws after the head: V8 reports the last expression position before that,
+    // which for a name or a literal (no position of its own) is the `with` statement's; here it is
+    // the `[0]` right after the pair, so the pair's end maps there.
+    if (isPositionless(node.expression)) ts.setSourceMapRange(pair, { pos: -1, end: node.getStart(this.sf) });
+    const head = f.createElementAccessExpression(pair, f.createNumericLiteral(0));
+    ts.setSourceMapRange(head, node.expression);
+
+    const ctx = this.fn;
+    const saved = { cur: this.cur, frame: ctx.frame, withTemps: ctx.withTemps, withDepth: ctx.withDepth };
+    const temps: string[] = [];
+    this.cur = { es: names.es, s: names.s };
+    ctx.frame = names.frame;
+    ctx.withTemps = temps;
+    ctx.withDepth = (ctx.withDepth ?? 0) + 1;
+    this.withDepth++;
+    let body: ts.Statement;
+    try {
+      body = this.visitEmbedded(node.statement);
+    } finally {
+      this.withDepth--;
+      this.cur = saved.cur;
+      ctx.frame = saved.frame;
+      ctx.withTemps = saved.withTemps;
+      ctx.withDepth = saved.withDepth;
+    }
+    const globalObject = f.createCallExpression(f.createParenthesizedExpression(f.createFunctionExpression(undefined, undefined, undefined,
+      undefined, [], undefined, f.createBlock([f.createReturnStatement(f.createThis())], false))), undefined, []);
+    const bind = f.createVariableStatement(undefined, f.createVariableDeclarationList([
+      f.createVariableDeclaration(names.es, undefined, undefined, f.createElementAccessExpression(globalObject, f.createStringLiteral(HOOKS_GLOBAL))),
+      f.createVariableDeclaration(names.s, undefined, undefined, f.createElementAccessExpression(slot(), f.createNumericLiteral(0))),
+      f.createVariableDeclaration(names.frame, undefined, undefined, f.createElementAccessExpression(slot(), f.createNumericLiteral(1))),
+    ], ts.NodeFlags.Const));
+    const pre: ts.Statement[] = [bind];
+    if (temps.length) pre.push(f.createVariableStatement(undefined, f.createVariableDeclarationList(temps.map((t) => f.createVariableDeclaration(t)), ts.NodeFlags.Let)));
+    const block = ts.isBlock(body) ? f.updateBlock(body, [...pre, ...body.statements]) : f.createBlock([...pre, body], true);
+    return f.updateWithStatement(node, head, block);
+  }
+
+  /**
+   * Whether emitted code may read a variable again after the program wrote it (`w(site, x)`).
+   * Inside a `with` body that read would look the name up through the object (has trap, getter),
+   * unless the binding lies inside the body: block-scoped declarations always do, a `var` does
+   * when no `with` of its own function encloses it; an assigned name may be bound anywhere.
+   */
+  private mayReread(binding: 'var' | 'let' | 'const' | 'assign'): boolean {
+    if (binding === 'let' || binding === 'const') return true;
+    if (binding === 'var') return !this.fn.withDepth;
+    return this.withDepth === 0;
+  }
 
   /** for-in/of head: declarations as usual; an assignment target (identifier or pattern) is not a write expression. */
   private visitForInit(init: ts.ForInitializer): ts.ForInitializer {
@@ -837,8 +957,10 @@ export class FileInstrumenter {
     if (!this.full) return [];
     if (ts.isVariableDeclarationList(init)) {
       const binding = init.flags & ts.NodeFlags.Const ? 'const' : init.flags & ts.NodeFlags.Let ? 'let' : 'var';
+      if (!this.mayReread(binding)) return [];
       return init.declarations.flatMap((d) => boundNames(d.name).map((id) => this.writeStmt(id, binding, id)));
     }
+    if (!this.mayReread('assign')) return [];
     return assignedIdentifiers(init).map((id) => this.writeStmt(id, 'assign', id));
   }
 
@@ -883,7 +1005,7 @@ export class FileInstrumenter {
       if (isAnonymousFunctionDefinition(d.initializer)) {
         // Wrapping would lose the function's inferred .name: record the write after the statement.
         const init = this.visitExpr(d.initializer);
-        if (post) post.push(this.writeStmt(d.name, binding, d));
+        if (post && this.mayReread(binding)) post.push(this.writeStmt(d.name, binding, d));
         return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, init);
       }
       const site = this.writeSite(d.name, binding, d);
@@ -891,7 +1013,7 @@ export class FileInstrumenter {
       return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, this.hook('w', [this.siteRef(site), init]));
     }
     const init = this.visitExpr(d.initializer);
-    if (post) for (const id of boundNames(d.name)) post.push(this.writeStmt(id, binding, id));
+    if (post && this.mayReread(binding)) for (const id of boundNames(d.name)) post.push(this.writeStmt(id, binding, id));
     return this.f.updateVariableDeclaration(d, name, d.exclamationToken, d.type, init);
   }
 
@@ -907,7 +1029,7 @@ export class FileInstrumenter {
     if (op === ts.SyntaxKind.EqualsToken && (ts.isArrayLiteralExpression(left) || ts.isObjectLiteralExpression(left))) {
       const ids = assignedIdentifiers(left);
       const unused = isResultUnused(node);
-      const record = ids.length > 0 && (unused || this.fn.tempsAllowed);
+      const record = ids.length > 0 && (unused || this.fn.tempsAllowed) && this.mayReread('assign');
       const sites = record ? ids.map((id) => this.writeSite(id, 'assign', id)) : [];
       const updated = f.updateBinaryExpression(node, this.visitPattern(node.left), node.operatorToken, this.visitExpr(node.right));
       if (!record) return updated;
@@ -920,6 +1042,10 @@ export class FileInstrumenter {
       const target = this.propTarget(left, node, op === ts.SyntaxKind.EqualsToken && isAnonymousFunctionDefinition(node.right));
       if (target) {
         const right = this.visitExpr(node.right);
+        // V8 places the setter call of `o.s = v` at the operator, and the printer maps no operator
+        // token: the mapping at the end of the target (right before ` = ` in the output) points
+        // at the original operator instead, so stack frames there read as plain Node's.
+        ts.setSourceMapRange(target.access, { pos: left.pos, end: node.operatorToken.getStart(this.sf) });
         const assign = f.createBinaryExpression(target.access, node.operatorToken, right);
         ts.setSourceMapRange(assign, node);
         return this.hook('p', [this.siteRef(target.site), target.obj, target.key, assign]);
@@ -1046,7 +1172,7 @@ export class FileInstrumenter {
         if (!prefix) ts.setSourceMapRange(pre, node);
         return this.hook('w', [this.siteRef(site), pre]);
       }
-      if (!this.fn.tempsAllowed) return node;
+      if (!this.fn.tempsAllowed || !this.mayReread('assign')) return node;
       // `x++` whose value is used: ($$t = x++, w(x), $$t)
       const site = this.writeSite(operand, 'assign', node);
       const t = this.newTemp();
@@ -1056,6 +1182,9 @@ export class FileInstrumenter {
     if ((ts.isPropertyAccessExpression(operand) || ts.isElementAccessExpression(operand)) && (prefix || unused)) {
       const target = this.propTarget(operand, node);
       if (target) {
+        // V8 places the getter/setter calls of `++o.k` / `o.k++` at the start of the update: no
+        // mapping of its own for the target, so its position maps to the update's.
+        ts.setEmitFlags(target.access, ts.EmitFlags.NoLeadingSourceMap);
         const upd = f.createPrefixUnaryExpression(node.operator, target.access);
         ts.setSourceMapRange(upd, node);
         return this.hook('p', [this.siteRef(target.site), target.obj, target.key, upd]);
@@ -1230,7 +1359,7 @@ export function instrumentFile(fileName: string, text: string, mode: Mode, compi
   const esm = opt.esm ?? isEsmFile(fileName);
   const options = effectiveOptions(fileName, compilerOptions, esm);
   const hash = opt.hash ?? computeHash(mode, options, text);
-  const inst = new FileInstrumenter(fileName, text, mode, hash, esm);
+  const inst = new FileInstrumenter(fileName, text, mode, hash, esm, (options.target ?? ts.ScriptTarget.ES5) >= ts.ScriptTarget.ES2015);
   const table: FileSiteTable = { file: fileName, hash, mode, sites: inst.sites };
   let out: ts.TranspileOutput;
   try {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { MODES } from '../../protocol/events';
-import { checkRecording, lineOf, runFixture, steppedLines, writesOf, type FixtureRun } from './harness';
+import { checkRecording, lineOf, runFixture, siteOf, steppedLines, writesOf, type FixtureRun } from './harness';
 
 const FIXTURE_FILES = [
   'functions.ts', 'control.ts', 'tsfeatures.ts', 'decorators-legacy.ts', 'decorators-standard.ts', 'writes.ts',
   'destructuring.ts', 'async.ts', 'tdz.ts', 'sloppy.js', 'reserved.ts', 'esm.mts', 'misc.tsx',
-  'this.ts', 'this-sloppy.js', 'this-es2015.ts',
+  'this.ts', 'this-sloppy.js', 'this-es2015.ts', 'with.js',
 ];
 
 /** Values recorded for `this` in functions named `fn` (in call order). */
@@ -150,6 +150,32 @@ describe('instrumenter: instrumented programs behave like the originals', functi
     assert.deepEqual(thisOf(lowered, 'D.<static>'), [{ f: 1 }]);
     assert.deepEqual(thisOf(lowered, 'D.constructor'), [{ o: 1 }]);
     assert.deepEqual(thisOf(lowered, 'Base.am'), [{ o: 1 }]);
+  });
+
+  it('with.js: with bodies are recorded: steps, calls of functions declared there, writes needing no second lookup', () => {
+    const run = runFixture('with.js', 'full');
+    assertSameOutput(run);
+    assert.deepEqual(checkRecording(run), []);
+    const stepped = steppedLines(run);
+    for (const marker of ['a = a + b;', 'x = x + 1;', 'v = v * 2;', 'k = k + 41;', "shared = 'set by inner';", 'acc.push(i);',
+      'g = g + first;', 'a = (await Promise.resolve(a)) + 1;', 'function bump()', 'blockLet = q + r;']) {
+      assert.ok(stepped.has(lineOf(run.text, marker)), `no step on the line of ${marker}`);
+    }
+    const called = new Set(run.rec.events.filter((e) => e[0] === 'c').map((e) => run.table.sites[e[1]]!.name));
+    for (const fn of ['bump', 'arrow', 'obj.twice', 'obj.m', 'K.value', 'gen', 'af']) assert.ok(called.has(fn), `${fn} not called`);
+    const at = (name: string, fn: string) => run.rec.events.filter((e) => e[0] === 'w' && siteOf(run, e).name === name
+      && run.table.sites[siteOf(run, e).fn]!.name === fn).map((e) => e[2]);
+    assert.deepEqual(at('x', '<module>'), [2]);
+    assert.deepEqual(at('k', '<module>'), [42]);
+    assert.deepEqual(at('n', 'bump'), [2, 4]);
+    assert.deepEqual(at('blockLet', '<module>'), [{ u: 1 }, 8]);
+    assert.deepEqual(at('c1', '<module>'), [2]);
+    assert.deepEqual(at('post', '<module>'), [1]);
+    // A second read of the variable would look it up through the object again: not recorded.
+    assert.deepEqual(at('q', '<module>'), [], 'destructuring assignment / used postfix inside with');
+    assert.deepEqual(at('len', '<module>'), [], 'var destructuring inside with');
+    assert.deepEqual(at('r', '<module>'), [], 'for-of assignment target inside with');
+    assert.deepEqual(at('a', 'af'), [2, 10, 11, 13]);
   });
 
   it('functions.ts: function sites have display names and flavors', () => {
