@@ -105,7 +105,7 @@ export function siteOf(run: FixtureRun, ev: Event): Site {
 export function checkRecording(run: FixtureRun, opts: { allowOpenFrames?: boolean } = {}): string[] {
   const problems: string[] = [];
   const expectKinds: Record<string, number[]> = {
-    s: [2], c: [0, 1], e: [0, 1], x: [0, 1], r: [7], w: [3], p: [4], sp: [5, 6], rs: [5, 6, 0, 1],
+    s: [2], c: [0, 1], e: [0, 1], x: [0, 1], r: [7], w: [3], p: [4], m: [4], sp: [5, 6], rs: [5, 6, 0, 1],
   };
   if (run.rec.files.length !== 1) problems.push(`expected 1 file registration, got ${run.rec.files.length}`);
   else if (run.rec.files[0]!.count !== run.table.sites.length) problems.push('file() siteCount differs from the table');
