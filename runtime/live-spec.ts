@@ -6,6 +6,7 @@
 import { SPEC_BYTES, SPEC_HEADER_BYTES, type LiveBreakpoints } from './wire';
 
 const GEN = 0, LEN = 1;
+const NO_STOPS: LiveBreakpoints = { sites: {} };
 // Captured at load: the program's thread must not call anything the program may have replaced.
 const jsonParse = JSON.parse;
 const decodeUtf8 = Function.prototype.call.bind(TextDecoder.prototype.decode) as (d: InstanceType<typeof TextDecoder>, b: Uint8Array) => string;
@@ -33,8 +34,8 @@ export function readSpec(area: SharedArrayBuffer): LiveBreakpoints | undefined {
   if (Atomics.load(head, GEN) !== g1) return undefined;
   try {
     const spec = jsonParse(decodeUtf8(decoder, copy)) as unknown;
-    return spec && typeof spec === 'object' ? spec as LiveBreakpoints : {};
+    return spec && typeof spec === 'object' && (spec as LiveBreakpoints).sites && typeof (spec as LiveBreakpoints).sites === 'object' ? spec as LiveBreakpoints : NO_STOPS;
   } catch {
-    return {};
+    return NO_STOPS;
   }
 }

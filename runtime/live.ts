@@ -35,7 +35,7 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
   const hooks: Hooks = rec.hooks;
   const files: LoadedFile[] = [];
   let flags = new Uint8Array(1024);
-  let spec: LiveBreakpoints = {};
+  let spec: LiveBreakpoints = { sites: {} };
   let forceNext = 0;
   const stack: number[] = [];
   const suspended: Record<number, true> = Object.create(null) as Record<number, true>;
@@ -43,7 +43,7 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
   let watchedExited = false;
 
   function setFlags(f: LoadedFile): void {
-    const local = hasOwn(spec, f.path) ? spec[f.path] : undefined;
+    const local = hasOwn(spec.sites, f.path) ? spec.sites[f.path] : undefined;
     if (!isArray(local)) return;
     for (let i = 0; i < local.length; i++) {
       const k = local[i];
@@ -102,7 +102,7 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
     top = stack.length ? stack[stack.length - 1] : 0;
   }
 
-  const { file, s, c, e, sp, rs } = hooks;
+  const { file, s, c, e, sp, rs, w, p, x } = hooks;
   hooks.file = function (hash: string, path: string, siteCount: number): number {
     const base = file(hash, path, siteCount);
     const f: LoadedFile = { path, base, count: typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0 };
@@ -130,6 +130,21 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
     e(site, frame);
     leave(frame);
     if (frame === A_load(ctrl, C_LIVE_FRAME)) watchedExited = true;
+  };
+  // A data breakpoint stops after the write: at the next statement.
+  hooks.w = function <T>(site: number, value: T): T {
+    const v = w(site, value);
+    if (flags[site] === 1) forceNext = 1;
+    return v;
+  };
+  hooks.p = function <T>(site: number, obj: unknown, key: unknown, value: T): T {
+    const v = p(site, obj, key, value);
+    if (flags[site] === 1) forceNext = 1;
+    return v;
+  };
+  hooks.x = function (site: number, error: unknown): void {
+    x(site, error);
+    if (spec.throws === true) pause();
   };
   hooks.sp = function <T>(site: number, frame: number, value: T): T {
     const v = sp(site, frame, value);

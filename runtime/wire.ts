@@ -67,8 +67,13 @@ export const LIVE_SPEC_DIRTY = 1 << 8;
 export const SPEC_HEADER_BYTES = 8;
 export const SPEC_BYTES = 1 << 18;
 
-/** Sites a live program pauses at: absolute source path -> site indexes local to that file's table. */
-export type LiveBreakpoints = Record<string, number[]>;
+/**
+ * Where a live program pauses besides LiveMode: `sites` maps an absolute source path to site indexes
+ * local to that file's table (statements: at the statement; functions: at their first statement;
+ * writes and property writes: at the statement after the write); `throws`: where an exception
+ * leaves a frame.
+ */
+export interface LiveBreakpoints { sites: Record<string, number[]>; throws?: boolean }
 
 /** Largest record in words: word0 + arg + 2 values x (tag + 2 payload words). */
 export const MAX_RECORD_WORDS = 8;

@@ -17,8 +17,8 @@ export class LiveBreakpointSites {
 
   sitesFor(table: BreakpointTable): LiveBreakpoints {
     const { lines, functions } = table.stopsToPause();
-    const spec: LiveBreakpoints = {};
-    const add = (file: string, local: number): void => { (spec[file] ??= []).push(local); };
+    const spec: LiveBreakpoints = { sites: {}, throws: table.exceptionFilters.has('all') };
+    const add = (file: string, local: number): void => { (spec.sites[file] ??= []).push(local); };
     for (const [path, requested] of lines) {
       const t = this.table(path);
       if (t) for (const line of requested) { const local = firstStatementOn(t, line); if (local !== undefined) add(t.file, local); }

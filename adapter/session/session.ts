@@ -9,6 +9,7 @@ import {
 } from '../../protocol/requests';
 import { isObjectSnapshot } from '../../protocol/values';
 import { EventKind } from '../../protocol/events';
+import { SiteKind } from '../../protocol/sites';
 import type { BreakHit, DataBreak } from '../engine/breaks';
 import { TemporalEngine } from '../engine/engine';
 import { EvaluationError, evaluateExpression } from '../engine/expression';
@@ -70,6 +71,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private terminating = false;
   /** Pauses at a breakpoint site that did not become stops (see noteRejectedPause). */
   private readonly rejectedPauses = new Map<number, number>();
+  /** Write sites of the data breakpoints, which a live program pauses after. */
+  private dataSites = new Set<number>();
   private queue: Promise<unknown> = Promise.resolve();
   private loggedTo = new Map<number, number>();
 
@@ -217,13 +220,42 @@ export class ElixirScopeSession extends LoggingDebugSession {
   /** The sites a live program pauses at: breakpoints, and its first statements until it stopped on entry. */
   private liveBreakpoints(program?: string): LiveBreakpoints {
     const spec = this.liveSites!.sitesFor(this.breakpoints);
-    if (this.entryPending && program) (spec[program] ??= []).push(...this.liveSites!.moduleStatements(program));
-    for (const [site, n] of this.rejectedPauses) {
-      const file = n >= REJECTED_PAUSE_LIMIT ? this.engine?.sites.file(site) : undefined;
-      const base = file ? this.engine!.reader.files.find((f) => f.file === file)?.base : undefined;
-      if (file && base !== undefined && spec[file]) spec[file] = spec[file].filter((local) => base + local !== site);
-    }
+    if (this.entryPending && program) (spec.sites[program] ??= []).push(...this.liveSites!.moduleStatements(program));
+    for (const site of this.dataSites) this.addSite(spec, site);
+    for (const [site, n] of this.rejectedPauses) if (n >= REJECTED_PAUSE_LIMIT) this.removeSite(spec, site);
     return spec;
+  }
+
+  /** A global site id of a loaded file as (file, local index), for the live spec. */
+  private localSite(site: number): { file: string; local: number } | undefined {
+    const file = this.engine?.sites.file(site);
+    const base = file ? this.engine!.reader.files.find((f) => f.file === file)?.base : undefined;
+    return file && base !== undefined ? { file, local: site - base } : undefined;
+  }
+
+  private addSite(spec: LiveBreakpoints, site: number): void {
+    const at = this.localSite(site);
+    if (at) (spec.sites[at.file] ??= []).push(at.local);
+  }
+
+  private removeSite(spec: LiveBreakpoints, site: number): void {
+    const at = this.localSite(site);
+    if (at && spec.sites[at.file]) spec.sites[at.file] = spec.sites[at.file].filter((local) => local !== at.local);
+  }
+
+  /** Write sites a data breakpoint watches: the variable's writes in its frame's function, or writes of the property's name. */
+  private async watchedWrites(data: DataBreak[]): Promise<Set<number>> {
+    const engine = this.engine!;
+    const out = new Set<number>();
+    for (const d of data) {
+      if (d.kind === 'variable') {
+        const record = await engine.reader.frame(d.frame);
+        for (const w of record ? engine.sites.writesOf(record.fn) : []) if (engine.sites.site(w)?.name === d.name) out.add(w);
+      } else {
+        engine.reader.sites.forEach((site, id) => { if (site?.kind === SiteKind.PropWrite && (site.name === d.key || site.name === '')) out.add(id); });
+      }
+    }
+    return out;
   }
 
   private pushLiveBreakpoints(): void {
@@ -468,6 +500,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.breakpoints.exceptionFilters = new Set(args.filters.filter((f): f is ExceptionFilter => f === 'all' || f === 'uncaught'));
+    this.pushLiveBreakpoints();
     this.sendResponse(response);
   }
 
@@ -489,7 +522,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+  protected override async setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): Promise<void> {
     const data: DataBreak[] = [];
     for (const b of args.breakpoints) {
       const [kind, id, ...rest] = b.dataId.split(':');
@@ -498,6 +531,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
       if (kind === 'property') data.push({ id: b.dataId, kind: 'property', object: Number(id), key: name });
     }
     response.body = { breakpoints: this.breakpoints.setData(data) };
+    await this.serialize(async () => {
+      if (this.engine && this.live) { this.dataSites = await this.watchedWrites(data); this.pushLiveBreakpoints(); }
+    });
     this.sendResponse(response);
   }
 

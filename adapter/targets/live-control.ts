@@ -65,7 +65,7 @@ export class LiveControl implements RuntimeControl {
 
   /** The debugger lets go: no more pauses, and a waiting thread runs on. */
   detach(): void {
-    this.setBreakpoints({});
+    this.setBreakpoints({ sites: {} });
     this.filter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
     this.sendRun();
   }

@@ -12,6 +12,7 @@ import { tempDir } from '../helpers/temp';
 
 const LIVE = join(PROGRAMS, 'live.ts');
 const TICKER = join(PROGRAMS, 'ticker.ts');
+const THROWS = join(PROGRAMS, 'live-throws.ts');
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The program's stdout as the Debug Console received it so far. */
@@ -105,7 +106,7 @@ describe('DAP: a live program really pauses', function () {
     const loopLines = [lineOf(LIVE, 'while (Date.now()'), lineOf(LIVE, 'spins = spins + 1'), lineOf(LIVE, 'Atomics.wait(nap')];
     assert.ok(loopLines.includes((await place(dc)).line), `paused in the busy loop, not at line ${(await place(dc)).line}`);
     const events = await eventsRecorded(dc);
-    await delay(500);
+    await delay(2500); // a busy program publishes its events a block (about 1 s of this loop) at a time
     assert.equal(await eventsRecorded(dc), events, 'the recording grew while paused');
 
     const hit = stopped();
@@ -144,6 +145,49 @@ describe('DAP: a live program really pauses', function () {
     assert.equal((await stopped).body.reason, 'breakpoint');
     assert.equal((await place(dc)).locals.spins, '70');
     assert.ok(log.some((l) => /paused here 50 times without stopping/.test(l)), log.join(''));
+  });
+
+  it('a data breakpoint pauses the program after the write', async () => {
+    const spinLine = lineOf(LIVE, 'spins = spins + 1');
+    await launchAndStop(dc, launch(), [{ path: LIVE, lines: [spinLine] }]);
+    const { body } = await dc.stackTraceRequest({ threadId: 1 });
+    const scopes = await dc.scopesRequest({ frameId: body.stackFrames[0].id });
+    const ref = scopes.body.scopes[0].variablesReference;
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: ref, name: 'spins' });
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [] });
+    const before = Number((await place(dc)).locals.spins);
+    const s = await moveAndWait(dc, 'continue');
+    assert.equal(s.body.reason, 'data breakpoint');
+    const after = (await place(dc)).locals.spins;
+    assert.equal(Number(after), before + 1);
+    await delay(400);
+    assert.equal((await place(dc)).locals.spins, after);
+    // A busy program publishes its events a block (~1024 words, here about 1 s of spinning) at a time.
+    const events = await eventsRecorded(dc);
+    await delay(2500);
+    assert.equal(await eventsRecorded(dc), events, 'the program ran on after the data breakpoint');
+  });
+
+  it('caught exceptions (filter "all") pause the program where the exception leaves a frame', async () => {
+    const out = stdoutOf(dc);
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setExceptionBreakpointsRequest({ filters: ['all'] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program: THROWS, out: join(tempDir(), 'rec') }),
+    ]);
+    assert.equal((await stopped).body.reason, 'exception');
+    assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.description, 'even 2');
+    await delay(500);
+    assert.doesNotMatch(out(), /caught 1/, 'the program ran past the throw');
+    await moveAndWait(dc, 'continue');
+    assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.description, 'even 4');
+    await delay(300);
+    assert.match(out(), /caught 1/);
+    assert.doesNotMatch(out(), /caught 2/);
   });
 
   it('terminate while paused lets the program end through its own signal handling', async () => {
