@@ -90,6 +90,8 @@ const BUILTIN_PROTOS = new SetC<object>([
 
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
+/** Strings longer than this are quoted through a small memo (Snapshotter.quoteLong). */
+const LONG = 256;
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
@@ -98,8 +100,12 @@ export class Snapshotter {
   private nextId = 1;
   private seen = new SetC<object>();
   private redactCache = new MapC<string, boolean>();
-  /** JSON-quoted property keys (keys repeat a lot). */
-  private quoted = new MapC<string, string>();
+  /** Per property key: its JSON quoting, or null when the key is a secret (keys repeat a lot). */
+  private quoted = new MapC<string, string | null>();
+  /** The last long strings quoted, and their JSON (the same long string is often seen again: a parser's input). */
+  private longIn: string[] = ['', '', '', ''];
+  private longOut: string[] = ['', '', '', ''];
+  private longNext = 0;
   /** Per prototype: JSON-quoted class name, and whether the chain holds no builtin prototype. */
   private protoInfo = new WeakMapC<object, ProtoInfo>();
 
@@ -151,7 +157,7 @@ export class Snapshotter {
       case 'number':
         if (NumberIsFinite(v) && !(v === 0 && 1 / (v as number) < 0)) return numToString(v);
         return v !== v ? '{"n":"NaN"}' : v === 0 ? '{"n":"-0"}' : (v as number) > 0 ? '{"n":"Infinity"}' : '{"n":"-Infinity"}';
-      case 'string': return jsonStr(this.clip(v as string));
+      case 'string': return (v as string).length > LONG ? this.quoteLong(v as string) : jsonStr(this.clip(v as string));
       case 'boolean': return v ? 'true' : 'false';
       case 'undefined': return '{"u":1}';
       case 'bigint': return '{"b":' + jsonStr(this.clip(bigToString(v))) + '}';
@@ -209,10 +215,22 @@ export class Snapshotter {
     return info;
   }
 
-  private quote(k: string): string {
-    let q = mapGet(this.quoted, k) as string | undefined;
+  /** JSON of a string value longer than LONG (clipped), remembered for the next few calls. */
+  private quoteLong(s: string): string {
+    const ins = this.longIn;
+    for (let i = 0; i < 4; i++) if (ins[i] === s) return this.longOut[i];
+    const q = jsonStr(this.clip(s));
+    const at = this.longNext;
+    ins[at] = s; this.longOut[at] = q;
+    this.longNext = (at + 1) & 3;
+    return q;
+  }
+
+  /** The JSON quoting of a property key, or null when it is a secret (isSecret). */
+  private quoteKey(k: string): string | null {
+    let q = mapGet(this.quoted, k) as string | null | undefined;
     if (q === undefined) {
-      q = jsonStr(k);
+      q = this.isSecret(k) ? null : jsonStr(k);
       if (mapSizeOf(this.quoted) < 10000) mapSet(this.quoted, k, q);
     }
     return q;
@@ -325,6 +343,7 @@ export class Snapshotter {
     for (let i = 0; i < scan; i++) {
       const k = keys[i];
       let item: string;
+      let key: string | null | undefined;
       try {
         // A lazily formatted `stack` (errors, captureStackTrace) would run Error.prepareStackTrace
         // when its descriptor is read: check enumerability first (it is not enumerable).
@@ -333,15 +352,20 @@ export class Snapshotter {
         if (d === undefined || !d.enumerable) continue;
         n++;
         if (shown >= maxKeys) continue;
-        if (typeof k === 'string' && this.isSecret(k)) item = REDACTED;
-        else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        if (typeof k === 'string') {
+          key = this.quoteKey(k);
+          if (key === null) { key = jsonStr(k); item = REDACTED; } else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        } else {
+          key = this.value(k, d1);
+          item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        }
       } catch {
         // e.g. a module namespace binding still in its TDZ
         n++;
         if (shown >= maxKeys) continue;
         item = TRUNCATED;
       }
-      const key = typeof k === 'string' ? this.quote(k) : this.value(k, d1);
+      if (key === undefined) key = typeof k === 'string' ? jsonStr(k) : this.value(k, d1);
       props += (shown ? ',[' : '[') + key + ',' + item + ']';
       shown++;
     }

@@ -158,4 +158,22 @@ describe('runtime snapshot: values without running program code', () => {
     assert.equal(r.p.length, 1);
     void target;
   });
+
+  it('long strings (remembered quoting) and secret keys (one cache with key quoting) encode as before', () => {
+    const s = snapper();
+    const base = 'a"b\\c\u2028'.repeat(40); // > 256 chars, needs escaping
+    const variants = [0, 1, 2, 3, 4, 5].map((i) => base.slice(0, -1) + String(i)); // same length, differ at the end
+    for (let round = 0; round < 3; round++) {
+      for (const v of [...variants, base, base + 'x'.repeat(2000)]) {
+        assert.equal(s.encode(v), JSON.stringify(v.length > 1000 ? v.slice(0, 1000) + '\u2026' : v));
+        const holder = { v };
+        const text = s.encode(holder);
+        assert.equal(text, `{"o":${(JSON.parse(text) as { o: number }).o},"c":"Object","k":"object","p":[["v",${JSON.stringify(v.length > 1000 ? v.slice(0, 1000) + '\u2026' : v)}]],"n":1}`);
+      }
+    }
+    for (let round = 0; round < 2; round++) {
+      const r = enc({ password: 'x', 'a"b': 1, token: { t: 1 }, [Symbol('k')]: 2 }, s) as { p: Array<[unknown, unknown]> };
+      assert.deepEqual(r.p, [['password', { x: 'redacted' }], ['a"b', 1], ['token', { x: 'redacted' }], [{ y: 'k' }, 2]]);
+    }
+  });
 });
