@@ -90,6 +90,8 @@ const BUILTIN_PROTOS = new SetC<object>([
 
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
+/** Objects per encode tracked in a plain array before switching to a Set. */
+const SEEN_LINEAR = 32;
 /** Strings longer than this are quoted through a small memo (Snapshotter.quoteLong). */
 const LONG = 256;
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
@@ -98,6 +100,15 @@ const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: fal
 export class Snapshotter {
   private ids = new WeakMapC<object, number>();
   private nextId = 1;
+  /**
+   * Objects already described in the current encode (a second sight is a reference): the first
+   * SEEN_LINEAR in an array searched linearly (cheaper than a Set for the few objects of a usual
+   * snapshot), all of them in `seen` beyond that. The array is preallocated and only overwritten,
+   * so no write ever reaches a (possibly user-defined) index accessor on Array.prototype.
+   */
+  private seenArr: Array<object | null> = new Array<object | null>(SEEN_LINEAR).fill(null);
+  private seenN = 0;
+  private seenMany = false;
   private seen = new SetC<object>();
   private redactCache = new MapC<string, boolean>();
   /** Per property key: its JSON quoting, or null when the key is a secret (keys repeat a lot). */
@@ -148,7 +159,10 @@ export class Snapshotter {
     } catch {
       return TRUNCATED;
     } finally {
-      setClear(this.seen);
+      const a = this.seenArr;
+      for (let i = 0, n = this.seenN; i < n; i++) a[i] = null; // keep no program object alive
+      this.seenN = 0;
+      if (this.seenMany) { setClear(this.seen); this.seenMany = false; }
     }
   }
 
@@ -182,6 +196,23 @@ export class Snapshotter {
       if (typeof n === 'string') name = n;
     }
     return '{"f":' + jsonStr(this.clip(name)) + ',"o":' + id + '}';
+  }
+
+  private wasSeen(o: object): boolean {
+    if (this.seenMany) return setHas(this.seen, o) as boolean;
+    const a = this.seenArr;
+    for (let i = 0, n = this.seenN; i < n; i++) if (a[i] === o) return true;
+    return false;
+  }
+
+  private markSeen(o: object): void {
+    if (this.seenMany) { setAdd(this.seen, o); return; }
+    const n = this.seenN;
+    if (n < SEEN_LINEAR) { this.seenArr[n] = o; this.seenN = n + 1; return; }
+    const a = this.seenArr;
+    for (let i = 0; i < n; i++) setAdd(this.seen, a[i]);
+    setAdd(this.seen, o);
+    this.seenMany = true;
   }
 
   /** Constructor name as the program sees it, read only through data properties. */
@@ -244,10 +275,10 @@ export class Snapshotter {
     }
     const info = this.info(o);
     const cls = info.cls; // JSON-quoted
-    if (depth >= this.limits.maxDepth || setHas(this.seen, o)) {
+    if (depth >= this.limits.maxDepth || this.wasSeen(o)) {
       return '{"r":' + id + ',"c":' + cls + '}';
     }
-    setAdd(this.seen, o);
+    this.markSeen(o);
     const maxKeys = this.limits.maxKeys;
     const d1 = depth + 1;
     let kind: string;

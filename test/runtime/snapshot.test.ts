@@ -176,4 +176,20 @@ describe('runtime snapshot: values without running program code', () => {
       assert.deepEqual(r.p, [['password', { x: 'redacted' }], ['a"b', 1], ['token', { x: 'redacted' }], [{ y: 'k' }, 2]]);
     }
   });
+
+  it('an object seen again in the same snapshot is a reference, also past the first 32 objects', () => {
+    const s = snapper({ maxDepth: 3 });
+    const shared = { s: 1 };
+    const rows = Array.from({ length: 60 }, (_, i) => ({ i, sh: i === 0 || i === 50 ? shared : { x: i } }));
+    for (let round = 0; round < 2; round++) {
+      const r = enc(rows, s) as { p: Array<[string, { p: Array<[string, unknown]> }]> };
+      const first = r.p[0]![1].p[1]![1] as { o: number; k?: string };
+      const later = r.p[50]![1].p[1]![1] as { r?: number; k?: string };
+      assert.equal(first.k, 'object');
+      assert.deepEqual(later, { r: first.o, c: 'Object' });
+      assert.equal((r.p[40]![1].p[1]![1] as { k?: string }).k, 'object');
+      // The next snapshot starts with nothing seen.
+      assert.equal((enc(shared, s) as { k?: string }).k, 'object');
+    }
+  });
 });
