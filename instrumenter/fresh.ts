@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { BuildEntry, BuildManifest } from '../protocol/sites';
 import type { BuildOptions, BuildResult } from './build';
 import { INSTRUMENTER_VERSION } from './version';
-import { fileStamp, isEsmFile, listSourceFiles, makePackageTypeLookup, readManifest, sourceHashOf } from './workspace';
+import { fileStamp, isEsmFile, listSourceFiles, makePackageTypeLookup, readManifest } from './workspace';
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -40,7 +40,9 @@ export function upToDateBuild(opts: BuildOptions): BuildResult | undefined {
       const entry: BuildEntry | undefined = Object.hasOwn(manifest.files, file) ? manifest.files[file] : undefined;
       if (!entry || !entry.sourceHash || path.dirname(entry.out) !== filesDir || path.dirname(entry.sites) !== filesDir) return undefined;
       if (isEsmFile(file, packageType(file)) !== esm.has(file)) return undefined;
-      if (sourceHashOf(fs.readFileSync(file, 'utf8')) !== entry.sourceHash) return undefined;
+      // sourceHash is the sha256 of the text's UTF-8: for a valid UTF-8 file, that of its bytes (no
+      // decoding needed); a file that is not valid UTF-8 never matches and goes to the real build.
+      if (fileStamp(file) !== entry.sourceHash) return undefined;
       if (!fs.existsSync(entry.out) || !fs.existsSync(entry.sites)) return undefined;
       opts.onProgress?.(i + 1, files.length, file);
     }

@@ -128,6 +128,7 @@ describe('instrumenter: workspace builds', function () {
     const outDir = path.join(root, '.elixirscope', 'build');
     write(root, 'tsconfig.base.json', '{ "compilerOptions": { "target": "ES2022" } }\n');
     write(root, 'tsconfig.json', '{ "extends": "./tsconfig.base.json", "compilerOptions": { "strict": true } }\n');
+    write(root, 'src/util.js', "'use strict';\n// \u00e9\u4e2d\ud83d\ude00 (multibyte UTF-8)\nexports.twice = (x) => x * 2;\n");
     const build = () => buildWorkspace({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] });
     const first = await build();
     assert.equal(first.built, 3);
