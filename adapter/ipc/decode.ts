@@ -2,9 +2,10 @@
  * Decodes BATCH payloads (ring words + byte-ring bytes) into EventSink calls.
  * Per event, the only allocation is the values array (and the decoded strings / JSON values).
  */
-import { RawJson, RawString, type EventSink, type SinkValue } from '../store/sink';
+import { RawJson, type EventSink, type SinkValue } from '../store/sink';
 import type { RecordedValue } from '../../protocol/values';
-import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
+import type { EventKind } from '../../protocol/events';
+import { KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import { T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
 
 const HAS_ARG = new Uint8Array(16);
@@ -14,7 +15,6 @@ for (let k = 0; k < 16; k++) {
   N_VALUES[k] = valueCount(k as EventKind);
 }
 
-const K_FILE_LOADED: number = EventKind.FileLoaded;
 const UNDEF: RecordedValue = { u: 1 };
 const NAN: RecordedValue = { n: 'NaN' };
 const INF: RecordedValue = { n: 'Infinity' };
@@ -91,10 +91,7 @@ export class BatchDecoder {
             case T_STRING: case T_JSON: {
               const len = words[i++];
               if (len < 0 || bp + len > bEnd) throw new DecodeError('byte ring overrun');
-              if (tag === T_STRING) {
-                if (len <= CACHE_MAX) val = this.shortString(buf, bp, len);
-                else val = rawJson && kind !== K_FILE_LOADED ? new RawString(buf, bp, bp + len) : buf.toString('utf8', bp, bp + len);
-              }
+              if (tag === T_STRING) val = len <= CACHE_MAX ? this.shortString(buf, bp, len) : buf.toString('utf8', bp, bp + len);
               else val = rawJson ? new RawJson(buf, bp, bp + len) : JSON.parse(buf.toString('utf8', bp, bp + len)) as RecordedValue;
               bp += len;
               break;

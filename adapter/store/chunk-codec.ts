@@ -1,8 +1,7 @@
 import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
-import { isUtf8 } from 'node:buffer';
-import { RawJson, RawString, type SinkValue } from './sink';
+import { RawJson, type SinkValue } from './sink';
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
 
 /**
@@ -82,7 +81,6 @@ export class ChunkBuilder {
       this.vals.copy(v.buf, v.start, v.end);
       return;
     }
-    if (v instanceof RawString) { this.addRawString(v); return; }
     if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) <= 0x7fffffff) {
       const back = this.recent.indexOf(v);
       if (back >= 0) this.vals.byte(2 + back);
@@ -95,33 +93,6 @@ export class ChunkBuilder {
       return;
     }
     const json = Buffer.from(JSON.stringify(v));
-    this.vals.byte(1);
-    this.vals.varint(json.length);
-    this.vals.raw(json);
-  }
-
-  /**
-   * A string as its JSON: when its UTF-8 bytes need no escaping (no '"', '\\', control character)
-   * that is the bytes between quotes, exactly what JSON.stringify gives for the decoded string;
-   * otherwise it is decoded and stringified.
-   */
-  private addRawString(v: RawString): void {
-    const buf = v.buf, end = v.end;
-    let plain = true, ascii = true;
-    for (let k = v.start; k < end; k++) {
-      const b = buf[k];
-      if (b < 0x20 || b === 0x22 || b === 0x5c) { plain = false; break; }
-      if (b >= 0x80) ascii = false;
-    }
-    if (plain && (ascii || isUtf8(buf.subarray(v.start, end)))) {
-      this.vals.byte(1);
-      this.vals.varint(end - v.start + 2);
-      this.vals.byte(0x22);
-      this.vals.copy(buf, v.start, end);
-      this.vals.byte(0x22);
-      return;
-    }
-    const json = Buffer.from(JSON.stringify(Buffer.from(buf.buffer, buf.byteOffset + v.start, end - v.start).toString('utf8')));
     this.vals.byte(1);
     this.vals.varint(json.length);
     this.vals.raw(json);

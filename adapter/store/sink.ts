@@ -10,16 +10,8 @@ export class RawJson {
   constructor(readonly buf: Uint8Array, readonly start: number, readonly end: number) {}
 }
 
-/**
- * A string value handed over as its UTF-8 bytes buf[start, end) (sinks with `rawJson`, strings
- * longer than the decoder's short-string cache, never for FileLoaded); valid during `event` only.
- */
-export class RawString {
-  constructor(readonly buf: Uint8Array, readonly start: number, readonly end: number) {}
-}
-
-/** What a sink receives for a value: the RecordedValue, or (sinks with `rawJson`) raw bytes. */
-export type SinkValue = RecordedValue | RawJson | RawString;
+/** What a sink receives for a value: the RecordedValue, or (sinks with `rawJson`) its JSON bytes. */
+export type SinkValue = RecordedValue | RawJson;
 
 /**
  * Where decoded runtime events go (implemented by the store writer).
@@ -33,8 +25,7 @@ export interface EventSink {
   event(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined): void;
   /**
    * True when the sink takes JSON values as RawJson bytes (it stores them as they are): the
-   * decoder then neither parses them nor builds the objects; likewise longer strings come as
-   * RawString bytes. Numbers and short strings stay decoded.
+   * decoder then neither parses them nor builds the objects. Strings and numbers stay decoded.
    */
   readonly rawJson?: boolean;
   /** The connection said hello: what the runtime reported about itself. */
