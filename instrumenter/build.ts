@@ -3,14 +3,15 @@
  * write the manifest atomically.
  */
 import { ts } from 'ts-morph';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Mode } from '../protocol/events';
-import type { BuildManifest, BuildEntry, FileSiteTable } from '../protocol/sites';
-export { findWorkspaceRoot } from './workspace';
+import type { BuildManifest, BuildEntry, BuildInputs, FileSiteTable } from '../protocol/sites';
+import { INSTRUMENTER_VERSION } from './version';
+import { isSourceFile, globToRegExp, listSourceFiles, makePackageTypeLookup, readManifest, sourceHashOf, fileStamp } from './workspace';
+export { findWorkspaceRoot, isSourceFile, globToRegExp, listSourceFiles, sourceHashOf } from './workspace';
 import { computeHash, effectiveOptions, instrumentFile, isEsmFile, type BuildError, type InstrumentResult } from './transform';
 
 export interface BuildOptions {
@@ -32,121 +33,28 @@ export interface BuildResult {
   ms: number;
 }
 
-const SOURCE_RE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
-const DTS_RE = /\.d\.(ts|mts|cts)$|\.d\.[^.]+\.ts$/i;
-const SKIP_DIRS = new Set(['node_modules', '.git', '.elixirscope']);
-
-export function isSourceFile(p: string): boolean {
-  return SOURCE_RE.test(p) && !DTS_RE.test(p);
-}
-
-/** Glob (relative, `/`-separated) to RegExp: `**` any depth, `*` and `?` within a segment, `{a,b}` alternatives. */
-export function globToRegExp(glob: string): RegExp {
-  let g = glob.replace(/\\/g, '/').replace(/^\.\//, '');
-  if (g.endsWith('/')) g += '**';
-  let re = '';
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i]!;
-    if (c === '*') {
-      if (g[i + 1] === '*') {
-        i++;
-        if (g[i + 1] === '/') { i++; re += '(?:.*/)?'; } else re += '.*';
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = g.indexOf('}', i);
-      if (end < 0) { re += '\\{'; continue; }
-      re += '(?:' + g.slice(i + 1, end).split(',').map((s) => s.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|') + ')';
-      i = end;
-    } else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-  }
-  // A glob naming a folder covers what is inside it.
-  return new RegExp(`^${re}(?:/.*)?$`);
-}
-
-/** The part of a glob before its first wildcard segment: where walking must start. */
-function globBase(glob: string): string {
-  const segs = glob.replace(/\\/g, '/').replace(/^\.\//, '').split('/');
-  const out: string[] = [];
-  for (const s of segs) { if (/[*?{[]/.test(s)) break; out.push(s); }
-  return out.join('/');
-}
-
-function toPosix(p: string): string { return p.split(path.sep).join('/'); }
-
-export function listSourceFiles(root: string, outDir: string, include: string[] = [], exclude: string[] = []): string[] {
-  const found = new Set<string>();
-  const excl = exclude.map(globToRegExp);
-  const isExcluded = (rel: string) => excl.some((r) => r.test(rel));
-  const outAbs = path.resolve(outDir);
-  const walk = (dir: string, skipDefault: boolean, accept: (rel: string) => boolean): void => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (abs === outAbs) continue;
-        if (skipDefault && SKIP_DIRS.has(e.name)) continue;
-        if (e.name === '.git' || e.name === '.elixirscope') continue;
-        walk(abs, skipDefault, accept);
-      } else if ((e.isFile() || e.isSymbolicLink()) && isSourceFile(e.name)) {
-        const rel = toPosix(path.relative(root, abs));
-        if (accept(rel) && !isExcluded(rel)) found.add(abs);
-      }
-    }
-  };
-  walk(root, true, () => true);
-  for (const g of include) {
-    const re = globToRegExp(g);
-    const base = path.join(root, globBase(g));
-    let st: fs.Stats | undefined;
-    try { st = fs.statSync(base); } catch { continue; }
-    if (st.isFile()) {
-      const rel = toPosix(path.relative(root, base));
-      if (isSourceFile(base) && !isExcluded(rel)) found.add(base);
-    } else walk(base, false, (rel) => re.test(rel));
-  }
-  return [...found].sort();
-}
-
-/** compilerOptions of <root>/tsconfig.json (following `extends`), or undefined. */
-export function readWorkspaceOptions(root: string): ts.CompilerOptions | undefined {
+/**
+ * compilerOptions of <root>/tsconfig.json (following `extends`), or undefined. `configs` receives
+ * every file read or probed on the way (fileStamp: content hash, or null when absent).
+ */
+export function readWorkspaceOptions(root: string, configs: Record<string, string | null> = {}): ts.CompilerOptions | undefined {
   const file = path.join(root, 'tsconfig.json');
+  const stamp = (f: string) => { const abs = path.resolve(f); if (!(abs in configs)) configs[abs] = fileStamp(abs); };
+  stamp(file);
   if (!fs.existsSync(file)) return undefined;
-  const cfg = ts.readConfigFile(file, ts.sys.readFile);
+  const readFile = (f: string) => { stamp(f); return ts.sys.readFile(f); };
+  const fileExists = (f: string) => { stamp(f); return ts.sys.fileExists(f); };
+  const cfg = ts.readConfigFile(file, readFile);
   if (cfg.error || !cfg.config) return undefined;
   // No file enumeration: we list files ourselves.
-  const host: ts.ParseConfigHost = { ...ts.sys, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
+  const host: ts.ParseConfigHost = { ...ts.sys, readFile, fileExists, useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames, readDirectory: () => [] };
   return ts.parseJsonConfigFileContent(cfg.config, host, root, undefined, file).options;
-}
-
-function makePackageTypeLookup(): (file: string) => string | undefined {
-  const cache = new Map<string, string | undefined>();
-  const lookup = (dir: string): string | undefined => {
-    if (cache.has(dir)) return cache.get(dir);
-    let type: string | undefined;
-    const pj = path.join(dir, 'package.json');
-    let found = false;
-    try {
-      const txt = fs.readFileSync(pj, 'utf8');
-      found = true;
-      try { type = (JSON.parse(txt) as { type?: string }).type ?? 'commonjs'; } catch { type = 'commonjs'; }
-    } catch { /* none here */ }
-    if (!found) { const up = path.dirname(dir); type = up === dir ? undefined : lookup(up); }
-    cache.set(dir, type);
-    return type;
-  };
-  return (file) => lookup(path.dirname(file));
 }
 
 function writeAtomic(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
-}
-
-function readManifest(file: string): BuildManifest | undefined {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as BuildManifest; } catch { return undefined; }
 }
 
 /** One file to instrument (sent to a worker as is). */
@@ -225,7 +133,9 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   const manifestPath = path.join(modeDir, 'manifest.json');
   const prev = readManifest(manifestPath);
   const prevFiles = prev && prev.root === root && prev.mode === opts.mode ? prev.files : {};
-  const baseOptions = readWorkspaceOptions(root);
+  const configs: Record<string, string | null> = {};
+  const baseOptions = readWorkspaceOptions(root, configs);
+  const esmFiles: string[] = [];
   const packageType = makePackageTypeLookup();
   const files = listSourceFiles(root, outDir, opts.include, opts.exclude);
   const entries: Array<BuildEntry | undefined> = new Array(files.length);
@@ -239,6 +149,7 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
     let text: string;
     try { text = fs.readFileSync(file, 'utf8'); } catch { report(file); continue; }
     const esm = isEsmFile(file, packageType(file));
+    if (esm) esmFiles.push(file);
     const hash = computeHash(opts.mode, effectiveOptions(file, baseOptions, esm), text);
     const out = path.join(filesDir, `${hash}.js`);
     const sites = path.join(filesDir, `${hash}.sites.json`);
@@ -270,13 +181,10 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
     }
     report(job.file);
   }, opts.signal);
-  const manifest: BuildManifest = { version: 1, root, mode: opts.mode, files: {} };
+  const inputs: BuildInputs = { version: INSTRUMENTER_VERSION, include: opts.include ?? [], exclude: opts.exclude ?? [], configs, esm: esmFiles };
+  const manifest: BuildManifest = { version: 1, root, mode: opts.mode, files: {}, inputs };
   files.forEach((f, i) => { if (entries[i]) manifest.files[f] = entries[i]!; });
   writeAtomic(manifestPath, JSON.stringify(manifest, null, 1));
   return { manifestPath, manifest, built, reused, errors: errors.flat(), ms: performance.now() - t0 };
 }
 
-/** The content hash the runtime checks before serving instrumented code (see BuildEntry.sourceHash). */
-export function sourceHashOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}

@@ -16,13 +16,19 @@ export type { BuildError } from './transform';
 export type { BuildOptions, BuildResult } from './build';
 export { INSTRUMENTER_VERSION } from './version';
 export { findWorkspaceRoot } from './workspace';
+import { upToDateBuild } from './fresh';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const build = (): typeof Build => require('./build') as typeof Build;
 const transform = (): typeof Transform => require('./transform') as typeof Transform;
 
-/** Instrument every source file of a workspace that has no up-to-date output; write the manifest. */
+/**
+ * Instrument every source file of a workspace that has no up-to-date output; write the manifest.
+ * An up-to-date build folder is recognised without loading the compiler (fresh.ts).
+ */
 export function buildWorkspace(opts: Build.BuildOptions): Promise<Build.BuildResult> {
+  const fresh = upToDateBuild(opts);
+  if (fresh) return Promise.resolve(fresh);
   return build().buildWorkspace(opts);
 }
 

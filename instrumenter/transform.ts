@@ -19,7 +19,8 @@ import { SiteKind } from '../protocol/sites';
 import type { Site, FileSiteTable } from '../protocol/sites';
 
 import { INSTRUMENTER_VERSION } from './version';
-
+import { isEsmFile } from './workspace';
+export { isEsmFile };
 export { INSTRUMENTER_VERSION };
 
 /** Methods of built-ins (Array, Map, Set, typed arrays) that change their receiver in place. */
@@ -47,13 +48,6 @@ export function pickNames(text: string): Names {
 
 // ---------------------------------------------------------------------------------------------
 // Compiler options
-
-export function isEsmFile(fileName: string, packageType?: string): boolean {
-  const ext = path.extname(fileName).toLowerCase();
-  if (ext === '.mjs' || ext === '.mts') return true;
-  if (ext === '.cjs' || ext === '.cts') return false;
-  return packageType === 'module';
-}
 
 function isJsFile(fileName: string): boolean {
   return /\.(js|jsx|mjs|cjs)$/i.test(fileName);

@@ -69,6 +69,22 @@ export interface BuildManifest {
   root: string;
   mode: import('./events').Mode;
   files: Record<string /* absolute source path */, BuildEntry>;
+  /**
+   * What the build depended on besides the sources (written by the instrumenter): when all of it
+   * and every source's sourceHash are unchanged, the build is up to date without loading the compiler.
+   */
+  inputs?: BuildInputs;
+}
+
+export interface BuildInputs {
+  /** INSTRUMENTER_VERSION of the build. */
+  version: string;
+  include: string[];
+  exclude: string[];
+  /** Every configuration file the compiler options were read from or probed for: sha256 (16 hex) of its text, or null when absent. */
+  configs: Record<string, string | null>;
+  /** Sources loaded as ES modules (the others are CommonJS). */
+  esm: string[];
 }
 
 export interface BuildEntry {

@@ -92,16 +92,33 @@ export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
 /** Property-write key meaning "the object's whole contents" (protocol/values.ts isContentsKey). */
 export const CONTENTS = '{"x":"contents"}';
+/** Objects per encode tracked in a plain array before switching to a Set. */
+const SEEN_LINEAR = 32;
+/** Strings longer than this are quoted through a small memo (Snapshotter.quoteLong). */
+const LONG = 256;
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
 export class Snapshotter {
   private ids = new WeakMapC<object, number>();
   private nextId = 1;
+  /**
+   * Objects already described in the current encode (a second sight is a reference): the first
+   * SEEN_LINEAR in an array searched linearly (cheaper than a Set for the few objects of a usual
+   * snapshot), all of them in `seen` beyond that. The array is preallocated and only overwritten,
+   * so no write ever reaches a (possibly user-defined) index accessor on Array.prototype.
+   */
+  private seenArr: Array<object | null> = new Array<object | null>(SEEN_LINEAR).fill(null);
+  private seenN = 0;
+  private seenMany = false;
   private seen = new SetC<object>();
   private redactCache = new MapC<string, boolean>();
-  /** JSON-quoted property keys (keys repeat a lot). */
-  private quoted = new MapC<string, string>();
+  /** Per property key: its JSON quoting, or null when the key is a secret (keys repeat a lot). */
+  private quoted = new MapC<string, string | null>();
+  /** The last long strings quoted, and their JSON (the same long string is often seen again: a parser's input). */
+  private longIn: string[] = ['', '', '', ''];
+  private longOut: string[] = ['', '', '', ''];
+  private longNext = 0;
   /** Per prototype: JSON-quoted class name, and whether the chain holds no builtin prototype. */
   private protoInfo = new WeakMapC<object, ProtoInfo>();
 
@@ -155,7 +172,10 @@ export class Snapshotter {
     } catch {
       return TRUNCATED;
     } finally {
-      setClear(this.seen);
+      const a = this.seenArr;
+      for (let i = 0, n = this.seenN; i < n; i++) a[i] = null; // keep no program object alive
+      this.seenN = 0;
+      if (this.seenMany) { setClear(this.seen); this.seenMany = false; }
     }
   }
 
@@ -164,7 +184,7 @@ export class Snapshotter {
       case 'number':
         if (NumberIsFinite(v) && !(v === 0 && 1 / (v as number) < 0)) return numToString(v);
         return v !== v ? '{"n":"NaN"}' : v === 0 ? '{"n":"-0"}' : (v as number) > 0 ? '{"n":"Infinity"}' : '{"n":"-Infinity"}';
-      case 'string': return jsonStr(this.clip(v as string));
+      case 'string': return (v as string).length > LONG ? this.quoteLong(v as string) : jsonStr(this.clip(v as string));
       case 'boolean': return v ? 'true' : 'false';
       case 'undefined': return '{"u":1}';
       case 'bigint': return '{"b":' + jsonStr(this.clip(bigToString(v))) + '}';
@@ -189,6 +209,23 @@ export class Snapshotter {
       if (typeof n === 'string') name = n;
     }
     return '{"f":' + jsonStr(this.clip(name)) + ',"o":' + id + '}';
+  }
+
+  private wasSeen(o: object): boolean {
+    if (this.seenMany) return setHas(this.seen, o) as boolean;
+    const a = this.seenArr;
+    for (let i = 0, n = this.seenN; i < n; i++) if (a[i] === o) return true;
+    return false;
+  }
+
+  private markSeen(o: object): void {
+    if (this.seenMany) { setAdd(this.seen, o); return; }
+    const n = this.seenN;
+    if (n < SEEN_LINEAR) { this.seenArr[n] = o; this.seenN = n + 1; return; }
+    const a = this.seenArr;
+    for (let i = 0; i < n; i++) setAdd(this.seen, a[i]);
+    setAdd(this.seen, o);
+    this.seenMany = true;
   }
 
   /** Constructor name as the program sees it, read only through data properties. */
@@ -222,10 +259,22 @@ export class Snapshotter {
     return info;
   }
 
-  private quote(k: string): string {
-    let q = mapGet(this.quoted, k) as string | undefined;
+  /** JSON of a string value longer than LONG (clipped), remembered for the next few calls. */
+  private quoteLong(s: string): string {
+    const ins = this.longIn;
+    for (let i = 0; i < 4; i++) if (ins[i] === s) return this.longOut[i];
+    const q = jsonStr(this.clip(s));
+    const at = this.longNext;
+    ins[at] = s; this.longOut[at] = q;
+    this.longNext = (at + 1) & 3;
+    return q;
+  }
+
+  /** The JSON quoting of a property key, or null when it is a secret (isSecret). */
+  private quoteKey(k: string): string | null {
+    let q = mapGet(this.quoted, k) as string | null | undefined;
     if (q === undefined) {
-      q = jsonStr(k);
+      q = this.isSecret(k) ? null : jsonStr(k);
       if (mapSizeOf(this.quoted) < 10000) mapSet(this.quoted, k, q);
     }
     return q;
@@ -239,10 +288,10 @@ export class Snapshotter {
     }
     const info = this.info(o);
     const cls = info.cls; // JSON-quoted
-    if (depth >= this.limits.maxDepth || setHas(this.seen, o)) {
+    if (depth >= this.limits.maxDepth || this.wasSeen(o)) {
       return '{"r":' + id + ',"c":' + cls + '}';
     }
-    setAdd(this.seen, o);
+    this.markSeen(o);
     const maxKeys = this.limits.maxKeys;
     const d1 = depth + 1;
     let kind: string;
@@ -338,6 +387,7 @@ export class Snapshotter {
     for (let i = 0; i < scan; i++) {
       const k = keys[i];
       let item: string;
+      let key: string | null | undefined;
       try {
         // A lazily formatted `stack` (errors, captureStackTrace) would run Error.prepareStackTrace
         // when its descriptor is read: check enumerability first (it is not enumerable).
@@ -346,15 +396,20 @@ export class Snapshotter {
         if (d === undefined || !d.enumerable) continue;
         n++;
         if (shown >= maxKeys) continue;
-        if (typeof k === 'string' && this.isSecret(k)) item = REDACTED;
-        else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        if (typeof k === 'string') {
+          key = this.quoteKey(k);
+          if (key === null) { key = jsonStr(k); item = REDACTED; } else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        } else {
+          key = this.value(k, d1);
+          item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+        }
       } catch {
         // e.g. a module namespace binding still in its TDZ
         n++;
         if (shown >= maxKeys) continue;
         item = TRUNCATED;
       }
-      const key = typeof k === 'string' ? this.quote(k) : this.value(k, d1);
+      if (key === undefined) key = typeof k === 'string' ? jsonStr(k) : this.value(k, d1);
       props += (shown ? ',[' : '[') + key + ',' + item + ']';
       shown++;
     }

@@ -2,7 +2,7 @@
  * Decodes BATCH payloads (ring words + byte-ring bytes) into EventSink calls.
  * Per event, the only allocation is the values array (and the decoded strings / JSON values).
  */
-import type { EventSink } from '../store/sink';
+import { RawJson, type EventSink, type SinkValue } from '../store/sink';
 import type { RecordedValue } from '../../protocol/values';
 import type { EventKind } from '../../protocol/events';
 import { KINDS_WITH_ARG, valueCount } from '../../protocol/events';
@@ -38,7 +38,9 @@ export class BatchDecoder {
   private readonly cacheLen = new Int8Array(CACHE_SLOTS).fill(-1);
   private readonly cacheStr: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
-  constructor(private readonly sink: EventSink) {}
+  private readonly rawJson: boolean;
+
+  constructor(private readonly sink: EventSink) { this.rawJson = sink.rawJson === true; }
 
   /** Decode one BATCH payload: buf[start, end) = [u32 nWords][words][u32 nBytes][bytes]. */
   decode(buf: Buffer, start: number, end: number): void {
@@ -58,6 +60,7 @@ export class BatchDecoder {
 
     const sink = this.sink;
     const f64 = this.f64, f64i = this.f64i;
+    const rawJson = this.rawJson;
     let i = 0;
     let count = 0;
     while (i < nWords) {
@@ -67,12 +70,12 @@ export class BatchDecoder {
       let arg = 0;
       if (HAS_ARG[kind] === 1) arg = words[i++];
       const nv = N_VALUES[kind];
-      let values: RecordedValue[] | undefined;
+      let values: SinkValue[] | undefined;
       if (nv !== 0) {
         values = nv === 1 ? [null] : [null, null]; // PACKED_ELEMENTS: no elements-kind transitions
         for (let v = 0; v < nv; v++) {
           const tag = words[i++];
-          let val: RecordedValue;
+          let val: SinkValue;
           switch (tag) {
             case T_UNDEF: val = UNDEF; break;
             case T_NULL: val = null; break;
@@ -89,7 +92,7 @@ export class BatchDecoder {
               const len = words[i++];
               if (len < 0 || bp + len > bEnd) throw new DecodeError('byte ring overrun');
               if (tag === T_STRING) val = len <= CACHE_MAX ? this.shortString(buf, bp, len) : buf.toString('utf8', bp, bp + len);
-              else val = JSON.parse(buf.toString('utf8', bp, bp + len)) as RecordedValue;
+              else val = rawJson ? new RawJson(buf, bp, bp + len) : JSON.parse(buf.toString('utf8', bp, bp + len)) as RecordedValue;
               bp += len;
               break;
             }

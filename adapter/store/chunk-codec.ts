@@ -1,6 +1,7 @@
 import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
+import { RawJson, type SinkValue } from './sink';
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
 
 /**
@@ -37,35 +38,49 @@ export interface DecodedChunk {
 }
 
 export class ChunkBuilder {
-  private readonly events = new ByteWriter(1 << 16);
-  private readonly vals = new ByteWriter(1 << 14);
+  private readonly events: ByteWriter;
+  private readonly vals: ByteWriter;
   private readonly header = new ByteWriter(64);
   private lastSite = 0;
   private lastInt = new Map<number, number>();
   private recent = new RecentInts();
   count = 0;
 
-  constructor(readonly firstSeq: number, stack: readonly number[], private lastFrameId: number) {
+  /** `reuse`: an encoded builder whose buffers (grown to a chunk's size) this one takes over. */
+  constructor(readonly firstSeq: number, stack: readonly number[], private lastFrameId: number, reuse?: ChunkBuilder) {
+    if (reuse) {
+      this.events = reuse.events; this.vals = reuse.vals;
+      this.events.reset(); this.vals.reset();
+    } else {
+      this.events = new ByteWriter(1 << 16); this.vals = new ByteWriter(1 << 14);
+    }
     this.header.varint(lastFrameId);
     this.header.varint(stack.length);
     for (const f of stack) this.header.varint(f);
   }
 
   /** `top`: the frame on top of the stack before this event; `resets`: see FrameStack.apply. */
-  add(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined, top: number, resets: boolean): void {
+  add(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined, top: number, resets: boolean): void {
     const onTop = (kind === EventKind.Exit || kind === EventKind.Suspend) && arg === top;
     this.events.byte(kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0));
     this.events.varint(zigzag(site - this.lastSite));
     this.lastSite = site;
     if (kind === EventKind.Call) { this.events.varint(zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
     else if (hasArg(kind) && !onTop) this.events.varint(arg >>> 0);
-    if (values) values.forEach((v, slot) => this.addValue(site * 2 + slot, v));
+    if (values) for (let slot = 0; slot < values.length; slot++) this.addValue(site * 2 + slot, values[slot]);
     this.count++;
   }
 
   get valueBytes(): number { return this.vals.used; }
 
-  private addValue(key: number, v: RecordedValue): void {
+  private addValue(key: number, v: SinkValue): void {
+    if (v instanceof RawJson) {
+      // The runtime's JSON text as it came: the same bytes JSON.stringify(JSON.parse(text)) gives.
+      this.vals.byte(1);
+      this.vals.varint(v.end - v.start);
+      this.vals.copy(v.buf, v.start, v.end);
+      return;
+    }
     if (typeof v === 'number' && Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) <= 0x7fffffff) {
       const back = this.recent.indexOf(v);
       if (back >= 0) this.vals.byte(2 + back);

@@ -26,6 +26,20 @@ export class ByteWriter {
     this.used += data.length;
   }
 
+  /** Copies src[start, end) (no intermediate view). */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const dst = this.bytes;
+    let at = this.used;
+    if (n <= 64) for (let k = start; k < end; k++) dst[at++] = src[k];
+    else dst.set(src.subarray(start, end), at);
+    this.used += n;
+  }
+
+  /** Forget the contents, keep the capacity. */
+  reset(): void { this.used = 0; }
+
   view(): Uint8Array { return this.bytes.subarray(0, this.used); }
 
   private ensure(n: number): void {

@@ -1,7 +1,6 @@
 import { Level } from 'level';
 import { EventKind } from '../../protocol/events';
 import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
-import type { RecordedValue } from '../../protocol/values';
 import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
 import { FrameStack } from './frame-stack';
@@ -9,7 +8,7 @@ import { encodePostings, PostingsCollector } from './postings-codec';
 import { ClockCollector, encodeClockBlock } from './clock-index';
 import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
-import type { EventSink, RuntimeHello } from './sink';
+import type { EventSink, RuntimeHello, SinkValue } from './sink';
 import { readFileSync } from 'node:fs';
 
 type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEncoding?: 'buffer' }>;
@@ -79,7 +78,10 @@ export class RecordingWriter implements EventSink {
     this.clocks.add(this.seq, ms);
   }
 
-  event(kind: EventKind, site: number, arg: number, values: RecordedValue[] | undefined): void {
+  /** JSON values are stored as the runtime's bytes (see RawJson): never parsed here. */
+  readonly rawJson = true;
+
+  event(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined): void {
     const seq = this.seq++;
     const top = this.stack.top;
     const depth = this.stack.frames.length;
@@ -143,7 +145,7 @@ export class RecordingWriter implements EventSink {
 
 
   /** What an event adds besides itself: frames table, resume parents, site tables, gaps. */
-  private recordSideEffects(kind: EventKind, site: number, arg: number, seq: number, values: RecordedValue[] | undefined, top: number, depth: number, resumed: boolean): void {
+  private recordSideEffects(kind: EventKind, site: number, arg: number, seq: number, values: SinkValue[] | undefined, top: number, depth: number, resumed: boolean): void {
     switch (kind) {
       case EventKind.Call:
         this.lastFrameId = arg;
@@ -180,7 +182,7 @@ export class RecordingWriter implements EventSink {
     return false;
   }
 
-  private loadFile(base: number, value: RecordedValue | undefined): void {
+  private loadFile(base: number, value: SinkValue | undefined): void {
     if (typeof value !== 'string') return;
     const { hash, file, count } = JSON.parse(value) as { hash: string; file: string; count: number };
     const entry = this.manifest.files[file];
@@ -204,7 +206,7 @@ export class RecordingWriter implements EventSink {
     this.pending.push({ type: 'put', key: chunkKey(chunk.firstSeq), value: chunk.encode(), valueEncoding: 'buffer' });
     this.stats.chunks++;
     this.stats.events = this.seq;
-    this.chunk = new ChunkBuilder(this.seq, this.stack.frames, this.lastFrameId);
+    this.chunk = new ChunkBuilder(this.seq, this.stack.frames, this.lastFrameId, chunk);
     this.writeStats();
   }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildWorkspace, findWorkspaceRoot } from '../../instrumenter';
+import { upToDateBuild } from '../../instrumenter/fresh';
 import type { BuildManifest, FileSiteTable } from '../../protocol/sites';
 import { FIXTURES, LOADER, STUB, runNode, tmpDir } from './harness';
 
@@ -119,6 +120,50 @@ describe('instrumenter: workspace builds', function () {
     assert.deepEqual([again.built, again.reused], [0, 4]);
     assert.ok(r.manifest.files[path.join(root, 'src/math.ts')]);
     fs.rmSync(link);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('an up-to-date build is recognised without the compiler, and any input that changes the output makes it stale', async () => {
+    const root = makeWorkspace();
+    const outDir = path.join(root, '.elixirscope', 'build');
+    write(root, 'tsconfig.base.json', '{ "compilerOptions": { "target": "ES2022" } }\n');
+    write(root, 'tsconfig.json', '{ "extends": "./tsconfig.base.json", "compilerOptions": { "strict": true } }\n');
+    write(root, 'src/util.js', "'use strict';\n// \u00e9\u4e2d\ud83d\ude00 (multibyte UTF-8)\nexports.twice = (x) => x * 2;\n");
+    const build = () => buildWorkspace({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] });
+    const first = await build();
+    assert.equal(first.built, 3);
+    const mathFile = path.join(root, 'src/math.ts');
+    const fresh = upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] });
+    assert.ok(fresh, 'nothing changed: up to date');
+    assert.deepEqual(fresh.manifest, first.manifest);
+    assert.deepEqual([fresh.built, fresh.reused], [0, 3]);
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal' }), undefined, 'other excludes');
+    assert.equal(upToDateBuild({ root, outDir, mode: 'full', exclude: ['vendor/**'] }), undefined, 'other mode');
+
+    // A change in an extended tsconfig changes the emit options: rebuilt with new hashes.
+    write(root, 'tsconfig.base.json', '{ "compilerOptions": { "target": "ES2017" } }\n');
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }), undefined);
+    const retarget = await build();
+    assert.equal(retarget.built, 3);
+    assert.notEqual(retarget.manifest.files[mathFile]!.hash, first.manifest.files[mathFile]!.hash);
+    assert.ok(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }));
+
+    // The module format (package.json "type") is an input too.
+    write(root, 'package.json', '{ "name": "ws", "version": "1.0.0", "type": "module" }\n');
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }), undefined);
+    const esm = await build();
+    assert.equal(esm.built, 3);
+    // A new source file, a removed output, an edited source.
+    assert.ok(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }));
+    write(root, 'src/extra.ts', 'export const x = 1;\n');
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }), undefined);
+    fs.rmSync(path.join(root, 'src/extra.ts'));
+    assert.ok(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }));
+    fs.rmSync(esm.manifest.files[mathFile]!.out);
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }), undefined);
+    assert.equal((await build()).built, 1);
+    write(root, 'src/util.js', "'use strict';\nexports.twice = (x) => x * 4;\n");
+    assert.equal(upToDateBuild({ root, outDir, mode: 'minimal', exclude: ['vendor/**'] }), undefined);
     fs.rmSync(root, { recursive: true, force: true });
   });
 

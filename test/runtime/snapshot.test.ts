@@ -158,4 +158,38 @@ describe('runtime snapshot: values without running program code', () => {
     assert.equal(r.p.length, 1);
     void target;
   });
+
+  it('long strings (remembered quoting) and secret keys (one cache with key quoting) encode as before', () => {
+    const s = snapper();
+    const base = 'a"b\\c\u2028'.repeat(40); // > 256 chars, needs escaping
+    const variants = [0, 1, 2, 3, 4, 5].map((i) => base.slice(0, -1) + String(i)); // same length, differ at the end
+    for (let round = 0; round < 3; round++) {
+      for (const v of [...variants, base, base + 'x'.repeat(2000)]) {
+        assert.equal(s.encode(v), JSON.stringify(v.length > 1000 ? v.slice(0, 1000) + '\u2026' : v));
+        const holder = { v };
+        const text = s.encode(holder);
+        assert.equal(text, `{"o":${(JSON.parse(text) as { o: number }).o},"c":"Object","k":"object","p":[["v",${JSON.stringify(v.length > 1000 ? v.slice(0, 1000) + '\u2026' : v)}]],"n":1}`);
+      }
+    }
+    for (let round = 0; round < 2; round++) {
+      const r = enc({ password: 'x', 'a"b': 1, token: { t: 1 }, [Symbol('k')]: 2 }, s) as { p: Array<[unknown, unknown]> };
+      assert.deepEqual(r.p, [['password', { x: 'redacted' }], ['a"b', 1], ['token', { x: 'redacted' }], [{ y: 'k' }, 2]]);
+    }
+  });
+
+  it('an object seen again in the same snapshot is a reference, also past the first 32 objects', () => {
+    const s = snapper({ maxDepth: 3 });
+    const shared = { s: 1 };
+    const rows = Array.from({ length: 60 }, (_, i) => ({ i, sh: i === 0 || i === 50 ? shared : { x: i } }));
+    for (let round = 0; round < 2; round++) {
+      const r = enc(rows, s) as { p: Array<[string, { p: Array<[string, unknown]> }]> };
+      const first = r.p[0]![1].p[1]![1] as { o: number; k?: string };
+      const later = r.p[50]![1].p[1]![1] as { r?: number; k?: string };
+      assert.equal(first.k, 'object');
+      assert.deepEqual(later, { r: first.o, c: 'Object' });
+      assert.equal((r.p[40]![1].p[1]![1] as { k?: string }).k, 'object');
+      // The next snapshot starts with nothing seen.
+      assert.equal((enc(shared, s) as { k?: string }).k, 'object');
+    }
+  });
 });
