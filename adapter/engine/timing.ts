@@ -14,12 +14,19 @@ export interface FunctionTiming {
   /**
    * Wall-clock ms from call to exit summed over the calls, not counting a call made while another
    * call of the same function is on its stack (recursion), so it never exceeds the time spent.
-   * An async function's calls include the time they waited. Undefined without clock samples.
+   * An async function's calls include the time they waited. Undefined without clock samples, or
+   * when every call fell inside one opaque sample interval (the clock cannot tell its duration).
    */
   totalMs?: number;
   /** Summed over every call: its time minus its direct callees' time. */
   selfMs?: number;
 }
+
+/**
+ * A sample interval longer than this was mostly spent outside recorded code (idle, I/O, native
+ * calls, startup): spreading it evenly over its few events says nothing about any one of them.
+ */
+const OPAQUE_INTERVAL_MS = 1;
 
 const FIELDS = 6;
 
@@ -56,6 +63,8 @@ export class Timing {
     }
     const n = blocks.length * BLOCK;
     const fn = new Int32Array(n).fill(-1), parent = new Int32Array(n), dur = new Float64Array(n);
+    // A call that starts and ends inside one opaque interval has no measured duration.
+    const unresolved = new Uint8Array(n);
     const end = this.reader.length;
     for (let b = 0; b < blocks.length; b++) {
       const data = blocks[b];
@@ -68,6 +77,8 @@ export class Timing {
         if (timed) {
           const exit = data[at + 3] >= 0 ? data[at + 3] : end; // still open when the recording ended
           dur[id] = Math.max(0, clocks.timeAt(exit)! - clocks.timeAt(data[at + 2])!);
+          const i = clocks.interval(data[at + 2]);
+          if (i === clocks.interval(exit) && clocks.widthMs(i) > OPAQUE_INTERVAL_MS) unresolved[id] = 1;
         }
       }
     }
@@ -81,7 +92,7 @@ export class Timing {
       if (p > 0 && p < n && fn[p] >= 0) { nextSibling[id] = firstChild[p]; firstChild[p] = id; childMs[p] += dur[id]; }
       else roots.push(id);
     }
-    const calls = new Map<number, { calls: number; total: number; self: number }>();
+    const calls = new Map<number, { calls: number; total: number; self: number; resolved: boolean }>();
     const onPath = new Map<number, number>();
     const stack = roots; // reversed ids: pops in ascending order
     while (stack.length) {
@@ -89,8 +100,9 @@ export class Timing {
       if (x < 0) { const f = fn[-x]; onPath.set(f, onPath.get(f)! - 1); continue; }
       const f = fn[x];
       let c = calls.get(f);
-      if (!c) calls.set(f, (c = { calls: 0, total: 0, self: 0 }));
+      if (!c) calls.set(f, (c = { calls: 0, total: 0, self: 0, resolved: false }));
       c.calls++;
+      if (!unresolved[x]) c.resolved = true;
       const depth = onPath.get(f) ?? 0;
       if (depth === 0) c.total += dur[x];
       c.self += Math.max(0, dur[x] - childMs[x]);
@@ -106,7 +118,7 @@ export class Timing {
       out.push({
         site, name: s?.kind === SiteKind.Module ? '<module>' : s?.name ?? '<anonymous>', file: this.sites.file(site),
         line: s?.line ?? 0, column: s?.column ?? 0, calls: c.calls,
-        ...(timed ? { totalMs: round3(c.total), selfMs: round3(c.self) } : {}),
+        ...(timed && c.resolved ? { totalMs: round3(c.total), selfMs: round3(c.self) } : {}),
       });
     }
     return out;

@@ -82,6 +82,20 @@ export class ClockIndex {
     }
   }
 
+  /** Index of the last sample at or before `seq` (-1 before the first): events with the same index share one sample interval. */
+  interval(seq: number): number {
+    const seqs = this.seqs, n = seqs.length;
+    if (!n || seq < seqs[0]) return -1;
+    let lo = 0, hi = n - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (seqs[mid] <= seq) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  /** How long sample interval `i` lasted (ms; 0 past the last sample). */
+  widthMs(i: number): number {
+    return i >= 0 && i + 1 < this.us.length ? (this.us[i + 1] - this.us[i]) / 1000 : 0;
+  }
+
   /** ms of the first sample (the runtime's start), or undefined when the recording has none. */
   get startMs(): number | undefined { return this.seqs.length ? this.us[0] / 1000 : undefined; }
   get endMs(): number | undefined { return this.seqs.length ? this.us[this.us.length - 1] / 1000 : undefined; }
@@ -97,8 +111,7 @@ export class ClockIndex {
     const seqs = this.seqs, n = seqs.length;
     if (!n) return undefined;
     if (seq < seqs[0]) return this.us[0] / 1000;
-    let lo = 0, hi = n - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (seqs[mid] <= seq) lo = mid; else hi = mid - 1; }
+    const lo = this.interval(seq);
     if (lo === n - 1) return this.us[lo] / 1000;
     const s0 = seqs[lo], s1 = seqs[lo + 1], t0 = this.us[lo], t1 = this.us[lo + 1];
     return (t0 + ((t1 - t0) * (seq - s0 + 1)) / (s1 - s0)) / 1000;

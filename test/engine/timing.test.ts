@@ -43,7 +43,7 @@ describe('timing: seq→time index and per-function durations', function () {
       const spun = await own('spun');
       assert.ok(spun >= 25, `the program measured its own wait: ${spun} ms`);
       assert.ok(spin.totalMs! >= 25 && spin.totalMs! >= spun - 0.01, `spin took ${spin.totalMs} ms, its wait ${spun} ms`);
-      assert.ok(tiny.totalMs! < spin.totalMs! / 3, `tiny ${tiny.totalMs} ms vs spin ${spin.totalMs} ms`);
+      assert.ok((tiny.totalMs ?? 0) < spin.totalMs! / 3, `tiny ${tiny.totalMs} ms vs spin ${spin.totalMs} ms`);
       // the callback runs after ~150 ms of idling: clock samples bracket it, it does not inherit the idle time
       const ownLater = await own('own');
       assert.ok(later.totalMs! <= ownLater + 5, `later took ${later.totalMs} ms, by its own measure ${ownLater} ms`);
@@ -124,5 +124,25 @@ describe('timing: seq→time index and per-function durations', function () {
     assert.ok(events > 300000, `${events} events`);
     assert.ok(samples > 10, `${samples} clock samples`);
     assert.ok(bytes / events < 0.05, `${bytes} bytes of clock index for ${events} events: ${(bytes / events).toFixed(4)} B/event`);
+  });
+
+  it('a call inside one long sample interval (time spent outside recorded code) gets no duration', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'package.json'), '{ "name": "opaque", "private": true }\n');
+    const program = join(dir, 'opaque.js');
+    writeFileSync(program, [
+      'function quick(n) { return n + 1; }',
+      'quick(1);',
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 40); // 40 ms in native code',
+      '',
+    ].join('\n'));
+    const engine = await TemporalEngine.open(recordWithCli(program, join(dir, 'rec')));
+    try {
+      const quick = (await engine.timing.functions()).find((f) => f.name === 'quick');
+      assert.equal(quick?.calls, 1);
+      assert.equal(quick?.totalMs, undefined, `quick would get a share of the 40 ms wait: ${JSON.stringify(quick)}`);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -62,9 +62,12 @@ class Client {
     return h?.contents.value;
   }
 
-  /** "line: title" for each lens, 1-based lines, the duration (which varies) as T: "3: ran 1 time · T total". */
+  /**
+   * "line: title" for each lens, 1-based lines, without the duration, which varies and is absent
+   * where the clock cannot resolve it (timing is tested on its own): "3: ran 1 time".
+   */
   async lenses(uri: string): Promise<string[]> {
-    return (await this.rawLenses(uri)).map((l) => l.replace(/ · (?:\d+(?:\.\d+)? m?s|<0\.01 ms) total$/, ' · T total'));
+    return (await this.rawLenses(uri)).map((l) => l.replace(/ · (?:\d+(?:\.\d+)? m?s|<0\.01 ms) total$/, ''));
   }
 
   async rawLenses(uri: string): Promise<string[]> {
@@ -127,7 +130,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     const m = /^3: ran 1 time · (\d+(?:\.\d+)?) ms total$/.exec(spin ?? '');
     assert.ok(m, `spin's lens: ${lenses.join(' | ')}`);
     assert.ok(Number(m[1]) >= 25, spin);
-    assert.match(lenses.find((l) => l.startsWith('14: '))!, /^14: ran 21 times · (?:\d+(?:\.\d+)? ms|<0\.01 ms) total$/);
+    assert.match(lenses.find((l) => l.startsWith('14: '))!, /^14: ran 21 times(?: · (?:\d+(?:\.\d+)? ms|<0\.01 ms) total)?$/);
   });
 
   it('code lenses: "ran N times" on each function that ran', async () => {
@@ -135,7 +138,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     await client.start({ recording: ordersRec });
     await client.until('recording opened', () => client.logs.find((l) => l.includes('opened recording')));
     const uri = await client.open(ORDERS);
-    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time · T total', '11: ran 9 times · T total', '16: ran 1 time · T total']);
+    assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
   });
 
   it('hover: the values a variable took, with seq and line, and their count', async () => {
@@ -185,7 +188,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
       await client.start({ recording: held });
       await client.until('opened while held', () => client.logs.find((l) => l.includes(`opened recording ${held}:`)));
       const uri = await client.open(ORDERS);
-      assert.deepEqual(await client.lenses(uri), ['3: ran 1 time · T total', '11: ran 9 times · T total', '16: ran 1 time · T total']);
+      assert.deepEqual(await client.lenses(uri), ['3: ran 1 time', '11: ran 9 times', '16: ran 1 time']);
     } finally {
       await db.close();
     }
@@ -218,7 +221,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
       await client.start({ recording: out });
       await client.until('opened while recording', () => client.logs.find((l) => l.includes(`recording ${out} (still being recorded`)));
       const uri = await client.open(program);
-      const calls = (lenses: string[]) => Number(/^3: ran (\d+) times?(?: · T total)?$/.exec(lenses[0] ?? '')?.[1] ?? 0);
+      const calls = (lenses: string[]) => Number(/^3: ran (\d+) times?$/.exec(lenses[0] ?? '')?.[1] ?? 0);
       let sofar = 0;
       for (const end = Date.now() + 30000; !sofar && Date.now() < end; await new Promise((r) => setTimeout(r, 300))) sofar = calls(await client.lenses(uri));
       assert.ok(sofar > 0 && sofar <= 3000, `add() ran ${sofar} times so far`);
@@ -246,7 +249,7 @@ describe('language server (dist/server.js over LSP stdio)', function () {
     assert.deepEqual(await client.lenses(uri), []);
     await client.conn.sendNotification('elixirscope/openRecording', { dir: exceptionsRec });
     await client.until('exceptions opened', () => client.logs.find((l) => l.includes(`opened recording ${exceptionsRec}`)));
-    assert.deepEqual(await client.lenses(uri), ['1: ran 4 times · T total', '9: ran 1 time · T total']);
+    assert.deepEqual(await client.lenses(uri), ['1: ran 4 times', '9: ran 1 time']);
     assert.equal(client.diagnostics.get(uri)?.length, 2);
   });
 });
