@@ -509,12 +509,38 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       await statusItem().waitFor({ state: 'visible', timeout: TO });
       const line = await waitTopFrameLine(() => true, 'a stopped frame', 60000);
       const text = (await statusItem().innerText()).trim();
-      await shot('open-recording-replay-stopped');
-      await focusEditor();
-      await page.keyboard.press('Shift+F5');
-      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
       return `${path.relative(ws, rec)}: stopped at line ${line}; status ${text}`;
     }, { needs: ['Record Current File starts a session on the open file'] });
+
+    // A finished recording has the clock samples the time axis needs (a live one paused at a breakpoint may not yet).
+    await step('replay: timeline axis and bucket tooltip show time (ms/s), the tooltip keeps the event numbers', async () => {
+      const wv = webview();
+      const canvas = wv.locator('#timeline');
+      const unit = /^\d+(\.\d+)? (µs|ms|s)$/;
+      await command('ElixirScope: Open Timeline');
+      await canvas.waitFor({ state: 'visible', timeout: TO });
+      let labels = [];
+      try {
+        await waitFor(async () => {
+          labels = (await wv.locator('#axis .tick').allInnerTexts()).map((t) => t.trim());
+          return labels.length >= 1 && labels.every((t) => unit.test(t));
+        }, 'axis labels with time units', TO, 250);
+      } catch (e) { throw new Error(`axis labels without time units: ${JSON.stringify(labels)}`); }
+      const box = await canvas.boundingBox();
+      await canvas.hover({ position: { x: box.width * 0.5, y: box.height / 2 } });
+      const tip = wv.locator('#tip');
+      await tip.waitFor({ state: 'visible', timeout: 5000 });
+      const text = (await tip.innerText()).replace(/\s+/g, ' ').trim();
+      if (!/\d (µs|ms|s)\b/.test(text) || !/events? \d/.test(text)) throw new Error(`tooltip: ${text}`);
+      const readout = (await wv.locator('#readout').innerText()).trim();
+      if (!/^position \d+ of \d+ events · \d+(\.\d+)? (ms|s)\b/.test(readout)) throw new Error(`readout: ${readout}`);
+      return `axis ${labels.join(' | ')}; tooltip "${text}"; readout "${readout}"`;
+    }, { needs: ['Open Recording… replays a recording folder'] });
+    await page.mouse.move(5, 5).catch(() => {});
+    await focusEditor().catch(() => {});
+    await page.keyboard.press('Shift+F5').catch(() => {});
+    await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO }).catch(() => {});
+    await command('View: Close All Editors').catch(() => {});
 
     await step('Problems shows the syntax error', async () => {
       await openFile(path.basename(scenario.broken));
@@ -523,6 +549,7 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       await row.waitFor({ state: 'visible', timeout: 90000 }); // tsserver start-up on 2 cores
       return (await row.innerText()).replace(/\s+/g, ' ').trim();
     }, { needs: ['workbench loads'] });
+
     void stopped;
   } finally {
     if (browser) await browser.close().catch(() => {});
