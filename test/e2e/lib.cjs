@@ -133,6 +133,7 @@ function writeUserSettings(userData, extra = {}) {
     'debug.inlineValues': 'on',
     'debug.openDebug': 'openOnDebugBreak',
     'workbench.editor.enablePreview': false,
+    'terminal.integrated.gpuAcceleration': 'off', // DOM renderer: a task's output is readable in .xterm-rows
     ...extra,
   }, null, 2));
 }

@@ -550,6 +550,37 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       return (await row.innerText()).replace(/\s+/g, ' ').trim();
     }, { needs: ['workbench loads'] });
 
+    await step('Run Task "elixirscope: instrument": the terminal reports the files, Problems the syntax error', async () => {
+      await page.keyboard.press('Escape').catch(() => {});
+      // the palette focuses "Rerun All Running Tasks" first for this text: click the command's own row
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await page.keyboard.type('Tasks: Run Task');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Tasks: Run Task/ }).first().click();
+      // first level: task types; the elixirscope entry lists the provider's tasks
+      await page.waitForTimeout(500);
+      await input.fill('elixirscope');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope/ }).first().waitFor({ timeout: TO });
+      const first = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope/ }).first().click();
+      const task = page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope: instrument|^\s*instrument/ }).first();
+      await task.waitFor({ state: 'visible', timeout: TO });
+      await shot('run-task-elixirscope-instrument-offered');
+      await task.click();
+      const term = page.locator('.terminal-wrapper .xterm-rows').last();
+      let out = '';
+      await waitFor(async () => {
+        out = (await term.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return /instrumented \d+ files?/.test(out);
+      }, `task output "instrumented N files" (terminal: ${JSON.stringify(out.slice(-300))})`, 120000, 500);
+      const done = /elixirscope: instrumented [^\n]*/.exec(out)[0].trim();
+      await shot('run-task-instrument-terminal');
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: /elixirscope/ }).filter({ hasText: /expected/i }).first();
+      await row.waitFor({ state: 'visible', timeout: TO });
+      return `picker: ${first.join(' | ')}; terminal: "${done}"; Problems: ${(await row.innerText()).replace(/\s+/g, ' ').trim()}`;
+    }, { needs: ['workbench loads'] });
     void stopped;
   } finally {
     if (browser) await browser.close().catch(() => {});
