@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { isRecordableDocument, openRecordingConfiguration, recordFileConfiguration } from './configuration-provider';
+import { isRecordableDocument, openRecordingConfiguration, recordFileConfiguration, UNTRUSTED_MESSAGE } from './configuration-provider';
 import type { DebugTracker } from './debug-tracker';
 import { CustomRequest, OriginArgs } from '../protocol/requests';
 import { info, origin, OriginStep, seek } from './requests';
@@ -26,6 +26,27 @@ export const Commands = {
 const IDENT = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/;
 
 function errorText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
+
+const MANAGE_TRUST = 'Manage Workspace Trust';
+function offerTrust(choice: string | undefined): void {
+  if (choice === MANAGE_TRUST) void vscode.commands.executeCommand('workbench.trust.manage');
+}
+
+/**
+ * Restricted Mode: VS Code starts no debug session at all in an untrusted workspace (it asks to
+ * trust it first), so a recording is shown read-only through the language server instead: value
+ * history in hovers, call counts in code lenses, recorded exceptions in Problems.
+ */
+async function showRecordingReadOnly(dir: string, showRecording: ((dir: string) => Promise<void>) | undefined): Promise<boolean> {
+  if (!showRecording) return false;
+  await showRecording(dir);
+  void vscode.window.showInformationMessage(
+    `ElixirScope: showing recording ${path.basename(dir)} read-only (Restricted Mode): hover a variable for the values it took; ` +
+    'code lenses count calls; recorded exceptions are in Problems. Stepping through it needs a debug session, which VS Code starts only in a trusted workspace.',
+    MANAGE_TRUST,
+  ).then(offerTrust);
+  return true;
+}
 
 function requireSession(tracker: DebugTracker): vscode.DebugSession | undefined {
   const s = tracker.session();
@@ -94,13 +115,21 @@ async function showOrigin(tracker: DebugTracker, session: vscode.DebugSession, l
   await load(label, args);
 }
 
-export function registerCommands(context: vscode.ExtensionContext, tracker: DebugTracker, timeline: TimelinePanel): vscode.Disposable[] {
+export function registerCommands(
+  context: vscode.ExtensionContext, tracker: DebugTracker, timeline: TimelinePanel,
+  showRecording?: (dir: string) => Promise<void>,
+): vscode.Disposable[] {
   const folderOf = (uri?: vscode.Uri) => (uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
 
   return [
     vscode.commands.registerCommand(Commands.openTimeline, () => timeline.show()),
 
     vscode.commands.registerCommand(Commands.recordCurrentFile, async (uri?: vscode.Uri) => {
+      // Refused here, with the reason, rather than through VS Code's generic trust prompt of startDebugging.
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, MANAGE_TRUST).then(offerTrust);
+        return false;
+      }
       let file = uri instanceof vscode.Uri ? uri.fsPath : undefined;
       if (!file) {
         const doc = vscode.window.activeTextEditor?.document;
@@ -127,6 +156,7 @@ export function registerCommands(context: vscode.ExtensionContext, tracker: Debu
         if (!picked?.length) return false;
         dir = picked[0].fsPath;
       }
+      if (!vscode.workspace.isTrusted) return showRecordingReadOnly(dir, showRecording);
       return vscode.debug.startDebugging(folderOf(vscode.Uri.file(dir)), openRecordingConfiguration(dir));
     }),
 

@@ -26,7 +26,7 @@ export function openRecordingConfiguration(dir: string): ElixirScopeDebugConfigu
 
 export const UNTRUSTED_MESSAGE =
   'ElixirScope does not record programs in an untrusted workspace, because recording runs the program. ' +
-  'Trust this workspace to record, or use "ElixirScope: Open Recording…" to replay an existing recording.';
+  'Trust this workspace to record, or use "ElixirScope: Open Recording…" to see an existing recording read-only.';
 
 /** Initial configurations written into a new launch.json. */
 export class InitialConfigurationProvider implements vscode.DebugConfigurationProvider {

@@ -26,17 +26,16 @@ export function activate(context: vscode.ExtensionContext): ElixirScopeApi {
   const tracker = new DebugTracker();
   const statusBar = new StatusBar(tracker);
   const timeline = new TimelinePanel(context, tracker);
+  const client = startLanguageClient(context);
   context.subscriptions.push(
-    tracker, statusBar, timeline,
+    tracker, statusBar, timeline, client,
     registerAdapterFactory(context, DEBUG_TYPE),
     ...registerConfigurationProviders(),
-    ...registerCommands(context, tracker, timeline),
+    ...registerCommands(context, tracker, timeline, (dir) => client.open(dir)),
     registerHoverHistory(tracker),
     registerInlineValues(),
     registerInstrumentTask(context),
   );
-  const client = startLanguageClient(context);
-  if (client) context.subscriptions.push(client);
   return { tracker, statusBar, timeline };
 }
 

@@ -8,7 +8,8 @@
  * each ElixirScope session then sends `elixirscope/openRecording` with its recording (asked with
  * `elixirscope/info` at its first stop, once the adapter has it open) and again when the session
  * ends, since the store is unlocked then. Workspace trust: the server only reads recordings (as
- * replay does, which restricted mode allows), so it runs in untrusted workspaces too; the
+ * replay does), so it runs in untrusted workspaces too, where it is how "Open Recording…" shows a
+ * recording (VS Code starts no debug session in Restricted Mode); the
  * `recordingsFolder` setting it is given is a restricted one, so VS Code ignores a workspace value then.
  */
 import * as fs from 'fs';
@@ -21,7 +22,7 @@ import { DEBUG_TYPE, readSettings, recordingsFolder } from './settings';
 
 export const OPEN_RECORDING = 'elixirscope/openRecording';
 
-class ElixirScopeLanguageClient implements vscode.Disposable {
+export class ElixirScopeLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient> | undefined;
   private readonly dirs = new Map<string, string>();
@@ -76,7 +77,8 @@ class ElixirScopeLanguageClient implements vscode.Disposable {
     return this.starting;
   }
 
-  private async open(dir: string): Promise<void> {
+  /** Serves `dir` (hovers, code lenses, diagnostics); also the read-only view of a recording in Restricted Mode. */
+  async open(dir: string): Promise<void> {
     try {
       const client = await this.start();
       await client.sendNotification(OPEN_RECORDING, { dir });
@@ -89,6 +91,6 @@ class ElixirScopeLanguageClient implements vscode.Disposable {
   }
 }
 
-export function startLanguageClient(context: vscode.ExtensionContext): vscode.Disposable | undefined {
+export function startLanguageClient(context: vscode.ExtensionContext): ElixirScopeLanguageClient {
   return new ElixirScopeLanguageClient(context);
 }

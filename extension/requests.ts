@@ -51,6 +51,8 @@ export async function timeline(session: vscode.DebugSession, args: TimelineArgs)
   const buckets = r.buckets.filter(isObj).map((b) => ({
     from: num(b.from), to: num(b.to),
     counts: isObj(b.counts) ? Object.fromEntries(Object.entries(b.counts).filter(([, v]) => typeof v === 'number')) as Record<string, number> : {},
+    // when the bucket's events ran (absent in recordings without clock samples): the time axis
+    ...(typeof b.fromMs === 'number' && typeof b.toMs === 'number' && Number.isFinite(b.fromMs) && Number.isFinite(b.toMs) ? { fromMs: b.fromMs, toMs: b.toMs } : {}),
   }));
   const functions = Array.isArray(r.functions)
     ? r.functions.filter(isObj).map((f) => ({ name: str(f.name) ?? '?', file: str(f.file) ?? '', line: num(f.line), calls: num(f.calls) }))

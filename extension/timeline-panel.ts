@@ -77,6 +77,8 @@ export class TimelinePanel implements vscode.Disposable {
 <main>
   <canvas id="timeline" tabindex="0" role="slider" aria-label="Recording timeline. Left and right arrows move in time, plus and minus zoom."
     aria-valuemin="0" aria-valuemax="0" aria-valuenow="0"></canvas>
+  <div id="axis" class="axis" aria-hidden="true"></div>
+  <div id="tip" class="tip" role="tooltip" hidden></div>
   <div id="empty" class="empty" hidden></div>
 </main>
 <footer id="legend" class="legend"></footer>

@@ -11,6 +11,8 @@
   const readout = /** @type {HTMLElement} */ (document.getElementById('readout'));
   const empty = /** @type {HTMLElement} */ (document.getElementById('empty'));
   const legend = /** @type {HTMLElement} */ (document.getElementById('legend'));
+  const axis = /** @type {HTMLElement} */ (document.getElementById('axis'));
+  const tip = /** @type {HTMLElement} */ (document.getElementById('tip'));
 
   // Kinds drawn bottom-up, each with a theme variable (fallback for older themes).
   const KINDS = [
@@ -23,8 +25,11 @@
   ];
   const OTHER = ['other', '--vscode-charts-orange', '#d18616'];
 
-  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>}[],position:number,total:number}|null} */
+  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>,fromMs?:number,toMs?:number}[],position:number,total:number}|null} */
   let data = null;
+  /** (seq, ms) points from the buckets' fromMs/toMs, ascending; null when the recording has no clock samples. */
+  /** @type {[number, number][]|null} */
+  let points = null;
   let total = 0;
   let position = 0;
   let view = { from: 0, to: 0 }; // visible seq window [from, to)
@@ -73,6 +78,49 @@
     draw();
   }
 
+  // ---- time: each bucket says when its first and last events ran (ms since the recording started);
+  // a seq's time, and the seq at a time, are interpolated between those points.
+  function buildPoints() {
+    points = null;
+    if (!data || !data.buckets.length) return;
+    /** @type {[number, number][]} */
+    const p = [];
+    for (const b of data.buckets) {
+      if (typeof b.fromMs !== 'number' || typeof b.toMs !== 'number') return;
+      p.push([b.from, b.fromMs]);
+      if (b.to - 1 > b.from) p.push([b.to - 1, b.toMs]);
+    }
+    points = p;
+  }
+  /** Piecewise-linear lookup over `points`: column `xi` → column `yi`, clamped at the ends. */
+  function interp(x, xi, yi) {
+    const p = /** @type {[number, number][]} */ (points);
+    if (x <= p[0][xi]) return p[0][yi];
+    if (x >= p[p.length - 1][xi]) return p[p.length - 1][yi];
+    let lo = 0, hi = p.length - 1;
+    while (hi - lo > 1) { const m = (lo + hi) >> 1; if (p[m][xi] <= x) lo = m; else hi = m; }
+    const a = p[lo], b = p[hi];
+    return b[xi] === a[xi] ? a[yi] : a[yi] + ((x - a[xi]) / (b[xi] - a[xi])) * (b[yi] - a[yi]);
+  }
+  const timeAt = (seq) => interp(seq, 0, 1);
+  const seqAtTime = (ms) => interp(ms, 1, 0);
+  /** A time known from the loaded buckets (the data covers the visible window only). */
+  const knownTime = (seq) => (points && data && seq >= data.from && seq < data.to ? timeAt(seq) : undefined);
+  /** `ms` with as many decimals as a tick `step` needs: µs below 1 µs steps, s from 1 s steps. */
+  function fmtMs(ms, step) {
+    const dec = (st) => Math.max(0, Math.min(3, -Math.floor(Math.log10(st) + 1e-9)));
+    if (step >= 1000) return `${(ms / 1000).toFixed(dec(step / 1000))} s`;
+    if (step < 0.001) return `${(ms * 1000).toFixed(dec(step * 1000))} µs`;
+    return `${ms.toFixed(dec(step))} ms`;
+  }
+  /** A time on its own (readout, tooltip): about four significant digits. */
+  function fmtTime(ms) {
+    if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10000 ? 2 : 3)} s`;
+    if (ms >= 100) return `${ms.toFixed(1)} ms`;
+    if (ms >= 1) return `${ms.toFixed(2)} ms`;
+    return `${ms.toFixed(3)} ms`;
+  }
+
   const seqToX = (seq, w) => ((seq - view.from) / Math.max(1, view.to - view.from)) * w;
   const xToSeq = (x, w) => Math.floor(view.from + (x / Math.max(1, w)) * (view.to - view.from));
   const clampSeq = (s) => Math.max(0, Math.min(Math.max(0, total - 1), s));
@@ -80,7 +128,7 @@
   function draw() {
     const w = canvas.clientWidth, h = canvas.clientHeight;
     ctx.clearRect(0, 0, w, h);
-    if (!data || total <= 0) return;
+    if (!data || total <= 0) { axis.textContent = ''; return; }
     const axisH = 16, top = 10, barH = h - axisH - top;
     // bars: stacked counts, sqrt scale so a quiet stretch is still visible next to a hot loop
     let max = 1;
@@ -108,12 +156,36 @@
     ctx.fillStyle = fg;
     ctx.font = `10px ${cssVar('--vscode-font-family', 'sans-serif')}`;
     ctx.textBaseline = 'top';
-    const span = Math.max(1, view.to - view.from);
-    const step = niceStep(span / Math.max(1, Math.floor(w / 90)));
-    for (let s = Math.ceil(view.from / step) * step; s <= view.to; s += step) {
-      const x = seqToX(s, w);
-      ctx.fillRect(x, top + barH, 1, 4);
-      ctx.fillText(fmt(s), x + 2, top + barH + 4);
+    // ticks in time (ms/s) when the buckets carry it, else in events; labels are DOM text (#axis)
+    /** @type {{x:number,label:string}[]} */
+    const ticks = [];
+    const perLabel = Math.max(1, Math.floor(w / 90));
+    const t0 = points ? timeAt(view.from) : 0, t1 = points ? timeAt(Math.max(view.from, view.to - 1)) : 0;
+    if (points && t1 > t0) {
+      const step = niceStep(Math.max(1e-6, (t1 - t0) / perLabel), true);
+      for (let k = Math.ceil(t0 / step - 1e-9); k * step <= t1 + 1e-9 && ticks.length < 200; k++) {
+        ticks.push({ x: seqToX(seqAtTime(k * step), w), label: fmtMs(k * step, step) });
+      }
+    } else if (points) {
+      ticks.push({ x: 0, label: fmtTime(t0) });
+    } else {
+      const span = Math.max(1, view.to - view.from);
+      const step = niceStep(span / perLabel);
+      for (let s = Math.ceil(view.from / step) * step; s <= view.to; s += step) ticks.push({ x: seqToX(s, w), label: fmt(s) });
+    }
+    // time does not pass evenly over events: drop labels that would overlap the previous one
+    axis.textContent = '';
+    let end = -Infinity;
+    for (const t of ticks) {
+      const lw = ctx.measureText(t.label).width;
+      if (t.x < end + 6 || t.x + 2 + lw > w) continue;
+      end = t.x + 2 + lw;
+      ctx.fillRect(t.x, top + barH, 1, 4);
+      const el = document.createElement('span');
+      el.className = 'tick';
+      el.textContent = t.label;
+      el.style.left = `${t.x + 2}px`;
+      axis.append(el);
     }
     // hover cursor
     if (hoverX >= 0) {
@@ -140,8 +212,9 @@
     }
   }
 
-  function niceStep(raw) {
-    const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, raw))));
+  /** 1, 2 or 5 times a power of ten, at least `raw` (whole numbers unless `fractional`). */
+  function niceStep(raw, fractional = false) {
+    const p = Math.pow(10, Math.floor(Math.log10(fractional ? raw : Math.max(1, raw))));
     for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
     return 10 * p;
   }
@@ -153,12 +226,14 @@
 
   function updateReadout() {
     if (!data) return;
+    const ms = knownTime(position);
     readout.textContent = `position ${position.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events` +
+      (ms !== undefined ? ` · ${fmtTime(ms)}` : '') +
       (view.from > 0 || view.to < total ? ` · showing ${view.from.toLocaleString('en-US')}–${view.to.toLocaleString('en-US')}` : '') +
       (live ? ' · live' : '');
     canvas.setAttribute('aria-valuemax', String(Math.max(0, total - 1)));
     canvas.setAttribute('aria-valuenow', String(position));
-    canvas.setAttribute('aria-valuetext', `event ${position} of ${total}`);
+    canvas.setAttribute('aria-valuetext', `event ${position} of ${total}${ms !== undefined ? `, ${fmtTime(ms)}` : ''}`);
     canvas.dataset.position = String(position);
     canvas.dataset.total = String(total);
   }
@@ -208,8 +283,30 @@
     if (!panMode) { const s = clampSeq(xToSeq(e.offsetX, canvas.clientWidth)); drag.lastSeek = s; seekTo(s); }
     e.preventDefault();
   });
+  /** The bucket under x, described: its events (seq, as Go to Time takes them), when they ran, what they were. */
+  function showTip(x) {
+    const w = canvas.clientWidth;
+    const b = data && data.buckets.find((k) => x >= seqToX(k.from, w) && x < Math.max(seqToX(k.from, w) + 1, seqToX(k.to, w)));
+    if (!b) { tip.hidden = true; return; }
+    const n = Object.values(b.counts).reduce((a, c) => a + c, 0);
+    const seqs = b.to - b.from > 1 ? `events ${b.from.toLocaleString('en-US')}–${(b.to - 1).toLocaleString('en-US')}` : `event ${b.from.toLocaleString('en-US')}`;
+    const time = typeof b.fromMs === 'number' && typeof b.toMs === 'number'
+      ? (b.toMs - b.fromMs >= 0.0005 ? `${fmtTime(b.fromMs)} – ${fmtTime(b.toMs)}` : `at ${fmtTime(b.fromMs)}`) : '';
+    const kinds = Object.entries(b.counts).filter(([, c]) => c).map(([k, c]) => `${k} ${c}`).join(' · ');
+    tip.textContent = '';
+    for (const line of [time, seqs, `${n} recorded: ${kinds || 'nothing'}`]) {
+      if (!line) continue;
+      const div = document.createElement('div');
+      div.textContent = line;
+      tip.append(div);
+    }
+    tip.hidden = false;
+    const left = Math.min(Math.max(0, x + 12), Math.max(0, w - tip.offsetWidth));
+    tip.style.left = `${left + canvas.offsetLeft}px`;
+  }
   canvas.addEventListener('pointermove', (e) => {
     hoverX = e.offsetX;
+    showTip(e.offsetX);
     if (drag) {
       const w = canvas.clientWidth;
       if (drag.panMode) {
@@ -231,7 +328,7 @@
   };
   canvas.addEventListener('pointerup', endDrag);
   canvas.addEventListener('pointercancel', endDrag);
-  canvas.addEventListener('pointerleave', () => { hoverX = -1; draw(); });
+  canvas.addEventListener('pointerleave', () => { hoverX = -1; tip.hidden = true; draw(); });
   canvas.addEventListener('wheel', (e) => {
     if (!data || total <= 0) return;
     e.preventDefault();
@@ -278,6 +375,7 @@
       total = Math.max(0, data.total | 0);
       position = data.position | 0;
       if (view.to <= view.from || view.to > total || (view.from === 0 && view.to === prevTotal)) view = { from: 0, to: total };
+      buildPoints();
       empty.hidden = true;
       canvas.hidden = false;
       buildLegend();
@@ -285,6 +383,8 @@
       draw();
     } else if (m.type === 'nodata') {
       data = null;
+      points = null;
+      tip.hidden = true;
       empty.textContent = m.reason || 'No timeline data.';
       empty.hidden = false;
       readout.textContent = 'No timeline data';

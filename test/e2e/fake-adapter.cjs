@@ -213,7 +213,7 @@ class FakeSession extends DebugSession {
           if (s === 2) counts.call = 1;
           if (s === 10) counts.return = 1;
           if (s === LAST) counts.output = 1;
-          buckets.push({ from: s, to: s + 1, counts });
+          buckets.push({ from: s, to: s + 1, counts, fromMs: s * 0.25, toMs: s * 0.25 }); // a scripted clock: 0.25 ms per event
         }
         response.body = { from, to, buckets, position: this.seq, total: TRACE.length, functions: [{ name: 'total', file: this.program, line: 1, calls: 1 }] };
         return this.sendResponse(response);

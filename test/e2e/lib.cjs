@@ -133,20 +133,25 @@ function writeUserSettings(userData, extra = {}) {
     'debug.inlineValues': 'on',
     'debug.openDebug': 'openOnDebugBreak',
     'workbench.editor.enablePreview': false,
+    'terminal.integrated.gpuAcceleration': 'off', // DOM renderer: a task's output is readable in .xterm-rows
     ...extra,
   }, null, 2));
 }
 
-/** Starts code-server in its own process group. Returns {url, port, proc, stop(), logFile}. */
-async function startCodeServer({ root, userData, extensionsDir, workspace, env = {}, port }) {
+/**
+ * Starts code-server in its own process group. Returns {url, port, proc, stop(), logFile}.
+ * `trust`: keep workspace trust on (the user settings must enable it too); otherwise every folder is trusted.
+ * `name`: distinguishes the config/log files of several servers under one root.
+ */
+async function startCodeServer({ root, userData, extensionsDir, workspace, env = {}, port, trust = false, name = 'code-server' }) {
   port = port || await freePort();
-  const cfg = path.join(root, 'config.yaml');
+  const cfg = path.join(root, `${name}.config.yaml`);
   fs.writeFileSync(cfg, 'auth: none\n'); // keeps code-server from writing ~/.config/code-server/config.yaml
   const args = [TOOLS.CODE_SERVER, '--config', cfg, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
     '--user-data-dir', userData, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened', workspace];
-  const logFile = path.join(root, 'code-server.log');
+  const logFile = path.join(root, `${name}.log`);
   const out = fs.openSync(logFile, 'w');
   const proc = spawn(TOOLS.NODE24, args, {
     stdio: ['ignore', out, out],

@@ -14,11 +14,14 @@
 //   KEEP=1                  keep the temp dir (code-server log, workspace, fake adapter log)
 //   STEP_TIMEOUT_MS         per-wait timeout (default 30000)
 //   ARTIFACTS=dir           where screenshots and results.json go
+//   PHASES=trusted,untrusted which workbench runs (default both): the main scenario with workspace trust off,
+//                           then a second code-server with trust on and the folder in Restricted Mode
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const lib = require('./lib.cjs');
 const { REPO, TOOLS, log, waitFor } = lib;
+const scenario = require('./scenario.cjs');
 
 const ADAPTER = process.env.ADAPTER === 'fake' ? 'fake' : 'real';
 const ART = process.env.ARTIFACTS ? path.resolve(process.env.ARTIFACTS) : path.join(REPO, 'test-artifacts', ADAPTER === 'fake' ? 'e2e-fake' : 'e2e');
@@ -174,6 +177,37 @@ async function goToTime(seq) {
   await page.keyboard.press('Enter');
   return waitPositionChange(before, `Go to Time ${seq}`);
 }
+// Hovers the scenario's variable until `hover` shows. A hover can be dismissed by a re-render
+// (inline values arriving), so move away and back, up to four times.
+async function hoverToken(hover) {
+  for (let i = 1; ; i++) {
+    const box = await tokenBox(scenario.hoverVariable, 1);
+    await page.mouse.move(box.x + 2, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    try { await hover.waitFor({ state: 'visible', timeout: 8000 }); return; } catch (e) {
+      if (i >= 4) throw e;
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(500);
+    }
+  }
+}
+/** Screen box of the first `word` on the editor line whose text contains `lineText` (measured with a DOM Range). */
+async function wordBox(lineText, word) {
+  return waitFor(() => page.evaluate(([lt, w]) => {
+    const line = [...document.querySelectorAll('.monaco-editor .view-lines .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').includes(lt));
+    if (!line) return null;
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.textContent.search(new RegExp(`\\b${w}\\b`));
+      if (i < 0) continue;
+      const r = document.createRange();
+      r.setStart(n, i); r.setEnd(n, i + w.length);
+      const b = r.getBoundingClientRect();
+      return b.width ? { x: b.x, y: b.y, width: b.width, height: b.height } : null;
+    }
+    return null;
+  }, [lineText, word]), `word "${word}" on the line "${lineText}"`, 15000);
+}
 function webview() { return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame'); }
 async function toolbarButton(icon) {
   const b = page.locator(`.debug-toolbar .action-label.codicon-${icon}`).first();
@@ -181,29 +215,8 @@ async function toolbarButton(icon) {
   return b;
 }
 
-async function main() {
-  lib.checkTools(true);
-  fs.mkdirSync(ART, { recursive: true });
-  for (const f of fs.readdirSync(ART)) if (f.endsWith('.png')) fs.rmSync(path.join(ART, f));
-  const { chromium } = require(TOOLS.PLAYWRIGHT_CORE);
-
-  // ---------- build + stage ----------
-  let buildInfo = { full: true, output: 'skipped' };
-  if (!process.env.SKIP_BUILD) buildInfo = lib.build();
-  log(buildInfo.full ? 'build: all bundles' : `build: FULL BUILD FAILED, extension bundle built alone:\n${buildInfo.output}`);
-  const root = lib.tmpRoot('es-e2e-');
-  const userData = path.join(root, 'user-data');
-  const extensionsDir = path.join(root, 'extensions');
-  fs.mkdirSync(userData, { recursive: true });
-  const staged = process.env.EXT_VSIX ? lib.installVsix(process.env.EXT_VSIX, extensionsDir, userData) : lib.stageExtension(extensionsDir);
-  log('staged', staged.dest, 'runtime deps:', staged.deps.join(' ') || '(none)');
-  const { dir: ws, scenario } = lib.makeWorkspace(path.join(root, 'workspace'), {
-    settings: { 'elixirscope.mode': 'full', 'elixirscope.snapshot.maxDepth': 4 },
-  });
-  lib.writeUserSettings(userData);
-  const fakeLog = path.join(root, 'fake-adapter.jsonl');
-  const env = ADAPTER === 'fake' ? { ELIXIRSCOPE_ADAPTER: path.join(__dirname, 'fake-adapter.cjs'), ELIXIRSCOPE_FAKE_LOG: fakeLog } : {};
-
+/** The main scenario in a trusted workspace (trust checks off, as most users run VS Code). */
+async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog }) {
   const server = await lib.startCodeServer({ root, userData, extensionsDir, workspace: ws, env });
   log('code-server on', server.url, `(adapter: ${ADAPTER})`);
   let browser;
@@ -306,21 +319,6 @@ async function main() {
       if (!/\d.*events.*@\d/.test(text)) throw new Error(`status bar: "${text}"`);
       return text;
     }, { needs: [S] });
-
-    // Hovers the scenario's variable until `hover` shows. A hover can be dismissed by a re-render
-    // (inline values arriving), so move away and back, up to four times.
-    const hoverToken = async (hover) => {
-      for (let i = 1; ; i++) {
-        const box = await tokenBox(scenario.hoverVariable, 1);
-        await page.mouse.move(box.x + 2, box.y + box.height / 2);
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
-        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); return; } catch (e) {
-          if (i >= 4) throw e;
-          await page.mouse.move(5, 5);
-          await page.waitForTimeout(500);
-        }
-      }
-    };
 
     await step('hover shows the value now and its history', async () => {
       await focusEditor();
@@ -511,12 +509,38 @@ async function main() {
       await statusItem().waitFor({ state: 'visible', timeout: TO });
       const line = await waitTopFrameLine(() => true, 'a stopped frame', 60000);
       const text = (await statusItem().innerText()).trim();
-      await shot('open-recording-replay-stopped');
-      await focusEditor();
-      await page.keyboard.press('Shift+F5');
-      await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO });
       return `${path.relative(ws, rec)}: stopped at line ${line}; status ${text}`;
     }, { needs: ['Record Current File starts a session on the open file'] });
+
+    // A finished recording has the clock samples the time axis needs (a live one paused at a breakpoint may not yet).
+    await step('replay: timeline axis and bucket tooltip show time (ms/s), the tooltip keeps the event numbers', async () => {
+      const wv = webview();
+      const canvas = wv.locator('#timeline');
+      const unit = /^\d+(\.\d+)? (µs|ms|s)$/;
+      await command('ElixirScope: Open Timeline');
+      await canvas.waitFor({ state: 'visible', timeout: TO });
+      let labels = [];
+      try {
+        await waitFor(async () => {
+          labels = (await wv.locator('#axis .tick').allInnerTexts()).map((t) => t.trim());
+          return labels.length >= 1 && labels.every((t) => unit.test(t));
+        }, 'axis labels with time units', TO, 250);
+      } catch (e) { throw new Error(`axis labels without time units: ${JSON.stringify(labels)}`); }
+      const box = await canvas.boundingBox();
+      await canvas.hover({ position: { x: box.width * 0.5, y: box.height / 2 } });
+      const tip = wv.locator('#tip');
+      await tip.waitFor({ state: 'visible', timeout: 5000 });
+      const text = (await tip.innerText()).replace(/\s+/g, ' ').trim();
+      if (!/\d (µs|ms|s)\b/.test(text) || !/events? \d/.test(text)) throw new Error(`tooltip: ${text}`);
+      const readout = (await wv.locator('#readout').innerText()).trim();
+      if (!/^position \d+ of \d+ events · \d+(\.\d+)? (ms|s)\b/.test(readout)) throw new Error(`readout: ${readout}`);
+      return `axis ${labels.join(' | ')}; tooltip "${text}"; readout "${readout}"`;
+    }, { needs: ['Open Recording… replays a recording folder'] });
+    await page.mouse.move(5, 5).catch(() => {});
+    await focusEditor().catch(() => {});
+    await page.keyboard.press('Shift+F5').catch(() => {});
+    await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO }).catch(() => {});
+    await command('View: Close All Editors').catch(() => {});
 
     await step('Problems shows the syntax error', async () => {
       await openFile(path.basename(scenario.broken));
@@ -525,13 +549,247 @@ async function main() {
       await row.waitFor({ state: 'visible', timeout: 90000 }); // tsserver start-up on 2 cores
       return (await row.innerText()).replace(/\s+/g, ' ').trim();
     }, { needs: ['workbench loads'] });
+
+    await step('Run Task "elixirscope: instrument": the terminal reports the files, Problems the syntax error', async () => {
+      await page.keyboard.press('Escape').catch(() => {});
+      // the palette focuses "Rerun All Running Tasks" first for this text: click the command's own row
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await page.keyboard.type('Tasks: Run Task');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Tasks: Run Task/ }).first().click();
+      // first level: task types; the elixirscope entry lists the provider's tasks
+      await page.waitForTimeout(500);
+      await input.fill('elixirscope');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope/ }).first().waitFor({ timeout: TO });
+      const first = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope/ }).first().click();
+      const task = page.locator('.quick-input-list .monaco-list-row', { hasText: /elixirscope: instrument|^\s*instrument/ }).first();
+      await task.waitFor({ state: 'visible', timeout: TO });
+      await shot('run-task-elixirscope-instrument-offered');
+      await task.click();
+      const term = page.locator('.terminal-wrapper .xterm-rows').last();
+      let out = '';
+      await waitFor(async () => {
+        out = (await term.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return /instrumented \d+ files?/.test(out);
+      }, `task output "instrumented N files" (terminal: ${JSON.stringify(out.slice(-300))})`, 120000, 500);
+      const done = /elixirscope: instrumented [^\n]*/.exec(out)[0].trim();
+      await shot('run-task-instrument-terminal');
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: /elixirscope/ }).filter({ hasText: /expected/i }).first();
+      await row.waitFor({ state: 'visible', timeout: TO });
+      return `picker: ${first.join(' | ')}; terminal: "${done}"; Problems: ${(await row.innerText()).replace(/\s+/g, ' ').trim()}`;
+    }, { needs: ['workbench loads'] });
     void stopped;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+/** UNTRUSTED_MESSAGE of extension/configuration-provider.ts (string literals joined with +). */
+function untrustedMessage() {
+  const src = fs.readFileSync(path.join(REPO, 'extension', 'configuration-provider.ts'), 'utf8');
+  const m = /UNTRUSTED_MESSAGE\s*=\s*([^;]+);/.exec(src);
+  if (!m) throw new Error('UNTRUSTED_MESSAGE not found in extension/configuration-provider.ts');
+  return [...m[1].matchAll(/'((?:[^'\\]|\\.)*)'/g)].map((x) => x[1]).join('');
+}
+/** Files (relative path → size and mtime) under `dir`, to prove a folder was not written. */
+function fileStamps(dir) {
+  const out = {};
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else { const st = fs.statSync(f); out[path.relative(dir, f)] = `${st.size}@${st.mtimeMs}`; }
+    }
+  };
+  walk(dir);
+  return out;
+}
+/** `.elixirscope` folders (instrumented builds, recordings) anywhere under `dir`. */
+function elixirscopeDirs(dir) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (!e.isDirectory() || e.name === 'node_modules') continue;
+      if (e.name === '.elixirscope') found.push(path.relative(dir, path.join(d, e.name))); else walk(path.join(d, e.name));
+    }
+  };
+  walk(dir);
+  return found;
+}
+/** The modal dialog VS Code shows before running anything in Restricted Mode; Cancel it. */
+async function cancelTrustRequest(reason, shotName) {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: /Do you trust the authors/ }).first();
+  await dialog.waitFor({ state: 'visible', timeout: TO });
+  const text = (await dialog.innerText()).replace(/\s+/g, ' ').trim();
+  if (!reason.test(text)) throw new Error(`trust dialog without ${reason}: ${text}`);
+  await shot(shotName);
+  await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+  return text;
+}
+
+/**
+ * Workspace trust: a second code-server with trust on, the folder opened in Restricted Mode. Nothing
+ * may be instrumented or run; an existing recording (made beforehand with the CLI, as if shared by
+ * someone) opens read-only. VS Code itself asks for trust before any debug session or task, so F5
+ * and Run Task are checked up to that dialog, cancelled.
+ */
+async function untrustedPhase({ chromium, root, extensionsDir, env }) {
+  const userData = path.join(root, 'user-data-untrusted');
+  lib.writeUserSettings(userData, { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' });
+  const { dir: ws } = lib.makeWorkspace(path.join(root, 'workspace-untrusted'), { settings: { 'elixirscope.mode': 'full' } });
+  const rec = path.join(ws, 'shared-recording', '20250101-000000-000');
+  const r = require('child_process').spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'record', '--mode', 'full', '--out', rec, '--quiet', '--', scenario.program],
+    { cwd: ws, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`recording the scenario for the untrusted workspace failed:\n${r.stdout}${r.stderr}`);
+  for (const d of elixirscopeDirs(ws)) fs.rmSync(path.join(ws, d), { recursive: true, force: true }); // the CLI's build cache
+  const recBefore = fileStamps(rec);
+
+  const server = await lib.startCodeServer({ root, userData, extensionsDir, workspace: ws, env, trust: true, name: 'code-server-untrusted' });
+  log('untrusted code-server on', server.url);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: TOOLS.CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    const U = 'untrusted: the folder opens in Restricted Mode';
+
+    await step(U, async () => {
+      await page.goto(server.url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /Do you trust the authors/ }).first();
+      await dialog.waitFor({ state: 'visible', timeout: 60000 });
+      await shot('untrusted-startup-trust-prompt');
+      await dialog.locator('.monaco-button', { hasText: /don't trust/i }).first().click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: TO });
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+      return 'chose "No, I don\'t trust the authors"; status bar shows Restricted Mode';
+    });
+
+    await step('untrusted: Record Current File refuses with the reason', async () => {
+      await openFile(path.basename(scenario.program));
+      await command('ElixirScope: Record Current File');
+      const toast = page.locator('.notification-toast', { hasText: 'does not record programs in an untrusted workspace' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 45000 }); // first command activates the extension
+      const text = (await toast.innerText()).replace(/\s+/g, ' ').trim();
+      if (!text.includes(untrustedMessage())) throw new Error(`toast: ${text}`);
+      await page.waitForTimeout(1500);
+      if (await page.locator('.debug-toolbar').isVisible().catch(() => false)) throw new Error('a debug session started');
+      await shot('untrusted-record-current-file-refused');
+      await page.keyboard.press('Escape');
+      await command('Notifications: Clear All Notifications').catch(() => {});
+      return text;
+    }, { needs: [U] });
+
+    await step('untrusted: F5 runs nothing (VS Code asks for trust; Cancel)', async () => {
+      await openFile(path.basename(scenario.program));
+      await focusEditor();
+      await page.keyboard.press('F5');
+      const text = await cancelTrustRequest(/Debugging executes build tasks and program code/, 'untrusted-f5-trust-dialog');
+      await page.waitForTimeout(2000);
+      if (await page.locator('.debug-toolbar').isVisible().catch(() => false)) throw new Error('a debug session started');
+      return text.slice(0, 200);
+    }, { needs: [U] });
+
+    await step('untrusted: Run Task offers no elixirscope: instrument (VS Code asks for trust; Cancel)', async () => {
+      // the row the palette focuses first for this text is "Rerun All Running Tasks": click the command's own row
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 10000 });
+      await page.keyboard.type('Tasks: Run Task');
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*Tasks: Run Task/ }).first();
+      await row.waitFor({ state: 'visible', timeout: 10000 });
+      await row.click();
+      const text = await cancelTrustRequest(/Listing and running tasks/, 'untrusted-run-task-trust-dialog');
+      await page.waitForTimeout(1500);
+      const rows = await page.locator('.quick-input-widget:visible .quick-input-list .monaco-list-row').allInnerTexts().catch(() => []);
+      if (rows.some((t) => /instrument|elixirscope/i.test(t))) throw new Error(`task list offered: ${rows.join(' | ')}`);
+      return text.slice(0, 200);
+    }, { needs: [U] });
+
+    await step('untrusted: Open Recording… shows an existing recording read-only', async () => {
+      await command('View: Close All Editors').catch(() => {});
+      await command('ElixirScope: Open Recording…');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(rec + '/');
+      await page.waitForTimeout(800);
+      const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Recording' }).first();
+      if (await ok.isVisible().catch(() => false)) await ok.click(); else await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: /read-only \(Restricted Mode\)/ }).first();
+      await toast.waitFor({ state: 'visible', timeout: TO });
+      const note = (await toast.innerText()).replace(/\s+/g, ' ').trim();
+      await openFile(path.basename(scenario.program));
+      const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: scenario.codeLens }).first();
+      await lens.waitFor({ state: 'visible', timeout: 60000 });
+      await focusEditor();
+      // Restricted Mode has no semantic colouring, so `sum` shares a span with its neighbours: hover the word itself
+      const hover = page.locator('.monaco-hover', { hasText: /took \d+ values? in the recording/ }).first();
+      for (let i = 1; ; i++) {
+        const box = await wordBox('sum = sum + p', 'sum');
+        await page.mouse.move(box.x + 1, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+        try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) {
+          if (i >= 4) throw e;
+          await page.mouse.move(5, 5);
+          await page.waitForTimeout(500);
+        }
+      }
+      const h = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (!h.includes(scenario.lspHover)) throw new Error(`hover: ${h}`);
+      if (await page.locator('.debug-toolbar').isVisible().catch(() => false)) throw new Error('a debug session started');
+      return `lens "${(await lens.innerText()).trim()}"; hover "${h.slice(0, 120)}"; note "${note.slice(0, 160)}"`;
+    }, { needs: [U] });
+    await page.mouse.move(5, 5).catch(() => {});
+
+    await step('untrusted: nothing was instrumented or recorded, the recording is unchanged', async () => {
+      const dirs = elixirscopeDirs(ws);
+      if (dirs.length) throw new Error(`written in the untrusted workspace: ${dirs.join(', ')}`);
+      const after = fileStamps(rec);
+      const changed = Object.keys({ ...recBefore, ...after }).filter((f) => recBefore[f] !== after[f]);
+      if (changed.length) throw new Error(`recording files changed: ${changed.join(', ')}`);
+      return `no .elixirscope folder in the workspace; ${Object.keys(after).length} recording files unchanged`;
+    }, { needs: [U] });
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+async function main() {
+  lib.checkTools(true);
+  fs.mkdirSync(ART, { recursive: true });
+  for (const f of fs.readdirSync(ART)) if (f.endsWith('.png')) fs.rmSync(path.join(ART, f));
+  const { chromium } = require(TOOLS.PLAYWRIGHT_CORE);
+
+  // ---------- build + stage ----------
+  let buildInfo = { full: true, output: 'skipped' };
+  if (!process.env.SKIP_BUILD) buildInfo = lib.build();
+  log(buildInfo.full ? 'build: all bundles' : `build: FULL BUILD FAILED, extension bundle built alone:\n${buildInfo.output}`);
+  const root = lib.tmpRoot('es-e2e-');
+  const userData = path.join(root, 'user-data');
+  const extensionsDir = path.join(root, 'extensions');
+  fs.mkdirSync(userData, { recursive: true });
+  const staged = process.env.EXT_VSIX ? lib.installVsix(process.env.EXT_VSIX, extensionsDir, userData) : lib.stageExtension(extensionsDir);
+  log('staged', staged.dest, 'runtime deps:', staged.deps.join(' ') || '(none)');
+  const { dir: ws, scenario } = lib.makeWorkspace(path.join(root, 'workspace'), {
+    settings: { 'elixirscope.mode': 'full', 'elixirscope.snapshot.maxDepth': 4 },
+  });
+  lib.writeUserSettings(userData);
+  const fakeLog = path.join(root, 'fake-adapter.jsonl');
+  const env = ADAPTER === 'fake' ? { ELIXIRSCOPE_ADAPTER: path.join(__dirname, 'fake-adapter.cjs'), ELIXIRSCOPE_FAKE_LOG: fakeLog } : {};
+
+  const phases = (process.env.PHASES || 'trusted,untrusted').split(',');
+  try {
+    if (phases.includes('trusted')) await trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog });
+    if (phases.includes('untrusted')) await untrustedPhase({ chromium, root, extensionsDir, env });
   } catch (e) {
     results.push({ name: 'harness', ok: false, error: String(e && e.stack || e) });
     log('harness error', e);
   } finally {
-    if (browser) await browser.close().catch(() => {});
-    await server.stop();
     const failed = results.filter((r) => !r.ok);
     fs.writeFileSync(path.join(ART, 'results.json'), JSON.stringify({ adapter: ADAPTER, build: buildInfo, tmp: root, results }, null, 2));
     if (!process.env.KEEP && !failed.length) fs.rmSync(root, { recursive: true, force: true });

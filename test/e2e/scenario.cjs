@@ -13,6 +13,7 @@ const APP_TS = `function total(prices: number[]): number {
 const prices = [10, 20, 30];
 const result = total(prices);
 console.log('total', result);
+setTimeout(() => console.log('later', result), 25); // time passes: the timeline's time axis spans ~25 ms
 `;
 
 // Deliberately broken file: the Problems view must show a syntax error for it.
