@@ -31,6 +31,24 @@ const results = []; // {name, ok, ms, error?, shot?}
 let page;
 let shotNo = 0;
 
+/**
+ * "ElixirScope: Open Recording…" through VS Code's simple file dialog (no native dialog in a
+ * browser). The dialog may still be loading its start folder when we type, and then resets the
+ * path: type until the path stays, then accept.
+ */
+async function openRecordingDialog(page, command, rec) {
+  await command('ElixirScope: Open Recording…');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await input.fill(rec + '/');
+    await page.waitForTimeout(800);
+    if ((await input.inputValue().catch(() => '')) === rec + '/') break;
+  }
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Recording' }).first();
+  if (await ok.isVisible().catch(() => false)) await ok.click(); else await page.keyboard.press('Enter');
+}
+
 async function shot(name) {
   if (!page) return undefined;
   const file = path.join(ART, `${String(++shotNo).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}.png`);
@@ -498,13 +516,7 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       const recs = fs.existsSync(recDir) ? fs.readdirSync(recDir).filter((d) => fs.statSync(path.join(recDir, d)).isDirectory()).sort() : [];
       if (!recs.length) throw new Error(`no recording in ${recDir}`);
       const rec = path.join(recDir, recs[recs.length - 1]);
-      await command('ElixirScope: Open Recording…');
-      const input = page.locator('.quick-input-widget input').first();
-      await input.waitFor({ state: 'visible', timeout: 10000 }); // VS Code's simple file dialog (no native dialog in a browser)
-      await input.fill(rec + '/');
-      await page.waitForTimeout(800);
-      const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Recording' }).first();
-      if (await ok.isVisible().catch(() => false)) await ok.click(); else await page.keyboard.press('Enter');
+      await openRecordingDialog(page, command, rec);
       await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
       await statusItem().waitFor({ state: 'visible', timeout: TO });
       const line = await waitTopFrameLine(() => true, 'a stopped frame', 60000);
@@ -712,13 +724,7 @@ async function untrustedPhase({ chromium, root, extensionsDir, env }) {
 
     await step('untrusted: Open Recording… shows an existing recording read-only', async () => {
       await command('View: Close All Editors').catch(() => {});
-      await command('ElixirScope: Open Recording…');
-      const input = page.locator('.quick-input-widget input').first();
-      await input.waitFor({ state: 'visible', timeout: 10000 });
-      await input.fill(rec + '/');
-      await page.waitForTimeout(800);
-      const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Open Recording' }).first();
-      if (await ok.isVisible().catch(() => false)) await ok.click(); else await page.keyboard.press('Enter');
+      await openRecordingDialog(page, command, rec);
       const toast = page.locator('.notification-toast', { hasText: /read-only \(Restricted Mode\)/ }).first();
       await toast.waitFor({ state: 'visible', timeout: TO });
       const note = (await toast.innerText()).replace(/\s+/g, ' ').trim();
