@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { Mode } from '../protocol/events';
 import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { SiteKind } from '../protocol/sites';
-import type { Site, FileSiteTable } from '../protocol/sites';
+import type { BlockScope, Site, FileSiteTable } from '../protocol/sites';
 
 import { INSTRUMENTER_VERSION } from './version';
 import { isEsmFile } from './workspace';
@@ -309,6 +309,71 @@ function scopeDeclarations(stmts: readonly ts.Statement[], isInstantiated: (m: t
   return out;
 }
 
+/** A `let`/`const`/`using` declaration list (not `var`). */
+function isLexical(l: ts.ForInitializer | ts.VariableDeclarationList | undefined): l is ts.VariableDeclarationList {
+  return !!l && ts.isVariableDeclarationList(l) && !!(l.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing));
+}
+
+/** The lexical names (let/const/class) a statement list declares directly, as its block scope holds them. */
+function lexicalNames(stmts: readonly ts.Statement[]): ts.Identifier[] {
+  const out: ts.Identifier[] = [];
+  for (const st of stmts) {
+    if (hasAmbient(st)) continue;
+    if (ts.isVariableStatement(st) && isLexical(st.declarationList)) for (const d of st.declarationList.declarations) boundNames(d.name, out);
+    else if (ts.isClassDeclaration(st) && st.name) out.push(st.name);
+  }
+  return out;
+}
+
+/**
+ * The block scopes inside a function's (or module's) own body that declare names: blocks,
+ * loops with a let/const head, catch clauses and switch case blocks; not nested functions.
+ * Each is a node (whose range is the scope) with its names and kind. A labelled loop's range
+ * starts at its label (where its statement step is).
+ */
+function blockScopes(stmts: readonly ts.Statement[]): Array<{ node: ts.Node; start?: ts.Node; kind: BlockScope['kind']; names: ts.Identifier[] }> {
+  const out: Array<{ node: ts.Node; start?: ts.Node; kind: BlockScope['kind']; names: ts.Identifier[] }> = [];
+  const add = (node: ts.Node, kind: BlockScope['kind'], names: ts.Identifier[]) => {
+    if (!names.length) return;
+    let start: ts.Node = node;
+    while (ts.isLabeledStatement(start.parent)) start = start.parent;
+    out.push({ node, ...(start !== node ? { start } : {}), kind, names });
+  };
+  const block = (b: ts.Block): void => { add(b, 'block', lexicalNames(b.statements)); b.statements.forEach(visit); };
+  const visit = (st: ts.Statement | undefined): void => {
+    if (!st || hasAmbient(st)) return;
+    switch (st.kind) {
+      case ts.SyntaxKind.Block: block(st as ts.Block); return;
+      case ts.SyntaxKind.IfStatement: visit((st as ts.IfStatement).thenStatement); visit((st as ts.IfStatement).elseStatement); return;
+      case ts.SyntaxKind.DoStatement: case ts.SyntaxKind.WhileStatement: case ts.SyntaxKind.LabeledStatement: case ts.SyntaxKind.WithStatement:
+        visit((st as ts.DoStatement | ts.WhileStatement | ts.LabeledStatement | ts.WithStatement).statement); return;
+      case ts.SyntaxKind.ForStatement: case ts.SyntaxKind.ForInStatement: case ts.SyntaxKind.ForOfStatement: {
+        const fs = st as ts.ForStatement | ts.ForInStatement | ts.ForOfStatement;
+        if (isLexical(fs.initializer)) add(fs, 'loop', fs.initializer.declarations.flatMap((d) => boundNames(d.name)));
+        visit(fs.statement); return;
+      }
+      case ts.SyntaxKind.SwitchStatement: {
+        const cb = (st as ts.SwitchStatement).caseBlock;
+        add(cb, 'switch', lexicalNames(cb.clauses.flatMap((c) => [...c.statements])));
+        for (const c of cb.clauses) c.statements.forEach(visit);
+        return;
+      }
+      case ts.SyntaxKind.TryStatement: {
+        const t = st as ts.TryStatement;
+        visit(t.tryBlock);
+        if (t.catchClause) {
+          if (t.catchClause.variableDeclaration) add(t.catchClause, 'catch', boundNames(t.catchClause.variableDeclaration.name));
+          block(t.catchClause.block);
+        }
+        visit(t.finallyBlock);
+        return;
+      }
+    }
+  };
+  stmts.forEach(visit);
+  return out;
+}
+
 function uniqueNames(ids: readonly ts.Identifier[]): string[] {
   return [...new Set(ids.map((id) => id.text))];
 }
@@ -402,10 +467,11 @@ export class FileInstrumenter {
     this.withCount = 0;
     this.moduleCtx = { site: 0, frame: this.names.m, temps: [], tempsAllowed: true, suspendable: this.esm };
     this.fn = this.moduleCtx;
-    this.addSite(SiteKind.Module, sf, { name: '<module>', declared: this.declaredIn([], sf.statements) }, 0);
+    this.addSite(SiteKind.Module, sf, { name: '<module>', declared: this.declaredIn([], sf.statements), ...this.blocksOf(sf.statements) }, 0);
     const { prologue, rest } = this.splitPrologue(sf.statements);
+    const hoisted = this.hoistedFunctionWrites(rest);
     const body = this.visitStatements(rest);
-    return this.f.updateSourceFile(sf, [...prologue, ...body]);
+    return this.f.updateSourceFile(sf, [...prologue, ...hoisted, ...body]);
   };
 
   private splitPrologue(stmts: readonly ts.Statement[]): { prologue: ts.Statement[]; rest: ts.Statement[] } {
@@ -739,6 +805,7 @@ export class FileInstrumenter {
     const site = this.addSite(SiteKind.Function, node, {
       name: this.displayName(node), ...(flavor ? { flavor } : {}), params: params.map((p) => p.text),
       declared: this.declaredIn(params, ts.isBlock(body) ? body.statements : []),
+      ...this.blocksOf(ts.isBlock(body) ? body.statements : []),
     }, this.fnStart(node));
     const outer = this.fn;
     // A derived class's constructor must not touch `this` before super(): recorded after each super(...) statement.
@@ -753,6 +820,7 @@ export class FileInstrumenter {
       const pre: ts.Statement[] = this.full ? params.map((p) => this.writeStmt(p, 'param', p)) : [];
       // The receiver, as V8 shows it under "this": every non-arrow function records it at entry.
       if (this.full && !ts.isArrowFunction(node) && !derivedCtor) pre.push(this.thisWrite(node, this.fnStart(node)));
+      if (ts.isBlock(body)) pre.push(...this.hoistedFunctionWrites(body.statements));
       let prologue: ts.Statement[] = [];
       let stmts: ts.Statement[];
       if (ts.isBlock(body)) {
@@ -792,7 +860,7 @@ export class FileInstrumenter {
 
   private visitStaticBlock(node: ts.ClassStaticBlockDeclaration): ts.Node {
     const site = this.addSite(SiteKind.Function, node, {
-      name: this.displayName(node), params: [], declared: this.declaredIn([], node.body.statements),
+      name: this.displayName(node), params: [], declared: this.declaredIn([], node.body.statements), ...this.blocksOf(node.body.statements),
     });
     const outer = this.fn;
     const ctx: FnCtx = { site, frame: this.names.f, temps: [], tempsAllowed: true, suspendable: false };
@@ -940,6 +1008,26 @@ export class FileInstrumenter {
   private thisWrite(range: ts.Node, startPos?: number): ts.Statement {
     const site = this.addSite(SiteKind.Write, range, { name: 'this', binding: 'this' }, startPos);
     return this.hookStmt('w', [this.siteRef(site), this.f.createThis()]);
+  }
+
+  /**
+   * Full mode: a write of each function declared at the top of a body, at the body's start: the
+   * function exists (hoisted) from there on, and V8 shows it as that function, not undefined.
+   */
+  private hoistedFunctionWrites(stmts: readonly ts.Statement[]): ts.Statement[] {
+    if (!this.full || this.fn.withDepth) return [];
+    return stmts.filter((st): st is ts.FunctionDeclaration => ts.isFunctionDeclaration(st) && !!st.name && !!st.body && !hasAmbient(st))
+      .map((fd) => this.writeStmt(fd.name!, 'function', fd.name!));
+  }
+
+  /** The `blocks` field of a function or module site (absent when its body has no block scope with names). */
+  private blocksOf(stmts: readonly ts.Statement[]): { blocks?: BlockScope[] } {
+    const blocks = blockScopes(stmts).map(({ node, start, kind, names }): BlockScope => {
+      const s = this.sf.getLineAndCharacterOfPosition((start ?? node).getStart(this.sf));
+      const e = this.sf.getLineAndCharacterOfPosition(node.end);
+      return { line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, kind, names: uniqueNames(names) };
+    });
+    return blocks.length ? { blocks } : {};
   }
 
   /** The `declared` list of a function or module site: parameters first, then its own scope's declarations in source order. */

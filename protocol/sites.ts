@@ -28,15 +28,35 @@ export interface Site {
   /** Function sites: parameter names in order (destructured parameters contribute each bound name). */
   params?: string[];
   /** Write sites: how the variable got its value ('this' = the function's receiver, recorded at entry). */
-  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'class' | 'this';
+  binding?: 'param' | 'var' | 'let' | 'const' | 'assign' | 'catch' | 'class' | 'this' | 'function';
   /**
    * Function and module sites: every name declared in the function's own scope (parameters,
    * var/let/const/class/function declarations in its body and blocks, not in nested functions),
    * so a debugger can list a local before its first write (V8 shows it as undefined).
    */
   declared?: string[];
+  /**
+   * Function and module sites: the block scopes of the function's own body that declare names
+   * (absent when none, and in tables of older builds). A name listed here is in scope only at
+   * places inside the block's range; outside it V8 shows no such variable.
+   */
+  blocks?: BlockScope[];
   /** Index (local to the file table) of the enclosing function/module site. */
   fn: number;
+}
+
+/** A block scope inside a function: its range (1-based, original source) and the names it declares. */
+export interface BlockScope {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /**
+   * 'block' `{ ... }`, 'loop' a for loop's let/const head, 'catch' a catch clause's parameter,
+   * 'switch' the case block of a switch.
+   */
+  kind: 'block' | 'loop' | 'catch' | 'switch';
+  names: string[];
 }
 
 /** What the instrumenter writes for one source file (JSON next to the instrumented JS). */

@@ -113,7 +113,8 @@ export class TemporalEngine {
     if (file !== undefined && !only) return [];
     const writeSites = new Set<number>();
     this.reader.sites.forEach((s, id) => {
-      if (s && s.kind === SiteKind.Write && s.name === name && (!only || this.reader.siteFile[id] === only)) writeSites.add(id);
+      // (A hoisted function's write at its scope's start only lets the locals show it: not a value the program gave a variable.)
+      if (s && s.kind === SiteKind.Write && s.name === name && s.binding !== 'function' && (!only || this.reader.siteFile[id] === only)) writeSites.add(id);
     });
     // The stored postings say where each write site wrote; only those events are read.
     const seqs: number[] = [];

@@ -1,6 +1,6 @@
 import { EventKind } from '../../protocol/events';
 import { isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
-import { SiteKind, type Site } from '../../protocol/sites';
+import { SiteKind, type BlockScope, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
 import type { Postings } from './postings';
@@ -65,15 +65,66 @@ export class StateReader {
     if (!record) return [];
     const latest = new Map<string, Local>();
     const fn = this.nav.sites.site(record.fn);
-    for (const site of this.nav.sites.writesOf(record.fn)) {
+    const scopes = fn?.blocks?.length ? await this.blockScopes(record, fn, seq) : undefined;
+    const writes = this.nav.sites.writesOf(record.fn).filter((w) => !scopes || scopes.counts(w));
+    for (const site of writes) {
       const name = this.nav.sites.site(site)?.name;
       const at = name ? await this.lastWriteIn(record, site, seq) : -1;
       if (at < 0 || (latest.get(name!)?.writtenAt ?? -1) > at) continue;
       latest.set(name!, { name: name!, value: (await this.nav.events.values(at))[0], writtenAt: at });
     }
-    const writable = new Set(this.nav.sites.writesOf(record.fn).map((w) => this.nav.sites.site(w)?.name ?? ''));
+    const writable = new Set(writes.map((w) => this.nav.sites.site(w)?.name ?? ''));
     writable.delete('this');
-    return this.withPropertyWrites(this.inDeclarationOrder(latest, fn, writable), seq);
+    return this.withPropertyWrites(this.inDeclarationOrder(latest, fn, writable, scopes?.hidden), seq);
+  }
+
+  /**
+   * Which writes of a function with block scopes speak for the variables in scope where `frame`
+   * is at `seq`. A write belongs to the innermost block that declares its name around it (else to
+   * the function's own scope): lexical resolution. It counts only when that is also the scope
+   * the name resolves to at the frame's position, so a block's names are not shown once the block
+   * has ended (nor before it begins), and a shadowing block's values do not leak out of it. (A
+   * block entered again, as a loop body each iteration, shows its previous values until they are
+   * written again: so does V8, which keeps them in the frame.)
+   */
+  private async blockScopes(record: FrameRecord, fn: Site, seq: number): Promise<{ counts(w: number): boolean; hidden: Set<string> }> {
+    const sites = this.nav.sites;
+    const blocks = fn.blocks!;
+    const here = sites.site(await this.nav.locationOf(record.id, seq));
+    const before = (aLine: number, aCol: number, bLine: number, bCol: number) => aLine < bLine || (aLine === bLine && aCol < bCol);
+    const inside = (b: BlockScope, line: number, col: number) => !before(line, col, b.line, b.column) && before(line, col, b.endLine, b.endColumn);
+    // The innermost block declaring `name` around (line, col); -1: the function's own scope.
+    const resolve = (name: string, line: number, col: number) => {
+      let best = -1;
+      blocks.forEach((b, i) => {
+        if (b.names.includes(name) && inside(b, line, col) && (best < 0 || inside(blocks[best], b.line, b.column))) best = i;
+      });
+      return best;
+    };
+    const writes = sites.writesOf(record.fn);
+    const functionLevel = new Set(fn.params ?? []);
+    for (const w of writes) {
+      const s = sites.site(w)!;
+      if (s.binding === 'var' || s.binding === 'function' || s.binding === 'param' || resolve(s.name ?? '', s.line, s.column) < 0) functionLevel.add(s.name ?? '');
+    }
+    const hidden = new Set<string>();
+    const at = new Map<string, number>();
+    for (const b of blocks) for (const name of b.names) {
+      if (at.has(name)) continue;
+      const r = here ? resolve(name, here.line, here.column) : -1;
+      at.set(name, r);
+      if (r < 0 && !functionLevel.has(name)) hidden.add(name);
+    }
+    const scopeOf = new Map<number, number>();
+    for (const w of writes) {
+      const s = sites.site(w)!;
+      const name = s.name ?? '';
+      scopeOf.set(w, at.has(name) && s.binding !== 'var' && s.binding !== 'this' ? resolve(name, s.line, s.column) : -1);
+    }
+    return {
+      counts: (w) => { const name = sites.site(w)?.name ?? ''; return !at.has(name) || scopeOf.get(w) === at.get(name); },
+      hidden,
+    };
   }
 
   /**
@@ -81,13 +132,13 @@ export class StateReader {
    * else written in the frame. In full mode a declared name with no write yet is shown as
    * undefined, as V8 shows it; in the other modes nothing was recorded to say so.
    */
-  private inDeclarationOrder(latest: Map<string, Local>, fn: Site | undefined, written: ReadonlySet<string>): Local[] {
+  private inDeclarationOrder(latest: Map<string, Local>, fn: Site | undefined, written: ReadonlySet<string>, hidden?: ReadonlySet<string>): Local[] {
     const full = this.nav.reader.meta.mode === 'full';
     const order = ['this', ...(fn?.params ?? []), ...(fn?.declared ?? [])];
     const out: Local[] = [];
     const seen = new Set<string>();
     for (const name of order) {
-      if (seen.has(name)) continue;
+      if (seen.has(name) || hidden?.has(name)) continue;
       seen.add(name);
       const local = latest.get(name);
       if (local) out.push(local);

@@ -111,7 +111,7 @@ function worker(): void {
       await post(command(followUp(current)));
       return;
     }
-    out.stops.push({ ...stack[0], locals: await localsOf(top), stack, ...(skipped.length ? { skipped } : {}) });
+    out.stops.push({ ...stack[0], locals: await localsOf(top), visible: await visibleOf(top), stack, ...(skipped.length ? { skipped } : {}) });
     skipped = [];
     if (next >= args.steps.length) {
       finished = true;
@@ -145,6 +145,17 @@ function worker(): void {
       if (scope.type === 'local') break;
     }
     return locals;
+  }
+
+  /** Every name the top frame's scopes hold short of the global scope (closure, module, script scopes included). */
+  async function visibleOf(frame: CallFrame): Promise<string[]> {
+    const names = new Set<string>(['this']);
+    for (const scope of frame.scopeChain) {
+      if (scope.type === 'global' || !scope.object.objectId) continue;
+      const { result } = await post<{ result: PropertyDescriptor[] }>('Runtime.getProperties', { objectId: scope.object.objectId, ownProperties: true });
+      for (const p of result) names.add(p.name);
+    }
+    return [...names];
   }
 
   /** `this`, with the preview that call frames do not carry for it. */
@@ -213,7 +224,12 @@ function render(v: RemoteObject): string {
     const n = /\((\d+)\)/.exec(v.description ?? '')?.[1] ?? String(p.properties.length);
     return `(${n}) [${items}${more}]`;
   }
-  if (v.subtype === 'map' || v.subtype === 'set') return `${v.description} {…}`;
+  if (v.subtype === 'map' || v.subtype === 'set') {
+    const entries = (p as ObjectPreview & { entries?: Array<{ key?: ObjectPreview; value: ObjectPreview }> }).entries ?? [];
+    const one = (e: ObjectPreview) => (e.type === 'string' ? JSON.stringify(e.description ?? '') : e.type === 'object' ? (e.subtype === 'array' ? e.description ?? 'Array' : '{…}') : e.description ?? '');
+    const list = entries.map((e) => (e.key ? `${one(e.key)} => ${one(e.value)}` : one(e.value))).join(', ');
+    return `${v.description} {${list}${more}}`;
+  }
   return `${v.className === 'Object' ? '' : `${v.className} `}{${items}${more}}`;
 }
 

@@ -19,6 +19,8 @@ export interface Stop {
   line: number;
   functionName: string;
   locals: Record<string, string>;
+  /** V8 only: every name in scope at the stop short of the global scope (block, local, closure, module, script). */
+  visible?: string[];
   /** 1-based. */
   column?: number;
   /** Frames on the stack, innermost first (stack[0] is this stop's own frame). */
