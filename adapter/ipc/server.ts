@@ -10,7 +10,8 @@ import { promises as fsp } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EventSink, RuntimeHello } from '../store/sink';
 import { BatchDecoder } from './decode';
-import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, TOKEN_HEX_CHARS } from '../../runtime/wire';
+import { PassThrough } from 'node:stream';
+import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, SPOOL_PREFIX, TOKEN_HEX_CHARS } from '../../runtime/wire';
 
 /** The adapter's side of live mode: how it talks back to the runtime of an accepted connection. */
 export interface RuntimeControl {
@@ -26,7 +27,7 @@ export interface IpcServer {
   /** The ELIXIRSCOPE_* variables to give the child (add ELIXIRSCOPE_MANIFEST / _OPTIONS as needed). */
   env: Record<string, string>;
   close(): Promise<void>;
-  /** Resolves once every accepted connection has ended and its sink's end() has settled. */
+  /** Resolves once every accepted connection has ended and its sink's end() has settled, spooled runs (SPOOL_PREFIX) included. */
   whenIdle(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
     }, 15);
   };
 
-  const server = net.createServer((sock) => {
+  const accept = (sock: net.Socket): void => {
     generation++;
     sockets.add(sock);
     const done = serve(sock, tokenBuf, makeSink, control).finally(() => {
@@ -74,7 +75,25 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
       checkIdle();
     });
     active.add(done);
-  });
+  };
+  const server = net.createServer(accept);
+  /**
+   * A program that ended before its drain worker connected left its frames in a spool file
+   * (runtime/wire.ts SPOOL_PREFIX): serve each as if it had come over the socket, then remove it.
+   */
+  const replaySpools = async (): Promise<boolean> => {
+    const names = (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(SPOOL_PREFIX));
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const bytes = await fsp.readFile(file).catch(() => undefined);
+      await fsp.rm(file, { force: true });
+      if (!bytes) continue;
+      const stream = new PassThrough();
+      accept(stream as unknown as net.Socket);
+      stream.end(bytes);
+    }
+    return names.length > 0;
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => { server.off('error', reject); resolve(); });
@@ -85,8 +104,10 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
     socketPath,
     token,
     env: { ELIXIRSCOPE_SOCKET: socketPath, ELIXIRSCOPE_TOKEN: token },
-    whenIdle(): Promise<void> {
-      return new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
+    async whenIdle(): Promise<void> {
+      const idle = (): Promise<void> => new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
+      await idle();
+      if (await replaySpools()) await idle();
     },
     async close(): Promise<void> {
       await new Promise<void>((resolve) => {
