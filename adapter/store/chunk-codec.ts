@@ -25,6 +25,13 @@ const FLAG_TOP = 0x20;
 const KIND_BITS_MASK = 0x0f;
 const RECENT = 8;
 
+let utf8Scratch = Buffer.allocUnsafe(1 << 16);
+/** UTF-8 of s into utf8Scratch (grown as needed); returns the byte count. */
+function encodeUtf8(s: string): number {
+  if (s.length * 3 > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.max(s.length * 3, utf8Scratch.length * 2));
+  return utf8Scratch.write(s, 0, 'utf8'); // room for 3 bytes per UTF-16 unit: never truncated
+}
+
 export interface DecodedChunk {
   firstSeq: number;
   length: number;
@@ -98,10 +105,14 @@ export class ChunkBuilder {
       this.recent.push(v);
       return;
     }
-    const json = Buffer.from(JSON.stringify(v));
+    // Straight into the chunk: a Buffer per value (Buffer.from) was the largest item of ingest
+    // for string-heavy programs. The UTF-8 bytes go to a reused scratch first (the varint length
+    // comes before them), then one copy.
+    const json = JSON.stringify(v);
+    const n = encodeUtf8(json);
     this.vals.byte(1);
-    this.vals.varint(json.length);
-    this.vals.raw(json);
+    this.vals.varint(n);
+    this.vals.copy(utf8Scratch, 0, n);
   }
 
   encode(): Buffer {
