@@ -72,7 +72,7 @@ export async function startIpcServer(makeSink: MakeSink, control?: RuntimeContro
     }, 15);
   };
 
-  const accept = (sock: net.Socket): void => {
+  const accept = (sock: net.Socket): Promise<void> => {
     generation++;
     sockets.add(sock);
     const done = serve(sock, tokenBuf, makeSink, control).finally(() => {
@@ -81,24 +81,27 @@ export async function startIpcServer(makeSink: MakeSink, control?: RuntimeContro
       checkIdle();
     });
     active.add(done);
+    return done;
   };
-  const server = net.createServer(accept);
+  const server = net.createServer((sock) => { void accept(sock); });
   /**
    * A program that ended before its drain worker connected left its frames in a spool file
    * (runtime/wire.ts SPOOL_PREFIX): serve each as if it had come over the socket, then remove it.
    */
-  const replaySpools = async (): Promise<boolean> => {
+  const replaySpools = async (): Promise<void> => {
     const names = (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(SPOOL_PREFIX));
+    const served: Array<Promise<void>> = [];
     for (const name of names) {
       const file = path.join(dir, name);
       const bytes = await fsp.readFile(file).catch(() => undefined);
       await fsp.rm(file, { force: true });
       if (!bytes) continue;
       const stream = new PassThrough();
-      accept(stream as unknown as net.Socket);
+      served.push(accept(stream as unknown as net.Socket));
       stream.end(bytes);
     }
-    return names.length > 0;
+    // Local replays: no connection can race with them, so no settling delay.
+    await Promise.allSettled(served);
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,7 +116,7 @@ export async function startIpcServer(makeSink: MakeSink, control?: RuntimeContro
     async whenIdle(): Promise<void> {
       const idle = (): Promise<void> => new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
       await idle();
-      if (await replaySpools()) await idle();
+      await replaySpools();
     },
     async close(): Promise<void> {
       await new Promise<void>((resolve) => {
