@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MODES, type Mode } from '../protocol/events';
 import { RecordError, startRecording } from '../adapter/targets/record';
-import { TemporalEngine } from '../adapter/engine/engine';
-import { RecordingError } from '../adapter/store/reader';
+import { RecordingError } from '../adapter/store/errors';
 
 const USAGE = `usage:
   elixirscope instrument [--mode full|balanced|minimal] [DIR]
@@ -83,6 +82,8 @@ async function query(argv: string[]): Promise<number> {
   const [dir, what, ...rest] = argv;
   if (!dir || !what) throw new UsageError('query needs a recording folder and a question');
   const json = takeSwitch(rest, '--json');
+  // Loaded here: `record` never needs the engine (nor LevelDB before its program has started).
+  const { TemporalEngine } = await import('../adapter/engine/engine');
   const engine = await TemporalEngine.open(dir);
   try {
     let answer: unknown;

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { RingReader } from './drain';
 import { writeSpec } from './live-spec';
 import {
-  encodeFrame, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WAITING, C_CONNECTED, C_LIVE_FRAME, C_LIVE_MODE, C_PAUSED, C_PAUSE_ID,
+  encodeFrame, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WAITING, C_CONNECTED, C_OWNER, OWNER_SPOOL, OWNER_WORKER, C_LIVE_FRAME, C_LIVE_MODE, C_PAUSED, C_PAUSE_ID,
   FRAME_BREAKPOINTS, FRAME_END, FRAME_HELLO, FRAME_PAUSED, FRAME_RUN, LIVE_SPEC_DIRTY, type WorkerInit,
 } from './wire';
 
@@ -173,14 +173,30 @@ try {
   sock = s;
   s.on('error', die);
   s.on('close', () => { if (Atomics.load(ctrl, C_DONE) === 0) die(); });
-  s.once('connect', () => {
-    s.setNoDelay?.(true);
-    s.write(encodeFrame(FRAME_HELLO, Buffer.from(init.token + init.hello, 'utf8')));
-    if (init.spec) s.on('data', controlReader());
-    Atomics.store(ctrl, C_CONNECTED, 1);
-    pump(s).catch(die);
-    prefault();
-  });
+  s.once('connect', () => { void claim().then((mine) => { if (mine) connected(s); else { dead = true; s.destroy(); } }, die); });
 } catch {
   die();
+}
+
+/**
+ * The rings are ours unless the program ended before we connected and its thread spooled them
+ * (recorder finish()); while it is spooling, wait: if that fails it hands them back.
+ */
+async function claim(): Promise<boolean> {
+  for (;;) {
+    const prev = Atomics.compareExchange(ctrl, C_OWNER, 0, OWNER_WORKER);
+    if (prev !== OWNER_SPOOL) return true;
+    if (Atomics.load(ctrl, C_EXIT) !== 0) return false;
+    const res = waitAsync(ctrl, C_OWNER, OWNER_SPOOL, 50);
+    if (res.async) await res.value;
+  }
+}
+
+function connected(s: net.Socket): void {
+  s.setNoDelay?.(true);
+  s.write(encodeFrame(FRAME_HELLO, Buffer.from(init.token + init.hello, 'utf8')));
+  if (init.spec) s.on('data', controlReader());
+  Atomics.store(ctrl, C_CONNECTED, 1);
+  pump(s).catch(die);
+  prefault();
 }

@@ -6,17 +6,19 @@
  */
 import { Worker, threadId } from 'node:worker_threads';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
 import { Snapshotter } from './snapshot';
+import { RingReader } from './drain';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
 import { installEsmHooks, installRequireHooks, loadManifest, REQUIRE_HOOK_NAME, type LoadedManifest } from './loader';
 import { installFunctionToString, presetSourceText } from './fn-source';
 import { installStackFormatting, nodeJsLoaderFrame } from './stack';
 import { installLiveControl } from './live';
 import { writeSpec } from './live-spec';
-import { CTRL_WORDS, C_DEAD, RING_SLACK, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
+import { CTRL_WORDS, C_DEAD, FRAME_END, FRAME_HELLO, RING_SLACK, SPOOL_PREFIX, encodeFrame, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
 const perfNow = performance.now.bind(performance) as () => number;
@@ -48,6 +50,26 @@ function start(socketPath: string): void {
   }
 
   const live = typeof liveSpec === 'string' && liveSpec !== '';
+  // Set below, before any program code runs (the worker gets the same one).
+  let hello = '';
+  const spool = (): boolean => {
+    const file = path.join(path.dirname(socketPath), `${SPOOL_PREFIX}${process.pid}-${threadId}`);
+    let fd = -1;
+    try {
+      fd = fs.openSync(file, 'wx', 0o600);
+      const writeAll = (b: Uint8Array): void => { for (let off = 0; off < b.length;) off += fs.writeSync(fd, b, off, b.length - off); };
+      writeAll(encodeFrame(FRAME_HELLO, Buffer.from(token + hello, 'utf8')));
+      const batch = new RingReader(ctrl, wordsSab, bytesSab).take();
+      if (batch !== null) for (const part of batch.parts) writeAll(part);
+      writeAll(encodeFrame(FRAME_END));
+      fs.closeSync(fd);
+      return true;
+    } catch {
+      if (fd >= 0) try { fs.closeSync(fd); } catch { /* closed */ }
+      try { fs.unlinkSync(file); } catch { /* not created */ }
+      return false;
+    }
+  };
   // Time spent paused by the debugger is not the program's: the recorded clock leaves it out.
   const paused = { ms: 0 };
   const rec: Recorder = createRecorder({
@@ -55,6 +77,8 @@ function start(socketPath: string): void {
     wordCap: opts.ringWords, byteCap: opts.ringBytes, snap, overflow: opts.overflow,
     siteNames: manifest ? (p) => manifest!.siteNames(p) : undefined,
     now: live ? () => perfNow() - paused.ms : undefined,
+    // Live sessions keep the worker (it releases pauses); a plain recording spools a short run.
+    spool: live ? undefined : spool,
   });
   if (manifest && Object.keys(manifest.files).length > 0) {
     // toString of instrumented functions shows the plain source text (fn-source.ts).
@@ -80,7 +104,7 @@ function start(socketPath: string): void {
   }
   Object.defineProperty(globalThis, HOOKS_GLOBAL, { value: rec.hooks, enumerable: false, writable: false, configurable: true });
 
-  const hello = JSON.stringify({
+  hello = JSON.stringify({
     pid: process.pid, threadId, nodeVersion: process.version, argv: process.argv.slice(),
     cwd: process.cwd(), startTime: Date.now(),
   });

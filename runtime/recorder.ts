@@ -22,7 +22,7 @@
  */
 import {
   RING_SLACK, K_GAP, K_CLOCK, CLOCK_WORDS,
-  C_B, C_SEQ, C_CONNECTED, C_DEAD, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
+  C_B, C_SEQ, C_CONNECTED, C_DEAD, C_OWNER, OWNER_SPOOL, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
 } from './wire';
@@ -66,6 +66,12 @@ export interface RecorderConfig {
   now?: () => number;
   /** Runs a callback after the current task's synchronous part (default queueMicrotask); null: never. */
   defer?: ((fn: () => void) => void) | null;
+  /**
+   * At finish, when no worker has claimed the rings yet (C_OWNER): write everything published, with
+   * HELLO and END, where the adapter finds it (see SPOOL_PREFIX); true when it is all written.
+   * Without it (or when it fails) finish waits for the worker as usual.
+   */
+  spool?: () => boolean;
 }
 
 export function dropScratchWords(block = 1024): number { return block + 2 * RING_SLACK; }
@@ -526,6 +532,20 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         publish(wi, bw);
       }
       finished = true;
+      // The worker has not connected yet (a short program, a loaded machine): do not wait for it to
+      // boot; ship from this thread. The CAS decides between us and a worker connecting right now.
+      if (cfg.spool && !disabled && !dropping && A_load(ctrl, C_OWNER) === 0 && Atomics.compareExchange(ctrl, C_OWNER, 0, OWNER_SPOOL) === 0) {
+        let spooled = false;
+        try { spooled = cfg.spool(); } catch { spooled = false; }
+        if (spooled) {
+          A_store(ctrl, C_EXIT, 1);
+          A_notify(ctrl, C_W, 1);
+          disable();
+          return true;
+        }
+        A_store(ctrl, C_OWNER, 0); // nothing was spooled (the file is removed): the worker ships as usual
+        A_notify(ctrl, C_OWNER);
+      }
       A_store(ctrl, C_EXIT, 1);
       A_notify(ctrl, C_W, 1);
       // Wait while the worker makes progress; give up after idleTimeoutMs without any.

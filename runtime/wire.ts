@@ -46,7 +46,16 @@ export const C_PAUSED = 12;   // live: main thread sets 1 and blocks until the w
 export const C_PAUSE_ID = 13; // live: number of the current/last pause (main thread)
 export const C_LIVE_MODE = 14; // live: LiveMode the worker asks for, | LIVE_SPEC_DIRTY when breakpoints changed
 export const C_LIVE_FRAME = 15; // live: the frame LiveMode.Over/Out watches
-export const CTRL_WORDS = 16;
+export const C_OWNER = 16;    // who ships the rings: 0 undecided, OWNER_WORKER (connected first), OWNER_SPOOL (exit came first)
+export const CTRL_WORDS = 17;
+export const OWNER_WORKER = 1;
+export const OWNER_SPOOL = 2;
+/**
+ * A program that ends before its drain worker has connected does not wait for the worker to boot:
+ * the main thread writes the frames the worker would have sent (HELLO, BATCH, END) to a file named
+ * SPOOL_PREFIX + pid + '-' + threadId in the socket's private folder, and the adapter replays it.
+ */
+export const SPOOL_PREFIX = 'spool-';
 
 /**
  * Where a live program's thread pauses besides its breakpoint sites (the adapter decides whether a

@@ -85,3 +85,10 @@ await dc.stop();
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
 console.log(`\n${'operation'.padEnd(44)} ${'n'.padStart(4)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)}`);
 for (const [name, xs] of Object.entries(timings)) console.log(`${name.padEnd(44)} ${String(xs.length).padStart(4)} ${pct(xs, 0.5).toFixed(1).padStart(9)} ${pct(xs, 0.95).toFixed(1).padStart(9)}`);
+// Where the slow ones were (first = cold caches; scattered = GC or a loaded machine).
+console.log(`\nslowest samples (ms @ index in its series); load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+for (const [name, xs] of Object.entries(timings)) {
+  if (xs.length < 2) continue;
+  const worst = xs.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  console.log(`${name.padEnd(44)} ${worst.map(([v, i]) => `${v.toFixed(1)}@${i}`).join('  ')}`);
+}

@@ -6,11 +6,12 @@
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EventSink, RuntimeHello } from '../store/sink';
 import { BatchDecoder } from './decode';
-import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, TOKEN_HEX_CHARS } from '../../runtime/wire';
+import { PassThrough } from 'node:stream';
+import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, SPOOL_PREFIX, TOKEN_HEX_CHARS } from '../../runtime/wire';
 
 /** The adapter's side of live mode: how it talks back to the runtime of an accepted connection. */
 export interface RuntimeControl {
@@ -26,7 +27,7 @@ export interface IpcServer {
   /** The ELIXIRSCOPE_* variables to give the child (add ELIXIRSCOPE_MANIFEST / _OPTIONS as needed). */
   env: Record<string, string>;
   close(): Promise<void>;
-  /** Resolves once every accepted connection has ended and its sink's end() has settled. */
+  /** Resolves once every accepted connection has ended and its sink's end() has settled, spooled runs (SPOOL_PREFIX) included. */
   whenIdle(): Promise<void>;
 }
 
@@ -43,11 +44,17 @@ const MAX_HELLO = 1 << 20;
 const MAX_FRAME = 1 << 30;
 const HELLO_TIMEOUT_MS = 10000;
 
-export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSink, control?: RuntimeControl): Promise<IpcServer> {
+/**
+ * `makeSink` may return a promise (a store still opening): the connection stops reading until it
+ * settles and its frames wait in the socket (and the runtime's ring) meanwhile.
+ */
+export type MakeSink = (hello: RuntimeHello) => EventSink | Promise<EventSink>;
+
+export async function startIpcServer(makeSink: MakeSink, control?: RuntimeControl): Promise<IpcServer> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'elixirscope-'));
   await fsp.chmod(dir, 0o700);
   const socketPath = path.join(dir, 'rt.sock');
-  const token = randomBytes(32).toString('hex');
+  const token = randomToken();
   const tokenBuf = Buffer.from(token, 'ascii');
   const active = new Set<Promise<void>>();
   const sockets = new Set<net.Socket>();
@@ -65,7 +72,7 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
     }, 15);
   };
 
-  const server = net.createServer((sock) => {
+  const accept = (sock: net.Socket): Promise<void> => {
     generation++;
     sockets.add(sock);
     const done = serve(sock, tokenBuf, makeSink, control).finally(() => {
@@ -74,7 +81,28 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
       checkIdle();
     });
     active.add(done);
-  });
+    return done;
+  };
+  const server = net.createServer((sock) => { void accept(sock); });
+  /**
+   * A program that ended before its drain worker connected left its frames in a spool file
+   * (runtime/wire.ts SPOOL_PREFIX): serve each as if it had come over the socket, then remove it.
+   */
+  const replaySpools = async (): Promise<void> => {
+    const names = (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(SPOOL_PREFIX));
+    const served: Array<Promise<void>> = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const bytes = await fsp.readFile(file).catch(() => undefined);
+      await fsp.rm(file, { force: true });
+      if (!bytes) continue;
+      const stream = new PassThrough();
+      served.push(accept(stream as unknown as net.Socket));
+      stream.end(bytes);
+    }
+    // Local replays: no connection can race with them, so no settling delay.
+    await Promise.allSettled(served);
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => { server.off('error', reject); resolve(); });
@@ -85,8 +113,10 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
     socketPath,
     token,
     env: { ELIXIRSCOPE_SOCKET: socketPath, ELIXIRSCOPE_TOKEN: token },
-    whenIdle(): Promise<void> {
-      return new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
+    async whenIdle(): Promise<void> {
+      const idle = (): Promise<void> => new Promise<void>((resolve) => { idleWaiters.push(resolve); checkIdle(); });
+      await idle();
+      await replaySpools();
     },
     async close(): Promise<void> {
       await new Promise<void>((resolve) => {
@@ -99,12 +129,37 @@ export async function startIpcServer(makeSink: (hello: RuntimeHello) => EventSin
   };
 }
 
+/**
+ * 32 random bytes as hex. From the kernel directly where there is /dev/urandom: the first
+ * randomBytes() of a process seeds OpenSSL's generator, ~80 ms of a recording's fixed cost under load.
+ */
+function randomToken(): string {
+  try {
+    const fd = openSync('/dev/urandom', 'r');
+    try {
+      const b = Buffer.alloc(32);
+      for (let off = 0; off < 32;) {
+        const n = readSync(fd, b, off, 32 - off, null);
+        if (n <= 0) throw new Error('short read');
+        off += n;
+      }
+      return b.toString('hex');
+    } finally { closeSync(fd); }
+  } catch {
+    return randomBytes(32).toString('hex');
+  }
+}
+
 /** Serve one connection until it ends; resolves after sink.end() (if a sink was made). */
-function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) => EventSink, control: RuntimeControl | undefined): Promise<void> {
+function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, control: RuntimeControl | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     let sink: EventSink | undefined;
     let decoder: BatchDecoder | undefined;
     let ended = false;
+    // HELLO accepted, sink still being made: the rest of the chunk is held, reading paused.
+    let sinkPending: Promise<EventSink> | undefined;
+    let held: Buffer | undefined;
+    let endedEarly = false;
     // A frame split across socket chunks is assembled in one reused buffer (fresh large
     // allocations cost page faults per batch); frames inside a chunk are decoded in place.
     let acc = Buffer.allocUnsafe(1 << 16);
@@ -112,14 +167,27 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
 
     const finish = (clean: boolean): void => {
       if (ended) return;
+      // The socket ended while the sink is being made: everything it sent is held; finish after it.
+      if (sinkPending) { endedEarly = true; return; }
       ended = true;
       clearTimeout(helloTimer);
       sock.destroy();
+      endSink(clean);
+    };
+    const endSink = (clean: boolean): void => {
       if (!sink) { resolve(); return; }
       let p: Promise<void>;
       try { p = Promise.resolve(sink.end(clean)); } catch (e) { p = Promise.reject(e); }
       p.catch(() => undefined).then(() => resolve());
     };
+    const install = (s: EventSink): void => {
+      sinkPending = undefined;
+      sink = s;
+      s.hello(helloInfo!);
+      decoder = new BatchDecoder(s);
+      control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); });
+    };
+    let helloInfo: RuntimeHello | undefined;
     const helloTimer = setTimeout(() => { if (!sink) finish(false); }, HELLO_TIMEOUT_MS);
 
     const onFrame = (buf: Buffer, start: number, end: number): boolean => {
@@ -128,13 +196,11 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
         if (type !== FRAME_HELLO || end - start - 1 < TOKEN_HEX_CHARS) return false;
         const got = buf.subarray(start + 1, start + 1 + TOKEN_HEX_CHARS);
         if (!timingSafeEqual(got, token)) return false;
-        const hello = JSON.parse(buf.toString('utf8', start + 1 + TOKEN_HEX_CHARS, end)) as RuntimeHello;
+        helloInfo = JSON.parse(buf.toString('utf8', start + 1 + TOKEN_HEX_CHARS, end)) as RuntimeHello;
         clearTimeout(helloTimer);
-        const s = makeSink(hello);
-        sink = s;
-        s.hello(hello);
-        decoder = new BatchDecoder(s);
-        control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); });
+        const s = makeSink(helloInfo);
+        if (s instanceof Promise) sinkPending = s;
+        else install(s);
         return true;
       }
       if (type === FRAME_BATCH) { decoder!.decode(buf, start + 1, end); return true; }
@@ -171,12 +237,16 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
         accLen = 0;
         if (!onFrame(acc, 4, total)) return false;
       }
-      while (!ended && n - off >= 4) {
+      while (!ended && !sinkPending && n - off >= 4) {
         const len = chunk.readUInt32LE(off);
         if (len < 1 || len > maxLen()) return false;
         if (n - off - 4 < len) break;
         if (!onFrame(chunk, off + 4, off + 4 + len)) return false;
         off += 4 + len;
+      }
+      if (sinkPending) {
+        if (off < n) held = chunk.subarray(off);
+        return true;
       }
       if (!ended && off < n) {
         const rest = n - off;
@@ -187,11 +257,25 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
       return true;
     };
 
-    sock.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       if (ended) return;
       let ok: boolean;
       try { ok = consume(chunk); } catch { ok = false; }
       if (!ok) { finish(false); return; }
+      if (ended) return;
+      if (sinkPending) {
+        sock.pause();
+        sinkPending.then((s) => {
+          if (ended) return;
+          install(s);
+          const h = held;
+          held = undefined;
+          if (h) onData(h);
+          if (endedEarly) finish(false); // a no-op when the held frames ended with END
+          else if (!h) sock.resume();
+        }, () => { sinkPending = undefined; finish(false); });
+        return;
+      }
       // sink.event is synchronous, so decoding already holds the socket (backpressure reaches the
       // runtime through the kernel buffer and the ring). After a chunk that decoded events, yield
       // to the event loop so one busy recording cannot starve the adapter.
@@ -204,8 +288,9 @@ function serve(sock: net.Socket, token: Buffer, makeSink: (hello: RuntimeHello) 
       } else if (accLen === 0) {
         sock.pause();
         setImmediate(() => { if (!ended) sock.resume(); });
-      }
-    });
+      } else if (sock.isPaused()) sock.resume();
+    };
+    sock.on('data', onData);
     sock.on('end', () => finish(false));
     sock.on('close', () => finish(false));
     sock.on('error', () => finish(false));

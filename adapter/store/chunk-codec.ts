@@ -2,7 +2,7 @@ import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
 import { RawJson, type SinkValue } from './sink';
-import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
+import { ByteReader, ByteWriter, putVarint, unzigzag, zigzag } from './varint';
 
 /**
  * A chunk is a run of consecutive events. Frames are not stored per event: the header holds
@@ -24,6 +24,13 @@ const FLAG_RESET = 0x10;
 const FLAG_TOP = 0x20;
 const KIND_BITS_MASK = 0x0f;
 const RECENT = 8;
+
+let utf8Scratch = Buffer.allocUnsafe(1 << 16);
+/** UTF-8 of s into utf8Scratch (grown as needed); returns the byte count. */
+function encodeUtf8(s: string): number {
+  if (s.length * 3 > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.max(s.length * 3, utf8Scratch.length * 2));
+  return utf8Scratch.write(s, 0, 'utf8'); // room for 3 bytes per UTF-16 unit: never truncated
+}
 
 export interface DecodedChunk {
   firstSeq: number;
@@ -62,11 +69,17 @@ export class ChunkBuilder {
   /** `top`: the frame on top of the stack before this event; `resets`: see FrameStack.apply. */
   add(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined, top: number, resets: boolean): void {
     const onTop = (kind === EventKind.Exit || kind === EventKind.Suspend) && arg === top;
-    this.events.byte(kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0));
-    this.events.varint(zigzag(site - this.lastSite));
+    // One room check per event (1 + 3 varints of < 2^35), then plain writes.
+    const ev = this.events;
+    ev.ensure(24);
+    const b = ev.bytes;
+    let u = ev.used;
+    b[u++] = kind | (resets ? FLAG_RESET : 0) | (onTop ? FLAG_TOP : 0);
+    u = putVarint(b, u, zigzag(site - this.lastSite));
     this.lastSite = site;
-    if (kind === EventKind.Call) { this.events.varint(zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
-    else if (hasArg(kind) && !onTop) this.events.varint(arg >>> 0);
+    if (kind === EventKind.Call) { u = putVarint(b, u, zigzag(arg - this.lastFrameId - 1)); this.lastFrameId = arg; }
+    else if (hasArg(kind) && !onTop) u = putVarint(b, u, arg >>> 0);
+    ev.used = u;
     if (values) for (let slot = 0; slot < values.length; slot++) this.addValue(site * 2 + slot, values[slot]);
     this.count++;
   }
@@ -92,10 +105,14 @@ export class ChunkBuilder {
       this.recent.push(v);
       return;
     }
-    const json = Buffer.from(JSON.stringify(v));
+    // Straight into the chunk: a Buffer per value (Buffer.from) was the largest item of ingest
+    // for string-heavy programs. The UTF-8 bytes go to a reused scratch first (the varint length
+    // comes before them), then one copy.
+    const json = JSON.stringify(v);
+    const n = encodeUtf8(json);
     this.vals.byte(1);
-    this.vals.varint(json.length);
-    this.vals.raw(json);
+    this.vals.varint(n);
+    this.vals.copy(utf8Scratch, 0, n);
   }
 
   encode(): Buffer {

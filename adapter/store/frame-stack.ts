@@ -44,6 +44,9 @@ export class FrameStack {
 
   private popThrough(frame: number): void {
     const at = this.frames.lastIndexOf(frame);
-    if (at >= 0) this.frames.length = at;
+    if (at < 0) return;
+    // pop(), not `length = at`: setting an array's length is a runtime call (it was ~5% of ingest).
+    const frames = this.frames;
+    while (frames.length > at) frames.pop();
   }
 }

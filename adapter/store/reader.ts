@@ -10,7 +10,9 @@ import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKe
 import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
 
-export class RecordingError extends Error {}
+import { RecordingError } from './errors';
+
+export { RecordingError };
 
 const CHUNK_CACHE = 64;
 const FRAME_BLOCK_CACHE = 64;

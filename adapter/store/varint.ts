@@ -3,6 +3,17 @@ export const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
 export const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
 
 /** A growable byte buffer written with varints (numbers up to 2^53, hence the division). */
+/** Writes non-negative integer v (< 2^53) as a varint at bytes[at]; returns the end. The caller ensures room (8 bytes). */
+export function putVarint(bytes: Uint8Array, at: number, v: number): number {
+  if (v <= 0x7fffffff) {
+    while (v > 0x7f) { bytes[at++] = (v & 0x7f) | 0x80; v >>>= 7; }
+  } else {
+    while (v > 0x7f) { bytes[at++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
+  }
+  bytes[at++] = v;
+  return at;
+}
+
 export class ByteWriter {
   bytes: Uint8Array;
   used = 0;
@@ -11,8 +22,7 @@ export class ByteWriter {
 
   varint(v: number): void {
     this.ensure(8);
-    while (v > 0x7f) { this.bytes[this.used++] = (v & 0x7f) | 0x80; v = Math.floor(v / 128); }
-    this.bytes[this.used++] = v;
+    this.used = putVarint(this.bytes, this.used, v);
   }
 
   byte(b: number): void {
@@ -42,7 +52,8 @@ export class ByteWriter {
 
   view(): Uint8Array { return this.bytes.subarray(0, this.used); }
 
-  private ensure(n: number): void {
+  /** Room for n more bytes (grows the buffer). */
+  ensure(n: number): void {
     if (this.used + n <= this.bytes.length) return;
     const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
     grown.set(this.bytes.subarray(0, this.used));

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Mode } from '../../protocol/events';
 import type { SnapshotLimits } from '../../protocol/requests';
 import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
-import { RecordingWriter } from '../store/writer';
+import type { RecordingWriter } from '../store/writer';
 import { bundlePath } from './paths';
 import { LiveControl } from './live-control';
 import type { BuildManifest } from '../../protocol/sites';
@@ -57,35 +57,54 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   if (!existsSync(program)) throw new RecordError(`program not found: ${program}`);
   const mode = opts.mode ?? 'full';
   const root = findWorkspaceRoot(program);
-  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude });
+  // The fixed cost of a run is mostly startups: the socket is set up while the build is checked,
+  // and the program starts before the store is open (LevelDB loads and opens while the child
+  // boots; the connection waits for it, the runtime's ring buffers meanwhile).
+  let connected = false;
+  let writerReady: Promise<RecordingWriter> | undefined;
+  const liveRef: { control?: LiveControl } = {};
+  const ipcP = startIpcServer(() => {
+    if (connected) throw new Error('only the main thread is recorded so far');
+    connected = true;
+    return writerReady!;
+  }, { attached: (send) => liveRef.control?.attached(send), paused: (id) => liveRef.control?.paused(id) });
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude })
+    .catch(async (err: unknown) => { await ipcP.then((s) => s.close(), () => undefined); throw err; });
+  const ipc = await ipcP;
   for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
   if (!build.manifest.files[program]) {
+    await ipc.close();
     const own = build.errors.filter((e) => e.file === program);
     throw new RecordError(own.length ? `cannot instrument ${program}: ${own[0].message} (${own[0].file}:${own[0].line}:${own[0].column})` : `${program} is not part of the instrumented workspace ${root}`, build.errors);
   }
   log(`instrumented ${build.built + build.reused} files (${build.built} rebuilt) in ${Math.round(build.ms)} ms, mode ${mode}`);
 
   const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
-  mkdirSync(dirname(dir), { recursive: true });
   const args = opts.args ?? [];
   const cwd = resolve(opts.cwd ?? process.cwd());
-  const writer = await RecordingWriter.create(dir, { program, args, cwd, root, mode, nodeVersion: process.version, startTime: Date.now() }, build.manifest);
-  let connected = false;
+  try {
+    mkdirSync(dir, { recursive: true }); // an unusable folder fails here, before the program runs
+  } catch (err) {
+    await ipc.close();
+    throw err;
+  }
   const live = opts.live && new LiveControl(opts.live(build.manifest));
-  const ipc = await startIpcServer(() => {
-    if (connected) throw new Error('only the main thread is recorded so far');
-    connected = true;
-    return writer;
-  }, live);
+  liveRef.control = live || undefined;
+  const startTime = Date.now();
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
     cwd,
     env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
     stdio: opts.stdio ?? 'inherit',
   });
+  writerReady = import('../store/writer').then(({ RecordingWriter }) =>
+    RecordingWriter.create(dir, { program, args, cwd, root, mode, nodeVersion: process.version, startTime }, build.manifest));
+  const opened = writerReady;
+  // Listeners go on at once: a short program may be gone before the store is open.
   const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
     child.once('error', (err) => reject(new RecordError(`cannot start ${opts.runtimeExecutable ?? process.execPath}: ${err.message}`)));
     child.once('exit', (code, signal) => {
       void (async () => {
+        const writer = await opened;
         await ipc.whenIdle();
         await ipc.close();
         if (!connected) await writer.end(false);
@@ -95,6 +114,15 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
       })().catch(reject);
     });
   });
+  let writer: RecordingWriter;
+  try {
+    writer = await opened;
+  } catch (err) {
+    finished.catch(() => undefined);
+    child.kill('SIGKILL');
+    await ipc.close();
+    throw err;
+  }
   return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live };
 }
 

@@ -118,6 +118,27 @@ describe('adapter IPC server', function () {
     } finally { await srv.close(); }
   });
 
+  it('replays spool files (a run that ended before its worker connected) in whenIdle, refusing a wrong token', async () => {
+    const sinks: CollectingSink[] = [];
+    const srv = await startIpcServer(() => { const s = new CollectingSink(); sinks.push(s); return s; });
+    try {
+      const dir = path.dirname(srv.socketPath);
+      fs.writeFileSync(path.join(dir, 'spool-1-0'), Buffer.concat([hello(srv.token), batch([(7 << 4) | 0, (3 << 4) | 1, 11], Buffer.alloc(0)), frame(3)]));
+      fs.writeFileSync(path.join(dir, 'spool-2-0'), Buffer.concat([hello('0'.repeat(64)), batch([(8 << 4) | 0], Buffer.alloc(0)), frame(3)]));
+      await srv.whenIdle();
+      assert.equal(sinks.length, 1);
+      assert.equal(sinks[0].ended, true);
+      assert.deepEqual(sinks[0].events, [['step', 7, 0, undefined], ['call', 3, 11, undefined]]);
+      assert.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('spool-')), []);
+      // A spool cut short (no END) ends its sink unclean, with what it holds.
+      fs.writeFileSync(path.join(dir, 'spool-3-0'), Buffer.concat([hello(srv.token), batch([(9 << 4) | 0], Buffer.alloc(0))]));
+      await srv.whenIdle();
+      assert.equal(sinks.length, 2);
+      assert.equal(sinks[1].ended, false);
+      assert.deepEqual(sinks[1].events, [['step', 9, 0, undefined]]);
+    } finally { await srv.close(); }
+  });
+
   it('ends the sink unclean when the connection closes without END, and on a malformed batch', async () => {
     const sinks: CollectingSink[] = [];
     const srv = await startIpcServer(() => { const s = new CollectingSink(); sinks.push(s); return s; });
