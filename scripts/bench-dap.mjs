@@ -1,6 +1,7 @@
 // DAP latency over a large recording (issue "complete time-travel debugger": p95 <= 20 ms for
 // stepBack, reverseContinue far back, seek, and stackTrace+scopes+variables after each; value
-// history <= 50 ms; open <= 1 s). Measured through the real adapter (dist/adapter.js) over DAP.
+// history <= 50 ms; open <= 1 s), and the timeline request at every zoom level. Measured through
+// the real adapter (dist/adapter.js) over DAP.
 // Usage: node scripts/bench-dap.mjs [--iterations N] [--reps R]   (default 1.2M loop iterations ≈ 10.8M events, full mode)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,6 +80,14 @@ for (let i = 0; i < Math.min(reps, 10); i++) {
 for (let i = 0; i < Math.min(reps, 10); i++) {
   const s0 = stopped(); await dc.customRequest('elixirscope/seek', { seq: Math.floor(total / 2) + i * 997 }); await s0;
   await time('valueHistory (a variable)', () => dc.customRequest('elixirscope/valueHistory', { name: 'fee' }));
+}
+// The timeline webview asks for ~one bucket per pixel column at whatever zoom the user picked,
+// from the whole recording down to a few events (issue: zoom to a single event without freezing).
+for (let width = total; width >= 10; width = Math.floor(width / 10)) {
+  for (let i = 0; i < 4; i++) {
+    const from = Math.floor(((i + 0.5) / 4) * (total - width));
+    await time('timeline (any zoom, 400 buckets)', () => dc.customRequest('elixirscope/timeline', { from, to: from + width, buckets: 400 }));
+  }
 }
 await dc.stop();
 

@@ -55,8 +55,16 @@ export class TimelineQuery {
   private async bySummaries(from: number, to: number, add: (seq: number, counts: number[], calls: Map<number, number>) => void, cancel?: Cancel): Promise<void> {
     let seq = from;
     while (seq < to && !cancel?.cancelled) {
+      // A cached summary answers without reading the chunk: zoomed out, that read is the whole cost.
+      const span = this.nav.reader.chunkSpan(seq)!;
+      let summary = this.chunkSummaries.get(span.start);
+      if (summary && summary.length === span.end - span.start) {
+        add(Math.max(seq, span.start), summary.counts, summary.calls);
+        seq = span.end;
+        continue;
+      }
       const chunk = (await this.nav.reader.chunkAt(seq))!;
-      let summary = this.chunkSummaries.get(chunk.firstSeq);
+      summary = this.chunkSummaries.get(chunk.firstSeq);
       if (!summary || summary.length !== chunk.length) {
         const counts = new Array<number>(KIND_NAMES.length).fill(0);
         const calls = new Map<number, number>();

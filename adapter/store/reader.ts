@@ -126,11 +126,22 @@ export class RecordingReader {
   }
 
   /** The chunk holding `seq`, decoded (cached). */
-  async chunkAt(seq: number): Promise<DecodedChunk | undefined> {
+  /** Where the chunk holding `seq` starts and ends (exclusive), without reading it. */
+  chunkSpan(seq: number): { start: number; end: number } | undefined {
     if (seq < 0 || seq >= this.length) return undefined;
+    const at = this.chunkIndex(seq);
+    return { start: this.chunkStarts[at], end: at + 1 < this.chunkStarts.length ? this.chunkStarts[at + 1] : this.length };
+  }
+
+  private chunkIndex(seq: number): number {
     let lo = 0, hi = this.chunkStarts.length - 1;
     while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (this.chunkStarts[mid] <= seq) lo = mid; else hi = mid - 1; }
-    const start = this.chunkStarts[lo];
+    return lo;
+  }
+
+  async chunkAt(seq: number): Promise<DecodedChunk | undefined> {
+    if (seq < 0 || seq >= this.length) return undefined;
+    const start = this.chunkStarts[this.chunkIndex(seq)];
     let chunk = this.chunkCache.get(start);
     if (!chunk) {
       const raw = await this.db.get(chunkKey(start), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
