@@ -186,7 +186,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       this.scannedTo = engine.reader.length;
       if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
     }
-    this.steer();
+    await this.steer();
   }
 
   /**
@@ -229,8 +229,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   /** A global site id of a loaded file as (file, local index), for the live spec. */
   private localSite(site: number): { file: string; local: number } | undefined {
     const file = this.engine?.sites.file(site);
-    const base = file ? this.engine!.reader.files.find((f) => f.file === file)?.base : undefined;
-    return file && base !== undefined ? { file, local: site - base } : undefined;
+    return file ? { file, local: site - this.engine!.reader.baseOf(site) } : undefined;
   }
 
   private addSite(spec: LiveBreakpoints, site: number): void {
