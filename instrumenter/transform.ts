@@ -1163,10 +1163,7 @@ export class FileInstrumenter {
     const needTemps = !isThis || !keyLiteral;
     if (needTemps && !this.fn.tempsAllowed) return undefined;
     const site = this.addSite(SiteKind.PropWrite, range, { name });
-    const objExpr = this.visitExpr(left.expression);
-    let obj: ts.Expression; let objRef: ts.Expression;
-    if (isThis) { obj = f.createThis(); objRef = objExpr; }
-    else { const t = this.newTemp(); obj = f.createAssignment(this.id(t), objExpr); objRef = this.id(t); }
+    const { obj, objRef } = this.captureObject(left.expression);
     let key: ts.Expression; let access: ts.Expression;
     if (ts.isPropertyAccessExpression(left)) {
       key = keyLiteral!;
@@ -1184,6 +1181,17 @@ export class FileInstrumenter {
   }
 
   /**
+   * An object expression evaluated once: `obj` evaluates it (into a temp, unless it is `this`),
+   * `objRef` reads it again afterwards.
+   */
+  private captureObject(target: ts.Expression): { obj: ts.Expression; objRef: ts.Expression } {
+    const visited = this.visitExpr(target);
+    if (target.kind === ts.SyntaxKind.ThisKeyword) return { obj: this.f.createThis(), objRef: visited };
+    const t = this.newTemp();
+    return { obj: this.f.createAssignment(this.id(t), visited), objRef: this.id(t) };
+  }
+
+  /**
    * `o.push(x)`, `o.sort()`, `m.set(k, v)`...: built-ins change their receiver where no write hook
    * sees it, so the receiver is recorded again after the call:
    * `$$es.m(SITE, $$t = o, $$t.push(x), 1)` (same evaluation order, same `this`, same result).
@@ -1197,10 +1205,7 @@ export class FileInstrumenter {
     const isThis = callee.expression.kind === ts.SyntaxKind.ThisKeyword;
     if (!isThis && !this.fn.tempsAllowed) return undefined;
     const site = this.addSite(SiteKind.PropWrite, node, { name: `${method}()` });
-    const receiver = this.visitExpr(callee.expression);
-    let obj: ts.Expression; let objRef: ts.Expression;
-    if (isThis) { obj = f.createThis(); objRef = receiver; }
-    else { const t = this.newTemp(); obj = f.createAssignment(this.id(t), receiver); objRef = this.id(t); }
+    const { obj, objRef } = this.captureObject(callee.expression);
     const call = f.updateCallExpression(node, f.updatePropertyAccessExpression(callee, objRef, callee.name), node.typeArguments, node.arguments.map((a) => this.visitExpr(a)));
     ts.setSourceMapRange(call, node);
     const appended = method === 'push' && !node.arguments.some(ts.isSpreadElement) ? node.arguments.length : -1;
