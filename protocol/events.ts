@@ -46,11 +46,18 @@ export const enum EventKind {
    * is never stored in a chunk; the writer keeps it in the seq→time index (clock: keys).
    */
   Clock = 13,
+  /**
+   * An exception reached Node's uncaught handling (before any 'uncaughtException' listener runs):
+   * site = 0 for a thrown exception, 1 for a promise rejection nothing handled; value = the
+   * exception. Tells which Throw chain the program did not catch, which the frames alone cannot
+   * (a promise chain, an awaiting caller or code outside the recording may catch it).
+   */
+  Uncaught = 14,
 }
 
 export const KIND_NAMES: readonly string[] = [
   'step', 'call', 'exit', 'return', 'throw', 'write', 'propWrite',
-  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock',
+  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock', 'uncaught',
 ];
 
 /** Kinds whose ring record carries one int32 argument word after word0 (frame id, object id or count). */
@@ -62,7 +69,7 @@ export const KINDS_WITH_ARG: ReadonlySet<EventKind> = new Set([
 export function valueCount(kind: EventKind): number {
   switch (kind) {
     case EventKind.Return: case EventKind.Throw: case EventKind.Write:
-    case EventKind.FileLoaded: case EventKind.Output: case EventKind.ProcessExit: case EventKind.Clock:
+    case EventKind.FileLoaded: case EventKind.Output: case EventKind.ProcessExit: case EventKind.Clock: case EventKind.Uncaught:
       return 1;
     case EventKind.PropWrite:
       return 2;

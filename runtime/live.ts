@@ -157,6 +157,12 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
     if (suspended[frame] === true) { delete suspended[frame]; enter(frame); }
     return v;
   };
+  // Paused before Node reports it (and, unless the program handles it, ends the process).
+  const uncaught = rec.uncaught;
+  rec.uncaught = function (error: unknown, rejection: boolean): void {
+    uncaught(error, rejection);
+    if (spec.uncaught === true) pause();
+  };
   // The idle tick runs only when the event loop turns: a pause requested then stops the program there.
   const tick = rec.tick;
   rec.tick = function (): void {

@@ -123,8 +123,13 @@ function start(socketPath: string): void {
   // observable): wrap process.emit, which Node calls for 'exit' on process.exit(), at the natural
   // end and after an uncaught exception / unhandled rejection.
   const origEmit = process.emit;
-  const emit = function (this: unknown, ev: string | symbol, code?: unknown): boolean {
+  const emit = function (this: unknown, ev: string | symbol, code?: unknown, origin?: unknown): boolean {
     if (ev === 'worker' && code === worker) return false; // Node announces every Worker, ours included: the program must not see it
+    // Which exceptions the program did not catch: Node emits these before any listener of the
+    // program's runs (a rejection that no listener handles comes back as a monitor call: skipped).
+    if ((ev === 'uncaughtExceptionMonitor' && origin === 'uncaughtException') || ev === 'unhandledRejection') {
+      try { rec.uncaught(code, ev === 'unhandledRejection'); } catch { /* never break the program */ }
+    }
     if (ev !== 'exit') return Reflect.apply(origEmit, this, arguments) as boolean;
     try {
       return Reflect.apply(origEmit, this, arguments) as boolean;

@@ -23,7 +23,7 @@
 import {
   RING_SLACK, K_GAP, K_CLOCK, CLOCK_WORDS,
   C_B, C_SEQ, C_CONNECTED, C_DEAD, C_OWNER, OWNER_SPOOL, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
-  K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_WRITE,
+  K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_UNCAUGHT, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
 } from './wire';
 import { CONTENTS, REDACTED, Snapshotter, TRUNCATED } from './snapshot';
@@ -84,7 +84,7 @@ const ARM_MS = 2;
 const NOTIFY_EVERY = 64;
 
 const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0]);
-const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 1, 0, 0]);
+const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 1, 1, 0]);
 
 export interface Recorder {
   hooks: Hooks;
@@ -92,6 +92,8 @@ export interface Recorder {
   tick(): void;
   /** Publish everything written so far and wake the worker at once (before a live pause). */
   flush(): void;
+  /** The exception reached Node's uncaught handling (`rejection`: an unhandled promise rejection). */
+  uncaught(error: unknown, rejection: boolean): void;
   /** Record ProcessExit, publish everything, ask the worker for END and wait for it (bounded). */
   finish(code: number, idleTimeoutMs: number): boolean;
   /** Stop recording for good (hooks keep working, writing nowhere). */
@@ -511,6 +513,13 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       if (disabled || finished || dropping) return;
       if (wi !== lastPubW) { publish(wi, bw); computeLimit(); }
       wake();
+    },
+    uncaught(error: unknown, rejection: boolean): void {
+      if (disabled || finished) return;
+      recW = wi; recB = bw;
+      ring[wi++] = ((rejection ? 1 : 0) << 4) | K_UNCAUGHT;
+      val(error);
+      if (wi >= limit) slow();
     },
     finish(code: number, idleTimeoutMs: number): boolean {
       if (finished) return A_load(ctrl, C_DONE) !== 0;

@@ -17,7 +17,7 @@ export class LiveBreakpointSites {
 
   sitesFor(table: BreakpointTable): LiveBreakpoints {
     const { lines, functions } = table.stopsToPause();
-    const spec: LiveBreakpoints = { sites: {}, throws: table.exceptionFilters.has('all') };
+    const spec: LiveBreakpoints = { sites: {}, throws: table.exceptionFilters.has('all'), uncaught: table.exceptionFilters.has('uncaught') };
     const add = (file: string, local: number): void => { (spec.sites[file] ??= []).push(local); };
     for (const [path, requested] of lines) {
       const t = this.table(path);

@@ -1,8 +1,9 @@
 import {
-  BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  BreakpointEvent, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
 import {
   CustomRequest, type ElixirScopeLaunchArgs, type OriginArgs, type RecordingInfo, type SeekArgs, type TimelineArgs,
   type TimelineResponse, type ValueHistoryArgs, type ValueHistoryResponse,
@@ -162,6 +163,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
+      this.sendEvent(new ExitedEvent(code ?? 128 + (osConstants.signals[signal!] ?? 0)));
       this.live = false;
       clearInterval(this.follower);
       if (this.terminating) return;
@@ -182,7 +184,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.pendingMove = undefined;
     if (retry) await retry();
     else if (!this.position) {
-      const hit = this.stopOnEntry ? await this.entryHit() : await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
+      const hit = this.stopOnEntry ? await this.entryHit() : await this.firstHitSince(this.scannedTo);
       this.scannedTo = engine.reader.length;
       if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
     }
@@ -261,6 +263,18 @@ export class ElixirScopeSession extends LoggingDebugSession {
     if (this.live && this.liveSites) this.recording?.live?.setBreakpoints(this.liveBreakpoints(this.engine?.reader.meta.program));
   }
 
+  /**
+   * The first stop among the events stored since `from`. An exception is known to be uncaught
+   * only once Node reports it (for a rejection, maybe long after the throw was scanned).
+   */
+  private async firstHitSince(from: number): Promise<BreakHit | undefined> {
+    const engine = this.engine!;
+    const hit = await engine.breaks.next(from - 1, 1, this.breakpoints.query());
+    if (!this.breakpoints.exceptionFilters.has('uncaught')) return hit;
+    const late = (await engine.exceptions.uncaughtSince(from)).find((stop) => stop.seq < from);
+    return late ? { stop: late, reason: 'exception', ids: [] } : hit;
+  }
+
   private async entryHit(): Promise<BreakHit | undefined> {
     const stop = await this.engine!.nav.entry(this.engine!.reader.meta.program);
     return stop && { stop, reason: 'breakpoint', ids: [] };
@@ -273,7 +287,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       const first = await engine.nav.entry(engine.reader.meta.program);
       if (first) return this.arrive(first, 'entry');
     }
-    const hit = await engine.breaks.next(this.scannedTo - 1, 1, this.breakpoints.query());
+    const hit = await this.firstHitSince(this.scannedTo);
     if (hit) return this.arrive(hit.stop, hit.reason, hit.ids);
     const end = await engine.nav.last();
     if (end) this.arrive(end, 'pause', [], 'Program ended: replaying its recording');

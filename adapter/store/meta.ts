@@ -27,6 +27,8 @@ export interface RecordingStats {
   /** Events the runtime dropped (drop-oldest policy) and where. */
   dropped: number;
   gaps: Array<{ seq: number; count: number }>;
+  /** Seqs of the Uncaught events (absent in recordings made before they were recorded). */
+  uncaught?: number[];
 }
 
 /** A call instance. `exit` is -1 while the frame is still open (or when the recording ended inside it). */

@@ -44,7 +44,7 @@ export class RecordingWriter implements EventSink {
   private pending: Batch = [];
   private writing: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
-  private readonly stats: RecordingStats = { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
+  private readonly stats: RecordingStats = { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [], uncaught: [] };
   private startedAt = Date.now();
 
   private constructor(private readonly db: Level<string, string | Buffer>, private meta: RecordingMeta, private readonly manifest: BuildManifest) {}
@@ -144,7 +144,7 @@ export class RecordingWriter implements EventSink {
   }
 
 
-  /** What an event adds besides itself: frames table, resume parents, site tables, gaps. */
+  /** What an event adds besides itself: frames table, resume parents, site tables, gaps, uncaught exceptions. */
   private recordSideEffects(kind: EventKind, site: number, arg: number, seq: number, values: SinkValue[] | undefined, top: number, depth: number, resumed: boolean): void {
     switch (kind) {
       case EventKind.Call:
@@ -166,6 +166,9 @@ export class RecordingWriter implements EventSink {
       case EventKind.Gap:
         this.stats.dropped += arg;
         this.stats.gaps.push({ seq, count: arg });
+        break;
+      case EventKind.Uncaught:
+        this.stats.uncaught!.push(seq);
         break;
     }
   }

@@ -24,6 +24,7 @@ function expectedBalances(): number[] {
 }
 const EXCEPTIONS = join(PROGRAMS, 'exceptions.ts');
 const ASYNC = join(PROGRAMS, 'async-steps.ts');
+const UNCAUGHT = join(PROGRAMS, 'uncaught.js');
 
 describe('DAP: breakpoints and queries over a recording', function () {
   this.timeout(120000);
@@ -34,6 +35,7 @@ describe('DAP: breakpoints and queries over a recording', function () {
     recs.orders = recordWithCli(ORDERS, join(dir, 'orders'));
     recs.exceptions = recordWithCli(EXCEPTIONS, join(dir, 'exceptions'));
     recs.async = recordWithCli(ASYNC, join(dir, 'async'));
+    recs.uncaught = recordWithCli(UNCAUGHT, join(dir, 'uncaught'));
   });
   beforeEach(async () => { dc = await startClient(); });
   afterEach(async () => { await dc.stop(); });
@@ -107,6 +109,25 @@ describe('DAP: breakpoints and queries over a recording', function () {
     assert.equal(s.body.reason, 'exception');
     assert.equal((await place(dc)).locals.text, '"oops"');
     assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'unhandled');
+  });
+
+  it('the uncaught filter stops only where an exception was really not caught (promise chains, awaiting callers and callers outside the recording may catch it)', async () => {
+    await launchAndStop(dc, { recording: recs.uncaught, stopOnEntry: true }, []);
+    await dc.setExceptionBreakpointsRequest({ filters: ['uncaught'] });
+    const s = await moveAndWait(dc, 'continue');
+    assert.equal(s.body.reason, 'exception');
+    assert.equal((await place(dc)).line, lineOf(UNCAUGHT, 'throw fatal;'));
+    const info = await dc.exceptionInfoRequest({ threadId: 1 });
+    assert.deepEqual([info.body.exceptionId, info.body.description, info.body.breakMode], ['TypeError', 'not handled', 'unhandled']);
+    await moveAndWait(dc, 'reverseContinue').then((back) => assert.equal(back.body.reason, 'entry'));
+    await dc.setExceptionBreakpointsRequest({ filters: ['all'] });
+    const handled: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await moveAndWait(dc, 'continue');
+      const detail = await dc.exceptionInfoRequest({ threadId: 1 });
+      handled.push(`${detail.body.description} ${detail.body.breakMode}`);
+    }
+    assert.deepEqual(handled, ['handled: emitted always', 'handled: then always', 'handled: awaited always', 'not handled unhandled']);
   });
 
   it('data breakpoints stop at writes of a variable, forwards and backwards', async () => {

@@ -13,12 +13,13 @@ import { tempDir } from '../helpers/temp';
 const LIVE = join(PROGRAMS, 'live.ts');
 const TICKER = join(PROGRAMS, 'ticker.ts');
 const THROWS = join(PROGRAMS, 'live-throws.ts');
+const UNCAUGHT = join(PROGRAMS, 'uncaught.js');
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The program's stdout as the Debug Console received it so far. */
-function stdoutOf(dc: DebugClient): () => string {
+function stdoutOf(dc: DebugClient, category = 'stdout'): () => string {
   let text = '';
-  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stdout') text += e.body.output; });
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === category) text += e.body.output; });
   return () => text;
 }
 
@@ -188,6 +189,32 @@ describe('DAP: a live program really pauses', function () {
     await delay(300);
     assert.match(out(), /caught 1/);
     assert.doesNotMatch(out(), /caught 2/);
+  });
+
+  it('an uncaught exception (filter "uncaught") pauses the program before Node reports it; the handled ones do not', async () => {
+    const out = stdoutOf(dc), err = stdoutOf(dc, 'stderr');
+    let exited = false;
+    dc.on('exited', () => { exited = true; });
+    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setExceptionBreakpointsRequest({ filters: ['uncaught'] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program: UNCAUGHT, out: join(tempDir(), 'rec') }),
+    ]);
+    assert.equal((await stopped).body.reason, 'exception');
+    assert.equal((await place(dc)).line, lineOf(UNCAUGHT, 'throw fatal;'));
+    assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'unhandled');
+    await delay(500);
+    assert.match(out(), /caught handled: awaited/);
+    assert.doesNotMatch(err(), /not handled/, 'Node reported the exception before the user continued');
+    assert.equal(exited, false);
+    const gone = dc.waitForEvent('exited') as Promise<DebugProtocol.ExitedEvent>;
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await gone).body.exitCode, 1);
+    await delay(300);
+    assert.match(err(), /TypeError: not handled/);
   });
 
   it('terminate while paused lets the program end through its own signal handling', async () => {

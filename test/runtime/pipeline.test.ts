@@ -71,9 +71,10 @@ describe('runtime pipeline (real processes, real socket)', function () {
     assert.match(r.stderr, /TypeError: boom!/);
     const ev = s.events;
     const tail = ev.slice(prologue(PROG).length);
-    assert.deepEqual(tail.slice(0, 3), [['call', 7, 3, undefined], ['write', 8, 0, ['boom']],
-      ['throw', 7, 0, [{ o: 4, c: 'TypeError', k: 'error', n: 0, p: [], d: 'boom!' }]]]);
-    assert.deepEqual(tail.slice(3), [['exit', 7, 3, undefined], ['processExit', 0, 0, [1]]]);
+    const error = { o: 4, c: 'TypeError', k: 'error', n: 0, p: [], d: 'boom!' };
+    assert.deepEqual(tail.slice(0, 3), [['call', 7, 3, undefined], ['write', 8, 0, ['boom']], ['throw', 7, 0, [error]]]);
+    assert.deepEqual(tail.slice(3), [['exit', 7, 3, undefined], ['uncaught', 0, 0, [error]], ['processExit', 0, 0, [1]]],
+      'Node\'s uncaught handling reports the same object (site 0: thrown, not a rejection)');
     assert.equal(s.ended, true);
   });
 
@@ -82,7 +83,9 @@ describe('runtime pipeline (real processes, real socket)', function () {
     const s = only(r);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /rejected!/);
-    assert.deepEqual(s.events.at(-1), ['processExit', 0, 0, [1]]);
+    const [uncaught, exit] = s.events.slice(-2);
+    assert.deepEqual([uncaught[0], uncaught[1], (uncaught[3] as Array<{ d?: string }>)[0].d], ['uncaught', 1, 'rejected!'], 'reported once, as a rejection (site 1)');
+    assert.deepEqual(exit, ['processExit', 0, 0, [1]]);
     assert.equal(s.ended, true);
   });
 
