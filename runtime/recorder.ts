@@ -452,10 +452,11 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     p<T>(site: number, obj: unknown, key: unknown, value: T): T {
       if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return value;
       const kt = typeof key;
-      if ((kt === 'string' || kt === 'number' || kt === 'symbol') && !snap.wroteOwn(obj as object, key as PropertyKey)) {
-        // A setter on the prototype chain took the assignment (or it changed nothing): no own
-        // property `key` exists to record. The object is recorded as it now is, which also covers
-        // whatever a setter the instrumenter did not see (a library's, a built-in's) changed.
+      if ((kt === 'string' || kt === 'symbol') && snap.tookSetter(obj as object, key as string | symbol)) {
+        // A setter on the prototype chain took the assignment: the object has no own property
+        // `key` to record. It is recorded as it now is, which also covers whatever a setter the
+        // instrumenter did not see (a library's, a built-in's) changed. (Index keys are not
+        // checked: array writes are the hot ones, and index setters on a prototype are unheard of.)
         mutation(site, snap.idOf(obj as object), undefined, snap.encode(obj));
         return value;
       }

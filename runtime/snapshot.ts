@@ -163,13 +163,19 @@ export class Snapshotter {
   }
 
   /**
-   * Whether the assignment `o[key] = v` that just ran left `key` an own property of `o`, as a
-   * plain data write does. Not when an accessor on the prototype chain took it (a class's setter,
-   * `__proto__`) or it changed nothing (an inherited read-only property): then `o` has no such
-   * property to record. A proxy is not asked (that would run its traps).
+   * Whether the assignment `o[key] = v` that just ran went to a setter on the prototype chain (a
+   * class's `set key`, `__proto__`): `key` is then no own property of `o` but an accessor further
+   * up. Reads descriptors only; a proxy (on the object or its chain) is not asked, that would run
+   * its traps. An own property (the usual case) is answered by Object.hasOwn alone.
    */
-  wroteOwn(o: object, key: PropertyKey): boolean {
-    return isProxy(o) || hasOwn(o, key);
+  tookSetter(o: object, key: string | symbol): boolean {
+    if (isProxy(o) || hasOwn(o, key)) return false;
+    for (let p = getProto(o); p !== null; p = getProto(p)) {
+      if (isProxy(p)) return false;
+      const d = gopd(p, key);
+      if (d !== undefined) return !hasOwn(d, 'value');
+    }
+    return false;
   }
 
   /** The recorded value of element `i` of a plain array: a hole or an accessor shows as truncated. */

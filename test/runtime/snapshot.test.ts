@@ -32,6 +32,25 @@ describe('runtime snapshot: values without running program code', () => {
     assert.deepEqual(byKey.get(JSON.stringify({ y: 'Symbol.toPrimitive' })), { f: '[Symbol.toPrimitive]', o: 5 });
   });
 
+  it('tells an assignment a setter on the prototype chain took from a plain write, running no code', () => {
+    const s = snapper();
+    let ran = 0;
+    class Temp { c = 0; set f(v: number) { ran++; this.c = v; } get f(): number { ran++; return this.c; } }
+    const t = new Temp();
+    t.f = 5;
+    ran = 0;
+    assert.equal(s.tookSetter(t, 'f'), true, 'a class setter');
+    assert.equal(s.tookSetter(t, 'c'), false, 'an own data property');
+    assert.equal(s.tookSetter(Object.create({ n: 1 }), 'n'), false, 'an inherited data property (the write would have made it own)');
+    assert.equal(s.tookSetter({}, '__proto__'), true, 'Object.prototype.__proto__');
+    assert.equal(s.tookSetter({ set own(_v: number) { ran++; } }, 'own'), false, 'an own accessor is the object\'s own property');
+    const trap = () => { ran++; throw new Error('trap'); };
+    const proxy = new Proxy({}, { getOwnPropertyDescriptor: trap, has: trap, getPrototypeOf: trap });
+    assert.equal(s.tookSetter(proxy, 'x'), false);
+    assert.equal(s.tookSetter(Object.create(proxy), 'x'), false, 'a proxy on the chain is not asked');
+    assert.equal(ran, 0, 'no getter, setter or trap ran');
+  });
+
   it('does not trip a Proxy whose every trap throws, nor a revoked proxy', () => {
     const handler = new Proxy({}, { get(_t, name) { return () => { throw new Error(`trap ${String(name)}`); }; } });
     const p = new Proxy({ a: 1 }, handler);
