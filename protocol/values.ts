@@ -17,7 +17,7 @@ export type RecordedValue =
   | { r: number; c: string }                   // reference to an object beyond the depth limit: id, class
   | { x: 'redacted' }                          // secret, never left the program
   | { x: 'contents' }                          // property-write key: the whole object now looks like the value (a built-in changed it)
-  | { t: 1 }                                   // truncated (size limit), or uninitialized (TDZ)
+  | { t: 1; a?: 1 }                           // truncated (size limit), or uninitialized (TDZ); a: an accessor property (no value)
   ;
 
 export interface ObjectSnapshot {
@@ -33,6 +33,11 @@ export interface ObjectSnapshot {
   n: number;
   /** Extra rendering detail: Date ISO string, RegExp source, Error message. */
   d?: string;
+  /**
+   * Errors: the `name` Error.prototype.toString reads (own or inherited), when it is not `c` and
+   * the runtime could read it without running code (an Error subclass that sets no name: "Error").
+   */
+  e?: string;
 }
 
 /** Ring encoding of one value: a tag word, then payload words (or a blob in the byte ring). */

@@ -453,9 +453,17 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     },
     p<T>(site: number, obj: unknown, key: unknown, value: T): T {
       if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return value;
+      const kt = typeof key;
+      if ((kt === 'string' || kt === 'symbol') && snap.tookSetter(obj as object, key as string | symbol)) {
+        // A setter on the prototype chain took the assignment: the object has no own property
+        // `key` to record. It is recorded as it now is, which also covers whatever a setter the
+        // instrumenter did not see (a library's, a built-in's) changed. (Index keys are not
+        // checked: array writes are the hot ones, and index setters on a prototype are unheard of.)
+        mutation(site, snap.idOf(obj as object), undefined, snap.encode(obj));
+        return value;
+      }
       recW = wi; recB = bw;
       ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = snap.idOf(obj as object); wi += 2;
-      const kt = typeof key;
       if (kt === 'string' || kt === 'number' || kt === 'symbol') val(key); else json(TRUNCATED);
       if ((kt === 'string' && snap.isSecret(key as string)) || (anyRedact && isRedactedSite(site))) json(REDACTED);
       else val(value);

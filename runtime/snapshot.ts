@@ -90,6 +90,8 @@ const BUILTIN_PROTOS = new SetC<object>([
 
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
+/** An accessor property: no value recorded (a getter is never run). */
+export const ACCESSOR = '{"t":1,"a":1}';
 /** Property-write key meaning "the object's whole contents" (protocol/values.ts isContentsKey). */
 export const CONTENTS = '{"x":"contents"}';
 /** Objects per encode tracked in a plain array before switching to a Set. */
@@ -158,6 +160,22 @@ export class Snapshotter {
   /** Whether `o` is a real array (not a proxy of one): its elements can be read without running code. */
   isPlainArray(o: unknown): o is unknown[] {
     return isArray(o) && !isProxy(o);
+  }
+
+  /**
+   * Whether the assignment `o[key] = v` that just ran went to a setter on the prototype chain (a
+   * class's `set key`, `__proto__`): `key` is then no own property of `o` but an accessor further
+   * up. Reads descriptors only; a proxy (on the object or its chain) is not asked, that would run
+   * its traps. An own property (the usual case) is answered by Object.hasOwn alone.
+   */
+  tookSetter(o: object, key: string | symbol): boolean {
+    if (isProxy(o) || hasOwn(o, key)) return false;
+    for (let p = getProto(o); p !== null; p = getProto(p)) {
+      if (isProxy(p)) return false;
+      const d = gopd(p, key);
+      if (d !== undefined) return !hasOwn(d, 'value');
+    }
+    return false;
   }
 
   /** The recorded value of element `i` of a plain array: a hole or an accessor shows as truncated. */
@@ -298,6 +316,7 @@ export class Snapshotter {
     let props = '';
     let n = 0;
     let detail: string | undefined;
+    let errorName: string | undefined;
     if (info.plain) {
       kind = 'object';
       const r = this.ownProps(o, d1);
@@ -349,6 +368,7 @@ export class Snapshotter {
         kind = 'error';
         const m = ownData(o, 'message');
         detail = typeof m === 'string' ? m : '';
+        errorName = this.errorName(o);
       } else if (isDate(o)) {
         kind = 'date';
         const t = dateGetTime(o) as number;
@@ -371,7 +391,32 @@ export class Snapshotter {
     }
     let out = '{"o":' + id + ',"c":' + cls + ',"k":"' + kind + '","p":[' + props + '],"n":' + n;
     if (detail !== undefined) out += ',"d":' + jsonStr(this.clip(detail));
+    if (errorName !== undefined && errorName !== info.name) out += ',"e":' + jsonStr(this.clip(errorName));
     return out + '}';
+  }
+
+  /**
+   * The `name` Error.prototype.toString would read from error `o` (the head of its stack, which is
+   * what debuggers show): the first `name` on its prototype chain, own or inherited, 'Error' when
+   * there is none or it is undefined. Undefined when only code could tell (an accessor, a proxy, an
+   * object value).
+   */
+  private errorName(o: object): string | undefined {
+    for (let p: object | null = o; p !== null; p = getProto(p)) {
+      if (isProxy(p)) return undefined;
+      const d = gopd(p, 'name');
+      if (d === undefined) continue;
+      if (!hasOwn(d, 'value')) return undefined;
+      const v: unknown = d.value;
+      switch (typeof v) {
+        case 'string': return v as string;
+        case 'undefined': return 'Error';
+        case 'number': return numToString(v);
+        case 'boolean': return v ? 'true' : 'false';
+        default: return undefined;
+      }
+    }
+    return 'Error';
   }
 
   /** Own enumerable properties as JSON pairs, reading descriptors only (no getter ever runs). */
@@ -398,10 +443,10 @@ export class Snapshotter {
         if (shown >= maxKeys) continue;
         if (typeof k === 'string') {
           key = this.quoteKey(k);
-          if (key === null) { key = jsonStr(k); item = REDACTED; } else item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+          if (key === null) { key = jsonStr(k); item = REDACTED; } else item = hasOwn(d, 'value') ? this.value(d.value, d1) : ACCESSOR;
         } else {
           key = this.value(k, d1);
-          item = hasOwn(d, 'value') ? this.value(d.value, d1) : TRUNCATED;
+          item = hasOwn(d, 'value') ? this.value(d.value, d1) : ACCESSOR;
         }
       } catch {
         // e.g. a module namespace binding still in its TDZ

@@ -20,11 +20,21 @@ export interface Stop {
 export type Direction = 1 | -1;
 export interface Cancel { cancelled: boolean }
 
+/** resumeAfter: the generator may still be resumed (the recording is growing). */
+const PENDING = -2;
+/** nextStop backwards: pass every generator's resume back to its yield. */
+const ANY_FRAME = -1;
+
 const isStopKind = (k: number) => k === EventKind.Step || k === EventKind.Exit || k === EventKind.Suspend;
 
 /** Temporal navigation over a recording: every debugger movement is a scan for the next/previous stop that qualifies. */
 export class Navigator {
   readonly events: EventStream;
+  /**
+   * Whether the recording may still grow (a live program): a generator suspended at a yield
+   * may then still be resumed, so a step waiting for that is not decided yet.
+   */
+  growing = false;
 
   constructor(readonly reader: RecordingReader, readonly sites: SiteIndex) { this.events = new EventStream(reader); }
 
@@ -51,8 +61,18 @@ export class Navigator {
   /** Last Step event of the recording (where the replay rests when the program ended). */
   async last(): Promise<Stop | undefined> { return this.nextStop(this.events.length - 1, -1); }
 
-  /** Step in: the very next (or previous) stop, in any frame. */
-  async stepIn(from: Stop, dir: Direction): Promise<Stop | undefined> { return this.nextStop(from.seq + dir, dir); }
+  /**
+   * Step in: the very next (or previous) stop, in any frame. As in V8, a step from a generator
+   * that reaches its own `yield` stays with the generator: it stops where the generator is next
+   * resumed, not in the code that resumed it (stepOut leaves at a yield).
+   */
+  async stepIn(from: Stop, dir: Direction): Promise<Stop | undefined> {
+    if (dir === 1) return this.nextStop(from.seq + 1, 1, from.frame);
+    // The mirror: from the first stop after a generator's resume, back to where it yielded.
+    const here = await this.events.at(from.seq);
+    const fromYield = !!here && here.kind === EventKind.Suspend && this.yields(here.site);
+    return this.nextStop(from.seq - 1, -1, fromYield ? undefined : ANY_FRAME);
+  }
 
   /** Step over: the next (or previous) statement of the same frame; leaving the frame goes to the caller. */
   async stepOver(from: Stop, dir: Direction): Promise<Stop | undefined> {
@@ -106,24 +126,70 @@ export class Navigator {
     return found < 0 ? 0 : found;
   }
 
-  private async nextStop(from: number, dir: Direction): Promise<Stop | undefined> {
+  /**
+   * The next stop from `from` in `dir`. `stayIn` (forwards): the frame a step starts in, whose
+   * own yields are not stops (the scan goes on where that generator resumes); backwards,
+   * ANY_FRAME: a generator's resume after a yield is passed back to the yield.
+   */
+  private async nextStop(from: number, dir: Direction, stayIn?: number): Promise<Stop | undefined> {
     let seq = from;
+    const resumes = dir === -1 && stayIn === ANY_FRAME;
     for (;;) {
-      const candidate = await this.events.scan(seq, dir, (c, i) => isStopKind(c.kinds[i]) || undefined);
+      const candidate = await this.events.scan(seq, dir, (c, i) => isStopKind(c.kinds[i]) || (resumes && c.kinds[i] === EventKind.Resume && this.yields(c.sites[i])) || undefined);
       if (candidate < 0) return undefined;
+      const e = (await this.events.at(candidate))!;
+      if (e.kind === EventKind.Resume) {
+        const suspend = await this.yieldBefore(e.frame, candidate);
+        seq = (suspend >= 0 ? suspend : candidate) - 1;
+        continue;
+      }
+      if (dir === 1 && e.kind === EventKind.Suspend && e.frame === stayIn && this.yields(e.site)) {
+        const resume = await this.resumeAfter(e.frame, candidate);
+        if (resume === PENDING) return undefined;
+        if (resume >= 0) { seq = resume + 1; continue; }
+      }
       const stop = await this.stopAt(candidate);
       if (stop) return stop;
       seq = candidate + dir;
     }
   }
 
+  /**
+   * Where generator `frame`, suspended at a yield at `seq`, runs again: its Resume (the frame's
+   * next event); -1 when it never does (it was dropped, or closed without running code), PENDING
+   * when the recording may still grow.
+   */
+  private async resumeAfter(frame: number, seq: number): Promise<number> {
+    const next = await this.events.scan(seq + 1, 1, (c, i) => c.frames[i] === frame || undefined);
+    if (next < 0) return this.growing ? PENDING : -1;
+    return (await this.events.at(next))!.kind === EventKind.Resume ? next : -1;
+  }
+
+  /** The yield that the Resume of `frame` at `seq` resumes from (the frame's previous event, a Suspend at a yield), or -1. */
+  private async yieldBefore(frame: number, seq: number): Promise<number> {
+    const prev = await this.events.scan(seq - 1, -1, (c, i) => c.frames[i] === frame || undefined);
+    if (prev < 0) return -1;
+    const e = (await this.events.at(prev))!;
+    return e.kind === EventKind.Suspend && this.yields(e.site) ? prev : -1;
+  }
+
   private async overForward(from: Stop): Promise<Stop | undefined> {
-    const leave = await this.inFrame(from.frame, from.seq + 1, 1, (kind, site) =>
-      kind === EventKind.Step || kind === EventKind.Exit || (kind === EventKind.Suspend && this.yields(site)));
-    if (leave < 0) return undefined;
-    const e = (await this.events.at(leave))!;
-    if (e.kind === EventKind.Step) return { seq: leave, frame: e.frame, site: e.site };
-    return (await this.stopAt(leave)) ?? this.nextStop(leave + 1, 1);
+    let seq = from.seq + 1;
+    for (;;) {
+      const leave = await this.inFrame(from.frame, seq, 1, (kind, site) =>
+        kind === EventKind.Step || kind === EventKind.Exit || (kind === EventKind.Suspend && this.yields(site)));
+      if (leave < 0) return undefined;
+      const e = (await this.events.at(leave))!;
+      if (e.kind === EventKind.Step) return { seq: leave, frame: e.frame, site: e.site };
+      if (e.kind === EventKind.Suspend && e.frame === from.frame) {
+        // As in V8 (and as for await): stepping over a yield goes on where the generator resumes;
+        // only a generator never resumed hands the step to the code that last resumed it.
+        const resume = await this.resumeAfter(e.frame, leave);
+        if (resume === PENDING) return undefined;
+        if (resume >= 0) { seq = resume + 1; continue; }
+      }
+      return (await this.stopAt(leave)) ?? this.nextStop(leave + 1, 1);
+    }
   }
 
   private async overBackward(from: Stop): Promise<Stop | undefined> {

@@ -22,16 +22,34 @@ export function renderValue(v: RecordedValue, depth = 0): string {
 
 function renderObject(o: ObjectSnapshot, depth: number): string {
   if (o.k === 'date' || o.k === 'regexp') return o.d ?? o.c;
-  if (o.k === 'error') return `${o.c}: ${o.d ?? ''}`;
+  if (o.k === 'error') return errorText(o);
   if (depth > 0) return o.k === 'array' ? `Array(${o.n})` : o.c === 'Object' ? '{…}' : o.c;
   const more = o.n > o.p.length ? ', …' : '';
-  const items = o.p.map(([k, val]) => (o.k === 'array' ? renderValue(val, 1) : `${keyText(k)}: ${renderValue(val, 1)}`)).join(', ');
+  // Like V8's preview, an object's one-line form leaves out accessors (recorded with no value);
+  // they show when it is expanded.
+  const shown = o.k === 'array' ? o.p : o.p.filter(([, val]) => !isAccessor(val));
+  const items = shown.map(([k, val]) => (o.k === 'array' ? renderValue(val, 1) : `${keyText(k)}: ${renderValue(val, 1)}`)).join(', ');
   switch (o.k) {
     case 'array': return `(${o.n}) [${items}${more}]`;
     case 'map': return `Map(${o.n}) {${o.p.map(([k, val]) => `${renderValue(k as RecordedValue, 1)} => ${renderValue(val, 1)}`).join(', ')}${more}}`;
     case 'set': return `Set(${o.n}) {${o.p.map(([, val]) => renderValue(val, 1)).join(', ')}${more}}`;
     default: return `${o.c === 'Object' ? '' : o.c + ' '}{${items}${more}}`;
   }
+}
+
+/**
+ * An error as V8 describes it: its stack's first line, which is Error.prototype.toString's
+ * `name: message` (just one of them when the other is empty). `e` is the name the runtime read
+ * (an Error subclass that sets none is an `Error`); without it, the class name.
+ */
+function errorText(o: ObjectSnapshot): string {
+  const name = o.e ?? o.c, message = o.d ?? '';
+  return name === '' ? message : message === '' ? name : `${name}: ${message}`;
+}
+
+/** An accessor property (recorded with no value: the runtime never runs a getter). */
+function isAccessor(v: RecordedValue): boolean {
+  return typeof v === 'object' && v !== null && 'a' in v;
 }
 
 function keyText(k: string | RecordedValue): string {

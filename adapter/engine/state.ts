@@ -229,6 +229,12 @@ function replaceContents(snap: ObjectSnapshot, value: ObjectSnapshot): void {
   snap.n = value.n;
   snap.k = value.k;
   if (value.d !== undefined) snap.d = value.d;
+  if (value.k === 'error') snap.e = value.e;
+}
+
+/** An accessor property (recorded with no value: the runtime never runs a getter). */
+function isAccessor(v: RecordedValue): boolean {
+  return typeof v === 'object' && v !== null && 'a' in v;
 }
 
 function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): void {
@@ -238,6 +244,11 @@ function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): v
     return;
   }
   const entry = snap.p.find(([k]) => k === key);
+  // An own accessor (an object literal's `set v(x)`): an assignment calls its setter (whose
+  // writes are recorded on their own) and never turns it into a data property.
+  if (entry && isAccessor(entry[1])) return;
+  // An error's name is what its description starts with.
+  if (snap.k === 'error' && key === 'name' && typeof value === 'string') snap.e = value === snap.c ? undefined : value;
   if (entry) entry[1] = value;
   else { snap.p.push([key, value]); snap.n++; }
   if (snap.k === 'array' && /^\d+$/.test(key)) snap.n = Math.max(snap.n, Number(key) + 1);

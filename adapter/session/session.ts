@@ -160,11 +160,13 @@ export class ElixirScopeSession extends LoggingDebugSession {
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
     this.engine = TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database));
+    this.engine.nav.growing = true;
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
       this.sendEvent(new ExitedEvent(code ?? 128 + (osConstants.signals[signal!] ?? 0)));
       this.live = false;
+      if (this.engine) this.engine.nav.growing = false;
       clearInterval(this.follower);
       if (this.terminating) return;
       await this.follow(true);

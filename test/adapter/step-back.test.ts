@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { launchAndStop, moveAndWait, place, startClient, type Place } from '../helpers/dap';
 import { INVOICE, lineOf, MAIN } from '../helpers/example';
 import { tempDir } from '../helpers/temp';
+import { packageRoot } from '../../adapter/targets/paths';
 
 describe('DAP: recording the invoice example and stepping backwards', function () {
   this.timeout(90000);
@@ -36,6 +37,20 @@ describe('DAP: recording the invoice example and stepping backwards', function (
     assert.deepEqual(backward.reverse(), forward);
     assert.ok(new Set(forward.map((p) => p.line)).size >= 3, 'the steps moved through several lines');
     assert.ok(forward.some((p) => p.locals.total !== forward[0].locals.total), 'total changed along the way');
+  });
+
+  it('steps over yields of a generator forwards (staying in the generator) and back through exactly the reversed locations', async () => {
+    // Stepping over a `yield` goes on where the generator resumes (as in V8); back again, each
+    // stop comes back in reverse, the generator's resumes passed back to its yields.
+    const program = join(packageRoot(), 'test', 'parity', 'programs', 'generators.js');
+    await launchAndStop(dc, { program, out: join(out, 'gen') }, [{ path: program, lines: [lineOf(program, 'yield n;')] }]);
+    const forward: Place[] = [await place(dc)];
+    for (let i = 0; i < 4; i++) { await moveAndWait(dc, 'next'); forward.push(await place(dc)); }
+    assert.deepEqual(forward.map((p) => p.name), Array(5).fill('countdown'), 'the steps stayed in the generator');
+    assert.deepEqual(forward.map((p) => `${p.line}:${p.locals.n}`), [7, 8, 7, 8, 10].map((l, i) => `${lineOf(program, 'yield n;') + [0, 1, 0, 1, 3][i]}:${['2', '2', '1', '1', '0'][i]}`));
+    const backward: Place[] = [forward[forward.length - 1]];
+    for (let i = 0; i < 4; i++) { await moveAndWait(dc, 'stepBack'); backward.push(await place(dc)); }
+    assert.deepEqual(backward.reverse(), forward);
   });
 
   it('reverse-continues to the previous breakpoint hit with the older value', async () => {

@@ -137,8 +137,11 @@ export class Normaliser {
     if (this.rules.has('v8-function-end') && (shape.functionEnds.has(offset) || offset >= shape.moduleEnd)) return 'v8-function-end';
     if (this.rules.has('return-to-caller') && prev.stack.length > depth && sameStatement) return 'return-to-caller';
     if (this.rules.has('v8-loop-head-revisit') && st?.body && sameFrame && beforeOffset >= st.body.start && beforeOffset < st.body.end) return 'v8-loop-head-revisit';
-    // (After a pause at a return position, the next pause at the same depth is another call of the function.)
-    if (this.rules.has('v8-same-statement') && prev.stack.length === depth && sameStatement && !isReturnPosition(shape, beforeOffset)) return 'v8-same-statement';
+    // (After a pause at a return position, the next pause at the same depth is another call of the
+    // function; so is a pause at the very position of the previous one: one run of a statement
+    // passes each of its break positions once, and a callback called again by a built-in comes
+    // back to the same one.)
+    if (this.rules.has('v8-same-statement') && prev.stack.length === depth && sameStatement && !isReturnPosition(shape, beforeOffset) && offset !== beforeOffset) return 'v8-same-statement';
     return undefined;
   }
 

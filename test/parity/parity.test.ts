@@ -125,6 +125,32 @@ const CASES: Case[] = [
     ],
   },
   {
+    program: 'setters.js', about: 'setters of a class, inherited, of an object literal and of a prototype object; Error subclasses with and without a name',
+    sequences: [
+      { name: 'next over the module', at: 'const t = new Temperature(10);', steps: times(11, 'next') },
+      { name: 'stepIn through the setters', at: 't.fahrenheit = 212;', steps: times(15, 'stepIn') },
+      { name: 'stepIn through the error constructors', at: "const missing = new NotFound('user');", steps: times(7, 'stepIn') },
+    ],
+  },
+  {
+    program: 'generators.js', about: 'generators driven by next() and by for await, a generator left suspended',
+    sequences: [
+      { name: 'next from a yield to where the generator resumes', at: 'yield n;', steps: times(6, 'next') },
+      { name: 'stepIn from a yield to where the generator resumes', at: 'yield n;', steps: times(7, 'stepIn') },
+      { name: 'stepOut at a yield', at: 'yield n;', steps: ['stepOut', 'stepIn', 'stepIn'] },
+      { name: 'next from a yield of an async generator', at: 'yield i;', steps: times(4, 'next') },
+      { name: 'next from a yield the generator is never resumed from', at: "yield 'first';", steps: times(2, 'next') },
+    ],
+  },
+  {
+    program: 'rethrow.js', about: 'an error thrown two frames down, wrapped and rethrown by a catch, a finally on the way out',
+    sequences: [
+      { name: 'next from the throw to the catch and the finally', at: "throw new Error('no id');", steps: times(3, 'next') },
+      { name: 'stepIn from the throw to the catch and the finally', at: "throw new Error('no id');", steps: times(3, 'stepIn') },
+      { name: 'next on out of the finally', at: "throw new Error('no id');", steps: times(5, 'next') },
+    ],
+  },
+  {
     program: 'throws.js', about: 'an error thrown three frames down, rethrown, finally on the way out',
     sequences: [
       { name: 'stepIn down to the throw', at: 'result = importAll([{ id: 1 }, {}]);', steps: times(16, 'stepIn') },
@@ -137,24 +163,27 @@ const REPORT = !!process.env.PARITY_REPORT;
 
 // Differences this harness found that are not fixed yet, each named with its cause. Skipped (so
 // they show in the skipped count), not loosened: remove an entry when its cause is fixed.
-const NATIVE_CALLER = 'stepping out of a callback that a built-in (Array.prototype.map) called stops at the caller\'s return point; V8 goes on to the next invocation';
-const SETTER_WRITE = 'an assignment that a setter on the prototype handles (`r.width = 4`) is replayed as an own property `width` on the object; V8 shows no such property (the runtime records the write without knowing an accessor took it)';
-const GENERATOR_YIELD = 'stepping at a `yield` goes to the code that resumed the generator; V8 stays in the generator and stops where it is next resumed (as for await)';
-const ERROR_NAME = 'an instance of an Error subclass that sets no `name` reads as `ValidationError: msg` (its class); V8 describes it by its stack\'s first line, `Error: msg`';
-const THROW_STEP = 'stepping from a `throw` that a catch two frames up takes: ElixirScope stops in the catch block and goes on; V8 stops at the finally block and then runs to the end of the program (not yet understood which side a user would call right)';
+const NATIVE_CALLER = 'stepping out of a callback that a built-in (map, forEach, reduce) called stops at the caller\'s return point; V8 returns into the built-in, which is not JavaScript it can pause in, and goes on into the callback\'s next invocation (in map and reduce at its first statement; in forEach inside `score`, the first function that invocation calls). The recording cannot tell the two apart: `arr.map(cb)` and `f(a) + f(b)` both show a Call with the same parent right after the previous Exit. It needs a marker from the instrumented caller when a call returns to it (none after an Exit means native code called on)';
+const V8_LOST_STEP = 'V8 loses a step that waits for a frame which never runs again: from a `yield` it waits for that generator to resume (if it never is, the program runs on); over an exception, when the first frame up the stack with a handler is not the one that catches it: a for...of loop\'s iterator-closing handler (here in validate) or a finally block rethrows, which V8 does not report as a throw, so its one-shot breaks sit in a frame that never runs again and the program runs on (here to the finally, which throws anew; then to the end). ElixirScope stops in the catch block that takes the exception, as V8 does when no such frame is in between (errors.js, rethrow.js)';
+const ASYNC_GENERATOR_LOOP = 'resumed at a `yield` inside a for loop of an async generator, V8 pauses at the loop\'s update `i++`, which the harness\'s v8-loop-head-revisit rule does not recognise: the resumed frame runs on a new stack (a microtask), so the rule cannot tell it is the frame of the previous pause; and when the async generator then completes, V8 loses the step (the program runs to its end) where ElixirScope goes on to the for await loop';
+const GENERATOR_OBJECT = 'a generator object reads as `{}`; V8 shows its function\'s name and internal state, `countdown {[[GeneratorState]]: "suspended"}`, which the runtime cannot read without running code';
+const ERROR_STACK_OBSERVED = 'V8 describes an error by its stack, whose first line is formatted when something first reads it: the inspector did so in the constructor, before `this.name = \'Conflict\'` ran, so V8 goes on showing `Error: order exists`; ElixirScope shows `name: message` as they are (`Conflict: order exists`), as V8 does when the error was not looked at before (the "next over the module" sequence)';
 const V8_RETURN_SCOPE = 'V8 pauses at `return quoted;` only at its return position (after the expression), where its scope chain no longer lists the block\'s `quoted`; ElixirScope stops at the statement, inside the block';
 const KNOWN_GAPS: Record<string, string> = {
   'closures.js|stepOut of a map callback|lines': NATIVE_CALLER,
   'callbacks.js|stepOut of a forEach callback|lines': NATIVE_CALLER,
   'callbacks.js|stepOut of a reduce callback|lines': NATIVE_CALLER,
   'blocks.js|stepIn into the hoisted helper and its switch|scope': V8_RETURN_SCOPE,
-  'inheritance.js|next over the module|locals': SETTER_WRITE,
-  'inheritance.js|stepIn through constructors, super and the setter|locals': SETTER_WRITE,
-  'inheritance.js|stepIn through overridden methods and a getter|locals': SETTER_WRITE,
-  'async.js|stepIn into a generator|lines': GENERATOR_YIELD,
-  'throws.js|stepIn down to the throw|lines': THROW_STEP,
-  'throws.js|stepIn down to the throw|locals': ERROR_NAME,
-  'throws.js|next from the throw|lines': THROW_STEP,
+  'async.js|stepIn into a generator|locals': GENERATOR_OBJECT,
+  'setters.js|stepIn through the error constructors|locals': ERROR_STACK_OBSERVED,
+  'generators.js|next from a yield to where the generator resumes|locals': GENERATOR_OBJECT,
+  'generators.js|stepIn from a yield to where the generator resumes|locals': GENERATOR_OBJECT,
+  'generators.js|stepOut at a yield|locals': GENERATOR_OBJECT,
+  'generators.js|next from a yield of an async generator|lines': ASYNC_GENERATOR_LOOP,
+  'generators.js|next from a yield the generator is never resumed from|lines': V8_LOST_STEP,
+  'rethrow.js|next on out of the finally|lines': V8_LOST_STEP,
+  'throws.js|stepIn down to the throw|lines': V8_LOST_STEP,
+  'throws.js|next from the throw|lines': V8_LOST_STEP,
 };
 const check = (program: string, sequence: string, what: 'lines' | 'locals' | 'scope', title: string, fn: () => void) => {
   const gap = KNOWN_GAPS[`${program}|${sequence}|${what}`];

@@ -26,10 +26,29 @@ describe('runtime snapshot: values without running program code', () => {
     assert.deepEqual(calls, []);
     const byKey = new Map(r.p.map(([k, v]) => [JSON.stringify(k), v]));
     assert.equal(byKey.get('"plain"'), 1);
-    assert.deepEqual(byKey.get('"g"'), { t: 1 });
-    assert.deepEqual(byKey.get('"g2"'), { t: 1 });
+    assert.deepEqual(byKey.get('"g"'), { t: 1, a: 1 });
+    assert.deepEqual(byKey.get('"g2"'), { t: 1, a: 1 });
     assert.deepEqual(byKey.get('"toString"'), { f: 'toString', o: 2 });
     assert.deepEqual(byKey.get(JSON.stringify({ y: 'Symbol.toPrimitive' })), { f: '[Symbol.toPrimitive]', o: 5 });
+  });
+
+  it('tells an assignment a setter on the prototype chain took from a plain write, running no code', () => {
+    const s = snapper();
+    let ran = 0;
+    class Temp { c = 0; set f(v: number) { ran++; this.c = v; } get f(): number { ran++; return this.c; } }
+    const t = new Temp();
+    t.f = 5;
+    ran = 0;
+    assert.equal(s.tookSetter(t, 'f'), true, 'a class setter');
+    assert.equal(s.tookSetter(t, 'c'), false, 'an own data property');
+    assert.equal(s.tookSetter(Object.create({ n: 1 }), 'n'), false, 'an inherited data property (the write would have made it own)');
+    assert.equal(s.tookSetter({}, '__proto__'), true, 'Object.prototype.__proto__');
+    assert.equal(s.tookSetter({ set own(_v: number) { ran++; } }, 'own'), false, 'an own accessor is the object\'s own property');
+    const trap = () => { ran++; throw new Error('trap'); };
+    const proxy = new Proxy({}, { getOwnPropertyDescriptor: trap, has: trap, getPrototypeOf: trap });
+    assert.equal(s.tookSetter(proxy, 'x'), false);
+    assert.equal(s.tookSetter(Object.create(proxy), 'x'), false, 'a proxy on the chain is not asked');
+    assert.equal(ran, 0, 'no getter, setter or trap ran');
   });
 
   it('does not trip a Proxy whose every trap throws, nor a revoked proxy', () => {
@@ -126,6 +145,16 @@ describe('runtime snapshot: values without running program code', () => {
       assert.deepEqual(enc(err), { o: 1, c: 'RangeError', k: 'error', n: 1, p: [['code', 'E_X']], d: 'bad range' });
     } finally { Error.prepareStackTrace = prev; }
     assert.equal(formatted, false, 'the lazy stack must not be formatted');
+    // An error's name as Error.prototype.toString (and so the head of its stack) reads it.
+    class ValidationError extends Error { field = 'id'; }
+    assert.deepEqual(enc(new ValidationError('bad id')), { o: 1, c: 'ValidationError', k: 'error', n: 1, p: [['field', 'id']], d: 'bad id', e: 'Error' });
+    class NamedError extends Error { constructor(m: string) { super(m); this.name = 'NamedError'; } }
+    assert.deepEqual(enc(new NamedError('x')), { o: 1, c: 'NamedError', k: 'error', n: 1, p: [['name', 'NamedError']], d: 'x' });
+    class ProtoNamed extends Error {}
+    (ProtoNamed.prototype as { name: string }).name = 'Proto';
+    assert.deepEqual(enc(new ProtoNamed('y')), { o: 1, c: 'ProtoNamed', k: 'error', n: 0, p: [], d: 'y', e: 'Proto' });
+    class GetterNamed extends Error { override get name(): string { throw new Error('name getter'); } }
+    assert.deepEqual(enc(new GetterNamed('z')), { o: 1, c: 'GetterNamed', k: 'error', n: 0, p: [], d: 'z' }, 'an accessor name is not read: the class name stands');
     assert.deepEqual(enc(undefined), { u: 1 });
     assert.deepEqual(enc(NaN), { n: 'NaN' });
     assert.deepEqual(enc(-Infinity), { n: '-Infinity' });
