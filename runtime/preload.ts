@@ -29,6 +29,8 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
   // Nested Workers get the same config, without this thread's identity.
   const base: ThreadConfig = { socketPath, token, manifestPath, optionsJson };
   setEnvironmentData(THREAD_CONFIG_KEY, base);
+  // Our drain worker must not go through the program's (wrapped) constructor: it runs no runtime.
+  const DrainWorker = Worker;
   wrapWorkerConstructor(base);
 
   const opts = parseOptions(optionsJson);
@@ -107,7 +109,7 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
     socketPath, token, hello, ctrl: ctrlSab, words: wordsSab, bytes: bytesSab,
     wordCap: opts.ringWords, byteCap: opts.ringBytes, spec: specArea,
   };
-  const worker = new Worker(path.join(__dirname, 'runtime-worker.js'), { workerData: init, execArgv: [], stdout: true, stderr: true });
+  const worker = new DrainWorker(path.join(__dirname, 'runtime-worker.js'), { workerData: init, execArgv: [], stdout: true, stderr: true });
   worker.unref();
   const markDead = (): void => { Atomics.store(ctrl, C_DEAD, 1); };
   worker.on('error', markDead);

@@ -3,7 +3,8 @@ import type { RecordedValue } from '../../protocol/values';
 import { childrenOf, isExpandable, renderValue } from '../engine/render';
 import type { Local } from '../engine/state';
 
-type Handle = { kind: 'locals'; frame: number; seq: number } | { kind: 'value'; value: RecordedValue };
+/** `thread`: the session's thread slot whose stream the frame belongs to. */
+type Handle = { kind: 'locals'; frame: number; seq: number; thread: number } | { kind: 'value'; value: RecordedValue };
 
 /** Variable references for the current stop only (the DAP rule: they die when execution moves). */
 export class VariableHandles {
@@ -11,7 +12,7 @@ export class VariableHandles {
 
   reset(): void { this.handles = []; }
 
-  forLocals(frame: number, seq: number): number { return this.add({ kind: 'locals', frame, seq }); }
+  forLocals(frame: number, seq: number, thread: number): number { return this.add({ kind: 'locals', frame, seq, thread }); }
 
   get(ref: number): Handle | undefined { return this.handles[ref - 1]; }
 
