@@ -57,10 +57,7 @@ type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: 
  */
 interface ThreadView {
   id: number;
-  name: string;
   engine: TemporalEngine;
-  /** ms to add to the thread's clock (its performance.timeOrigin) to get the main thread's. */
-  offsetMs: number;
   /** A live recording's writer, flushed before each look at the growing stream. */
   writer?: RecordingWriter;
   /** Where the thread is at the current stop (stop undefined: not started yet), computed on demand. */
@@ -186,7 +183,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
       onThread: (t) => void this.serialize(async () => {
         if (!this.threads.length) return; // added with the main one below
-        this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer);
+        this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
       }),
       live: (manifest) => {
         this.liveSites = new LiveBreakpointSites(manifest);
@@ -200,7 +197,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
     this.addThread(TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database)), rec.writer);
-    for (const t of rec.threads) this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer);
+    for (const t of rec.threads) this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
@@ -368,7 +365,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     for (const t of this.threads) { t.frames = []; t.at = undefined; }
     this.variables.reset();
     const ms = await thread.engine.timing.clockAt(stop.seq);
-    this.now = ms === undefined ? undefined : ms + thread.offsetMs;
+    this.now = ms === undefined ? undefined : ms + this.offsetMs(thread);
     const event = new StoppedEvent(reason, thread.id) as DebugProtocol.StoppedEvent;
     const numeric = ids.filter((id): id is number => typeof id === 'number');
     if (numeric.length) event.body.hitBreakpointIds = numeric;
@@ -669,7 +666,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       if (hits.length) this.loggedTo.set(key, hits[hits.length - 1]);
     }
     lines.sort((a, b) => a.seq - b.seq);
-    const prefix = thread === this.main ? '' : `${thread.name} `;
+    const prefix = thread === this.main ? '' : `${this.threadName(thread)} `;
     for (const l of lines) {
       const out = new OutputEvent(`[${prefix}seq ${l.seq}] ${l.text}\n`, 'console') as DebugProtocol.OutputEvent;
       out.body.source = new Source(basename(l.path), l.path);
@@ -682,7 +679,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   // ---- state at the current time -----------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: this.threads.map((t) => new Thread(t.id, t.name)) };
+    response.body = { threads: this.threads.map((t) => new Thread(t.id, this.threadName(t))) };
     this.sendResponse(response);
   }
 
@@ -897,13 +894,27 @@ export class ElixirScopeSession extends LoggingDebugSession {
   /** Another thread's last event at or before the current moment (-1: it has not started yet; its last event when time is unknown). */
   private async seqAtNow(thread: ThreadView): Promise<number> {
     if (this.now === undefined) return thread.engine.reader.length - 1;
-    return thread.engine.timing.lastAtOrBefore(this.now - thread.offsetMs);
+    return thread.engine.timing.lastAtOrBefore(this.now - this.offsetMs(thread));
   }
 
   /** When event `seq` of a thread ran, on the main thread's clock. */
   private async mainTime(thread: ThreadView, seq: number): Promise<number | undefined> {
     const ms = await thread.engine.timing.clockAt(seq);
-    return ms === undefined ? undefined : ms + thread.offsetMs;
+    return ms === undefined ? undefined : ms + this.offsetMs(thread);
+  }
+
+  /** "main", or "Worker 3 "pricer" (worker.js)": Node's threadId, the Worker's name and script. */
+  private threadName(thread: ThreadView): string {
+    if (thread.id === MAIN_THREAD_ID) return 'main';
+    const t = thread.engine.reader.meta.thread;
+    const file = !t ? '' : t.filename === '[eval]' ? ' (eval)' : ` (${basename(t.filename)})`;
+    return `Worker ${thread.id - 1}${t?.name ? ` "${t.name}"` : ''}${file}`;
+  }
+
+  /** ms to add to a thread's clock (from its performance.timeOrigin) to get the main thread's. */
+  private offsetMs(thread: ThreadView): number {
+    const own = thread.engine.reader.meta.timeOrigin, main = this.main.engine.reader.meta.timeOrigin;
+    return own !== undefined && main !== undefined ? own - main : 0;
   }
 
   /** The thread and frame of a stack frame id from stackTrace (see FRAME_ID_STRIDE). */
@@ -920,17 +931,13 @@ export class ElixirScopeSession extends LoggingDebugSession {
     return { thread: this.focus!, frame: await this.frameFor(undefined) };
   }
 
-  /** A recorded thread joins the session (the first one is the main thread). */
-  private addThread(engine: TemporalEngine, writer?: RecordingWriter): void {
-    const meta = engine.reader.meta;
-    const main = this.threads[0]?.engine.reader.meta ?? meta;
-    const t = meta.thread;
-    this.threads.push({
-      id: t ? t.id + 1 : MAIN_THREAD_ID,
-      name: t ? `Worker ${t.id}${t.name ? ` "${t.name}"` : ''} (${t.filename === '[eval]' ? 'eval' : basename(t.filename)})` : 'main',
-      engine, writer, frames: [], scannedTo: 0,
-      offsetMs: meta.timeOrigin !== undefined && main.timeOrigin !== undefined ? meta.timeOrigin - main.timeOrigin : 0,
-    });
+  /**
+   * A recorded thread joins the session (the first one is the main thread). A live worker's stream
+   * may not have its hello yet: its id comes from the connection, its name and clock from the meta
+   * once there (both read when needed).
+   */
+  private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id): void {
+    this.threads.push({ id: threadId === undefined ? MAIN_THREAD_ID : threadId + 1, engine, writer, frames: [], scannedTo: 0 });
     this.threads.sort((a, b) => a.id - b.id);
     if (!this.focus) this.focus = this.threads[0];
     if (this.threads.length > 1) for (const bp of this.breakpoints.bind(engine)) this.sendEvent(new BreakpointEvent('changed', bp));
