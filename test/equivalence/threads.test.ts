@@ -101,14 +101,20 @@ describe('equivalence: a program with worker threads', function () {
 
   it('records every Worker as a thread of its own, with instrumented code', () => {
     const threads = threadDirs(join(root, 'rec'));
-    // plain, named, bareArgv, exit3, throws, exitCode, nested, its inner Worker, eval, the terminated one
-    assert.equal(threads.length, 10, threads.map((t) => t.threadId).join(','));
+    // plain, named, bareArgv, exit3, throws, exitCode, nested, its inner Worker, eval, and the
+    // terminated one: that one only when its runtime had connected before terminate() (best effort,
+    // runtime/README.md), and never complete.
+    assert.ok(threads.length === 9 || threads.length === 10, threads.map((t) => t.threadId).join(','));
     const stats = threads.map((t) => queryStats(t.dir));
-    // All but the eval Worker run w.js; all but the terminated one end cleanly.
-    assert.equal(stats.filter((s) => s.files === 1 && s.events > 0).length, 9);
     assert.equal(stats.filter((s) => s.complete).length, 9);
+    // All but the eval Worker run (instrumented) w.js.
+    assert.equal(stats.filter((s) => s.complete && s.files === 1 && s.events > 0).length, 8);
     const main = queryStats(join(root, 'rec'));
     assert.equal(main.complete, true);
     assert.equal(main.exitCode, 0);
+    // `query DIR stats` lists them, with the names the program gave.
+    assert.deepEqual(main.threads?.map((t) => t.threadId), threads.map((t) => t.threadId));
+    assert.deepEqual(main.threads?.filter((t) => t.name).map((t) => t.name).sort(), ['calc', 'inner']);
+    assert.equal(main.threads?.filter((t) => t.filename === '[eval]').length, 1);
   });
 });
