@@ -382,7 +382,11 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const from = this.position;
     void this.serialize(async () => {
       // Another thread moves: it becomes the focus, from where it is at the current moment.
-      const start = other && this.position ? await this.focusOn(other) : from;
+      let start = from;
+      if (other && this.position) {
+        start = await this.focusOn(other);
+        if (!start) { this.log(`${this.threadName(other)} has not started yet at this time: ${this.threadName(this.focus!)} moves instead`); start = from; }
+      }
       return this.progress.run(request.seq, title, (cancel) => this.tryMove(start, movement, dir, cancel, start && filter(start)));
     });
   }
@@ -821,8 +825,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async valueHistory(args: ValueHistoryArgs): Promise<ValueHistoryResponse> {
-    const engine = this.engine!;
-    const frame = await this.frameFor(args.frameId);
+    const { thread, frame } = await this.evaluationFrame(args.frameId);
+    const engine = thread.engine;
     const now = frame.seq;
     const dot = args.name.lastIndexOf('.');
     let entries;
@@ -853,9 +857,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async origin(args: OriginArgs) {
-    const engine = this.engine!;
+    // A frame id names its thread; a bare return seq, frame or seq is the focused thread's.
+    await this.ensureFrames();
+    const at = args.frameId !== undefined ? this.frameAt(args.frameId) : undefined;
+    const engine = at?.thread.engine ?? this.engine!;
     if (args.returnSeq !== undefined) return this.required(await engine.dataflow.originOfReturn(args.returnSeq), 'that return value was not recorded');
-    const frame = args.frame !== undefined && args.seq !== undefined ? { frame: args.frame, seq: args.seq } : await this.frameFor(args.frameId);
+    const frame = args.frame !== undefined && args.seq !== undefined ? { frame: args.frame, seq: args.seq } : at?.frame ?? await this.frameFor(args.frameId);
     if (!args.name) throw new Error('origin needs a variable name');
     return this.required(await engine.dataflow.originOf(frame.frame, frame.seq, args.name), `${args.name} has no recorded value at this time`);
   }
@@ -926,6 +933,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   /** Where an evaluation runs: the given frame in whichever thread, else the focused thread's top frame. */
   private async evaluationFrame(frameId: number | undefined): Promise<{ thread: ThreadView; frame: FrameState }> {
+    await this.ensureFrames();
     const at = frameId !== undefined ? this.frameAt(frameId) : undefined;
     if (at) return at;
     return { thread: this.focus!, frame: await this.frameFor(undefined) };
