@@ -1,5 +1,5 @@
 import {
-  BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename, resolve } from 'node:path';
@@ -945,7 +945,10 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * once there (both read when needed).
    */
   private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id): void {
-    this.threads.push({ id: threadId === undefined ? MAIN_THREAD_ID : threadId + 1, engine, writer, frames: [], scannedTo: 0 });
+    const id = threadId === undefined ? MAIN_THREAD_ID : threadId + 1;
+    this.threads.push({ id, engine, writer, frames: [], scannedTo: 0 });
+    // A Worker of a running program appears as it starts: the client asks for threads again.
+    if (writer && id !== MAIN_THREAD_ID) this.sendEvent(new ThreadEvent('started', id));
     this.threads.sort((a, b) => a.id - b.id);
     if (!this.focus) this.focus = this.threads[0];
     if (this.threads.length > 1) for (const bp of this.breakpoints.bind(engine)) this.sendEvent(new BreakpointEvent('changed', bp));
