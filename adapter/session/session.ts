@@ -611,7 +611,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     const handle = args.variablesReference !== undefined ? this.variables.get(args.variablesReference) : undefined;
-    if (handle && handle.kind === 'locals' && handle.thread !== 0) response.body = { dataId: null, description: 'data breakpoints watch the main thread only' };
+    if (handle && handle.thread !== 0) response.body = { dataId: null, description: 'data breakpoints watch the main thread only' };
     else if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
     else if (handle?.kind === 'value' && isObjectSnapshot(handle.value)) response.body = { dataId: `property:${handle.value.o}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
     else response.body = { dataId: null, description: 'only variables and object properties can have data breakpoints' };
@@ -719,8 +719,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const hex = !!args.format?.hex;
     await this.serialize(async () => {
       if (!handle) response.body = { variables: [] };
-      else if (handle.kind === 'locals') response.body = { variables: this.variables.localsToVariables(await this.threads[handle.thread].engine.state.locals(handle.frame, handle.seq), hex) };
-      else response.body = { variables: this.variables.childrenToVariables(handle.value, hex) };
+      else if (handle.kind === 'locals') response.body = { variables: this.variables.localsToVariables(await this.threads[handle.thread].engine.state.locals(handle.frame, handle.seq), handle.thread, hex) };
+      else response.body = { variables: this.variables.childrenToVariables(handle.value, handle.thread, hex) };
     });
     this.sendResponse(response);
   }
@@ -733,7 +733,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
         const name = args.expression.trim();
         if (locals.some((l) => l.name === name && l.writtenAt < 0)) throw new EvaluationError(await this.notYetAssigned(name, frame, thread.engine) ?? `${name} has no value yet at this time`);
         try {
-          const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), !!args.format?.hex);
+          const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), this.threads.indexOf(thread), !!args.format?.hex);
           response.body = { result: v.value, variablesReference: v.variablesReference };
         } catch (err) {
           if (err instanceof EvaluationError && /^[A-Za-z_$][\w$]*$/.test(args.expression.trim())) throw new EvaluationError(await this.notYetAssigned(args.expression.trim(), frame, thread.engine) ?? err.message);
@@ -946,6 +946,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
    */
   private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id): void {
     const id = threadId === undefined ? MAIN_THREAD_ID : threadId + 1;
+    // A Worker that connects while the main stream is being opened is offered twice (onThread and Recording.threads).
+    if (this.threads.some((t) => t.id === id)) return;
     this.threads.push({ id, engine, writer, frames: [], scannedTo: 0 });
     // A Worker of a running program appears as it starts: the client asks for threads again.
     if (writer && id !== MAIN_THREAD_ID) this.sendEvent(new ThreadEvent('started', id));
