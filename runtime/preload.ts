@@ -138,7 +138,8 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
   const ours = new Map<string | symbol, (...a: unknown[]) => void>();
   const origCount = process.listenerCount;
   const count = (ev: string | symbol): number => Reflect.apply(origCount, process, [ev]) as number;
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // Signals reach only the main thread: a worker thread's flush is its own 'exit'.
+  for (const sig of isMainThread ? ['SIGINT', 'SIGTERM', 'SIGHUP'] as const : []) {
     if (count(sig) !== 0) continue;
     const onSignal = (): void => {
       if (count(sig) > 1) return; // the program handles it
