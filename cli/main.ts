@@ -59,6 +59,7 @@ async function record(argv: string[]): Promise<number> {
   const { code, signal } = await rec.finished;
   const stats = await rec.writer.flush().then(() => rec.writer.length);
   await rec.writer.close();
+  await rec.closeThreads();
   say(`recorded ${stats} events in ${Date.now() - started} ms into ${rec.dir}`, quiet);
   if (signal) say(`program ended by ${signal}`, quiet);
   return code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
@@ -78,6 +79,21 @@ async function instrument(argv: string[]): Promise<number> {
   return build.errors.length ? 1 : 0;
 }
 
+/** The worker threads of a recording (each a recording of its own, adapter/store/threads.ts), when it has any. */
+async function threadStats(dir: string, Engine: typeof import('../adapter/engine/engine').TemporalEngine): Promise<{ threads?: unknown[] }> {
+  const { threadDirs } = await import('../adapter/store/threads');
+  const threads = [];
+  for (const t of threadDirs(dir)) {
+    const engine = await Engine.open(t.dir);
+    try {
+      const { events, complete } = engine.stats();
+      const { name, filename } = engine.reader.meta.thread ?? { filename: '[unknown]' };
+      threads.push({ threadId: t.threadId, ...(name ? { name } : {}), filename, events, complete, dir: t.dir });
+    } finally { await engine.close(); }
+  }
+  return threads.length ? { threads } : {};
+}
+
 async function query(argv: string[]): Promise<number> {
   const [dir, what, ...rest] = argv;
   if (!dir || !what) throw new UsageError('query needs a recording folder and a question');
@@ -90,7 +106,7 @@ async function query(argv: string[]): Promise<number> {
     switch (what) {
       case 'stats': {
         const elapsedMs = await engine.timing.elapsedMs();
-        answer = { ...engine.stats(), ...(elapsedMs === undefined ? {} : { elapsedMs: Math.round(elapsedMs * 1000) / 1000 }) };
+        answer = { ...engine.stats(), ...(elapsedMs === undefined ? {} : { elapsedMs: Math.round(elapsedMs * 1000) / 1000 }), ...(await threadStats(dir, TemporalEngine)) };
         break;
       }
       case 'functions':

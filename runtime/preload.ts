@@ -4,7 +4,7 @@
  * installs the hooks object (non-enumerable global), serves instrumented code for manifest files,
  * and starts the drain worker. It never writes output and never changes the program's behaviour.
  */
-import { Worker, threadId } from 'node:worker_threads';
+import { Worker, getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -18,23 +18,20 @@ import { installFunctionToString, presetSourceText } from './fn-source';
 import { installStackFormatting, nodeJsLoaderFrame } from './stack';
 import { installLiveControl } from './live';
 import { writeSpec } from './live-spec';
-import { CTRL_WORDS, C_DEAD, FRAME_END, FRAME_HELLO, RING_SLACK, SPOOL_PREFIX, encodeFrame, SPEC_BYTES, SPEC_HEADER_BYTES, type WorkerInit } from './wire';
+import { CTRL_WORDS, C_DEAD, FRAME_END, FRAME_HELLO, RING_SLACK, SPOOL_PREFIX, encodeFrame, SPEC_BYTES, SPEC_HEADER_BYTES, THREAD_CONFIG_KEY, type ThreadConfig, type WorkerIdentity, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
 const perfNow = performance.now.bind(performance) as () => number;
 
-function start(socketPath: string): void {
+function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
   hideFromExecArgv();
-  const env = process.env;
-  const token = env.ELIXIRSCOPE_TOKEN ?? '';
-  const manifestPath = env.ELIXIRSCOPE_MANIFEST;
-  const optionsJson = env.ELIXIRSCOPE_OPTIONS;
-  const liveSpec = env.ELIXIRSCOPE_LIVE;
-  delete env.ELIXIRSCOPE_LIVE;
-  delete env.ELIXIRSCOPE_SOCKET;
-  delete env.ELIXIRSCOPE_TOKEN;
-  delete env.ELIXIRSCOPE_MANIFEST;
-  delete env.ELIXIRSCOPE_OPTIONS;
+  const { socketPath, token, manifestPath, optionsJson } = cfg;
+  // Nested Workers get the same config, without this thread's identity.
+  const base: ThreadConfig = { socketPath, token, manifestPath, optionsJson };
+  setEnvironmentData(THREAD_CONFIG_KEY, base);
+  // Our drain worker must not go through the program's (wrapped) constructor: it runs no runtime.
+  const DrainWorker = Worker;
+  wrapWorkerConstructor(base);
 
   const opts = parseOptions(optionsJson);
   const snap = new Snapshotter({ maxDepth: opts.maxDepth, maxKeys: opts.maxKeys, maxString: opts.maxString, redact: redactRegex(opts.redact) });
@@ -106,13 +103,13 @@ function start(socketPath: string): void {
 
   hello = JSON.stringify({
     pid: process.pid, threadId, nodeVersion: process.version, argv: process.argv.slice(),
-    cwd: process.cwd(), startTime: Date.now(),
+    cwd: process.cwd(), startTime: Date.now(), timeOrigin: performance.timeOrigin, worker: cfg.worker,
   });
   const init: WorkerInit = {
     socketPath, token, hello, ctrl: ctrlSab, words: wordsSab, bytes: bytesSab,
     wordCap: opts.ringWords, byteCap: opts.ringBytes, spec: specArea,
   };
-  const worker = new Worker(path.join(__dirname, 'runtime-worker.js'), { workerData: init, execArgv: [], stdout: true, stderr: true });
+  const worker = new DrainWorker(path.join(__dirname, 'runtime-worker.js'), { workerData: init, execArgv: [], stdout: true, stderr: true });
   worker.unref();
   const markDead = (): void => { Atomics.store(ctrl, C_DEAD, 1); };
   worker.on('error', markDead);
@@ -146,7 +143,8 @@ function start(socketPath: string): void {
   const ours = new Map<string | symbol, (...a: unknown[]) => void>();
   const origCount = process.listenerCount;
   const count = (ev: string | symbol): number => Reflect.apply(origCount, process, [ev]) as number;
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // Signals reach only the main thread: a worker thread's flush is its own 'exit'.
+  for (const sig of isMainThread ? ['SIGINT', 'SIGTERM', 'SIGHUP'] as const : []) {
     if (count(sig) !== 0) continue;
     const onSignal = (): void => {
       if (count(sig) > 1) return; // the program handles it
@@ -198,6 +196,54 @@ function hideListeners(ours: Map<string | symbol, (...a: unknown[]) => void>): v
   });
 }
 
+/**
+ * Every program Worker runs this runtime too. A Worker inherits the `-r` of its creator's node
+ * options (whatever process.execArgv says); one given its own `execArgv` gets ours in front (and its
+ * process.execArgv shows only the program's, see hideFromExecArgv). Its name and script reach its
+ * runtime through the environment data, set for the one construction. The constructor is replaced
+ * by a Proxy of itself: same name, prototype, statics and `instanceof`, subclassable.
+ */
+function wrapWorkerConstructor(base: ThreadConfig): void {
+  // The real module object (a namespace import would be a copy): its `Worker` is what the program gets.
+  const mod = require('node:worker_threads') as { Worker: typeof Worker };
+  const d = Object.getOwnPropertyDescriptor(mod, 'Worker');
+  if (!d || !('value' in d) || !d.writable) return;
+  const self = __filename;
+  const wrapped = new Proxy(d.value as typeof Worker, {
+    construct(target, args: unknown[], newTarget): object {
+      let call = args;
+      try {
+        const options = args[1];
+        const o = options !== null && typeof options === 'object' ? options : undefined;
+        const execArgv = o && dataProperty(o, 'execArgv');
+        if (Array.isArray(execArgv) && !execArgv.some((a, i) => typeof a === 'string' && a === self && (execArgv[i - 1] === '-r' || execArgv[i - 1] === '--require'))) {
+          // A child of the options: the program's object is neither read by us beyond this nor changed.
+          call = [args[0], Object.create(o as object, { execArgv: { value: ['-r', self, ...execArgv], enumerable: true, writable: true, configurable: true } }), ...args.slice(2)];
+        }
+        const name = o && dataProperty(o, 'name');
+        const file = args[0];
+        const identity: WorkerIdentity = {
+          name: typeof name === 'string' && name !== '' ? name : undefined,
+          filename: o && dataProperty(o, 'eval') === true ? '[eval]' : typeof file === 'string' ? file : file instanceof URL ? file.href : '[unknown]',
+        };
+        setEnvironmentData(THREAD_CONFIG_KEY, { ...base, worker: identity });
+      } catch { /* record it without a name */ }
+      try {
+        return Reflect.construct(target, call, newTarget) as object;
+      } finally {
+        setEnvironmentData(THREAD_CONFIG_KEY, base);
+      }
+    },
+  });
+  Object.defineProperty(mod, 'Worker', { ...d, value: wrapped });
+}
+
+/** An own data property's value (never runs a getter); undefined otherwise. */
+function dataProperty(o: object, key: string): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d && 'value' in d ? d.value : undefined;
+}
+
 /** Remove our own `-r <runtime>` from process.execArgv (observable, and inherited by fork()). */
 function hideFromExecArgv(): void {
   const a = process.execArgv;
@@ -228,7 +274,32 @@ function enableSourceMapsQuietly(): void {
   };
 }
 
-const socket = process.env.ELIXIRSCOPE_SOCKET;
-if (typeof socket === 'string' && socket !== '') {
-  try { start(socket); } catch { /* never break the program */ }
+/**
+ * Where this thread's runtime gets its config: the main thread from ELIXIRSCOPE_* (then removed
+ * from process.env), a worker thread from the environment data its creator's runtime left.
+ */
+function threadConfig(): { cfg: ThreadConfig; liveSpec?: string } | undefined {
+  if (!isMainThread) {
+    const cfg = getEnvironmentData(THREAD_CONFIG_KEY) as ThreadConfig | undefined;
+    // Only the program's Workers carry an identity (set by our Worker constructor): Node's own
+    // threads that inherit the `-r` (the ESM loader hooks thread) are left alone.
+    // Worker threads never pause for the debugger (live mode is the main thread's): they record only.
+    return cfg && typeof cfg === 'object' && typeof cfg.socketPath === 'string' && cfg.worker ? { cfg } : undefined;
+  }
+  const env = process.env;
+  const socketPath = env.ELIXIRSCOPE_SOCKET;
+  if (typeof socketPath !== 'string' || socketPath === '') return undefined;
+  const cfg: ThreadConfig = { socketPath, token: env.ELIXIRSCOPE_TOKEN ?? '', manifestPath: env.ELIXIRSCOPE_MANIFEST, optionsJson: env.ELIXIRSCOPE_OPTIONS };
+  const liveSpec = env.ELIXIRSCOPE_LIVE;
+  delete env.ELIXIRSCOPE_LIVE;
+  delete env.ELIXIRSCOPE_SOCKET;
+  delete env.ELIXIRSCOPE_TOKEN;
+  delete env.ELIXIRSCOPE_MANIFEST;
+  delete env.ELIXIRSCOPE_OPTIONS;
+  return { cfg, liveSpec };
+}
+
+const found = threadConfig();
+if (found) {
+  try { start(found.cfg, found.liveSpec); } catch { /* never break the program */ }
 }

@@ -98,6 +98,31 @@ export const CLOCK_WORDS = 4;
 // Mirrors protocol/values.ts RingValueTag.
 export const T_UNDEF = 0, T_NULL = 1, T_TRUE = 2, T_FALSE = 3, T_INT = 4, T_DOUBLE = 5, T_STRING = 6, T_JSON = 7;
 
+/**
+ * How the runtime of a worker thread finds the adapter: the main thread's runtime stores a
+ * ThreadConfig in worker_threads environment data under this key (copied into every Worker at its
+ * construction, nested ones included). The program cannot list environment data keys, so it only
+ * sees the entry if it asks for this exact name.
+ */
+export const THREAD_CONFIG_KEY = 'elixirscope.runtime.thread-config.v1';
+
+export interface ThreadConfig {
+  socketPath: string;
+  token: string;
+  manifestPath?: string;
+  optionsJson?: string;
+  /** Set only while one program Worker is being constructed: what it was created with. */
+  worker?: WorkerIdentity;
+}
+
+/** A program Worker as its creator described it (RuntimeHello.worker). */
+export interface WorkerIdentity {
+  /** `name` of the Worker's options, when given. */
+  name?: string;
+  /** The Worker's script: a path or URL as given, or '[eval]' for `eval: true` code. */
+  filename: string;
+}
+
 export interface WorkerInit {
   socketPath: string;
   token: string;

@@ -44,6 +44,25 @@ export class Timing {
     return t === undefined ? undefined : t - clocks.startMs!;
   }
 
+  /**
+   * When event `seq` ran on the thread's own clock (ms after its performance.timeOrigin, as the
+   * runtime sampled it); undefined without samples. Threads' streams line up through this.
+   */
+  async clockAt(seq: number): Promise<number | undefined> {
+    return (await this.reader.clocks()).timeAt(seq);
+  }
+
+  /** The last event that ran at or before `ms` on the thread's own clock (-1: none yet; timeAt is non-decreasing in seq). */
+  async lastAtOrBefore(ms: number): Promise<number> {
+    const clocks = await this.reader.clocks();
+    let lo = -1, hi = this.reader.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((clocks.timeAt(mid) ?? Infinity) <= ms) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** The program's run time by its own clock: first to last sample (undefined: no samples). */
   async elapsedMs(): Promise<number | undefined> {
     const clocks = await this.reader.clocks();

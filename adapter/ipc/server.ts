@@ -16,7 +16,7 @@ import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, SPOOL_P
 /** The adapter's side of live mode: how it talks back to the runtime of an accepted connection. */
 export interface RuntimeControl {
   /** The connection is accepted: `send` writes a control frame (FRAME_RUN, FRAME_BREAKPOINTS) to its worker. */
-  attached(send: (type: number, payload: Buffer) => void): void;
+  attached(send: (type: number, payload: Buffer) => void, hello: RuntimeHello): void;
   /** PAUSED: the program's thread waits after the events decoded so far; `pauseId` releases it. */
   paused(pauseId: number): void;
 }
@@ -185,7 +185,7 @@ function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, control: Run
       sink = s;
       s.hello(helloInfo!);
       decoder = new BatchDecoder(s);
-      control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); });
+      control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); }, helloInfo!);
     };
     let helloInfo: RuntimeHello | undefined;
     const helloTimer = setTimeout(() => { if (!sink) finish(false); }, HELLO_TIMEOUT_MS);

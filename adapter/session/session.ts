@@ -1,5 +1,5 @@
 import {
-  BreakpointEvent, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  BreakpointEvent, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename, resolve } from 'node:path';
@@ -19,6 +19,8 @@ import type { Cancel, Direction, Stop } from '../engine/navigator';
 import { renderValue } from '../engine/render';
 import type { FrameState } from '../engine/state';
 import { RecordingReader } from '../store/reader';
+import type { RecordingWriter } from '../store/writer';
+import { threadDirs } from '../store/threads';
 import { startRecording, type Recording } from '../targets/record';
 import { LIVE_ANY, LIVE_BREAKPOINTS_ONLY, LIVE_OUT, LIVE_OVER, LIVE_PAUSE, type LiveControl, type LiveFilter } from '../targets/live-control';
 import type { LiveBreakpoints } from '../../runtime/wire';
@@ -27,9 +29,15 @@ import { BreakpointTable } from './breakpoints';
 import { ProgressTracker } from './progress';
 import { VariableHandles } from './variables';
 
-const THREAD_ID = 1;
-/** Id of the label row between a resumed async frame and its callers (not a frame: scopes are empty). */
-const ASYNC_LABEL_ID = 1_000_000;
+/** DAP id of the main thread; a worker thread's is its Node threadId + 1. */
+const MAIN_THREAD_ID = 1;
+/**
+ * Stack frame ids: thread slot * FRAME_ID_STRIDE + index + 1 (the main thread's are 1, 2, …);
+ * the slot's last id is the label row between a resumed async frame and its callers (not a frame:
+ * scopes are empty).
+ */
+const FRAME_ID_STRIDE = 1 << 20;
+const ASYNC_LABEL = FRAME_ID_STRIDE - 1;
 const FOLLOW_INTERVAL_MS = 50;
 /** How long a pause request waits for a live program's runtime to answer. */
 const PAUSE_GRACE_MS = 3000;
@@ -41,7 +49,24 @@ const RUN_TO_BREAKPOINT: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
 /** Value history shows the writes nearest to the current time, at most this many. */
 const HISTORY_LIMIT = 200;
 
-type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: Stop; reason: string; ids?: Array<number | string>; text?: string } | undefined>;
+type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: Stop; reason: string; ids?: Array<number | string>; text?: string; thread?: ThreadView } | undefined>;
+
+/**
+ * One recorded thread: the main thread or a program Worker (adapter/store/threads.ts), each its own
+ * stream and engine. At a stop, the focused thread is where the stop is; every other thread is shown
+ * at the last of its events at or before the same moment.
+ */
+interface ThreadView {
+  id: number;
+  engine: TemporalEngine;
+  /** A live recording's writer, flushed before each look at the growing stream. */
+  writer?: RecordingWriter;
+  /** Where the thread is at the current stop (stop undefined: not started yet), computed on demand. */
+  at?: { stop: Stop | undefined };
+  frames: FrameState[];
+  /** Events already searched for a first breakpoint hit (live). */
+  scannedTo: number;
+}
 
 /**
  * The DAP front of ElixirScope. Every request is translated into a question for the
@@ -49,11 +74,13 @@ type Movement = (stop: Stop, dir: Direction, cancel: Cancel) => Promise<{ stop: 
  * A live program keeps running while the session follows its growing recording.
  */
 export class ElixirScopeSession extends LoggingDebugSession {
-  private engine: TemporalEngine | undefined;
+  private threads: ThreadView[] = [];
+  private focus: ThreadView | undefined;
+  /** The current stop's time on the main thread's clock (undefined: no clock samples). */
+  private now: number | undefined;
   private recording: Recording | undefined;
   private position: Stop | undefined;
   private positionException: number | undefined;
-  private frames: FrameState[] = [];
   private readonly variables = new VariableHandles();
   private readonly breakpoints = new BreakpointTable();
   private readonly progress = new ProgressTracker(this, () => this.clientSupportsProgress);
@@ -61,7 +88,6 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private configured!: () => void;
   private readonly configurationDone = new Promise<void>((resolve) => { this.configured = resolve; });
   private live = false;
-  private scannedTo = 0;
   private stopOnEntry = false;
   private follower: NodeJS.Timeout | undefined;
   private pendingMove: (() => Promise<void>) | undefined;
@@ -75,7 +101,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
   /** Write sites of the data breakpoints, which a live program pauses after. */
   private dataSites = new Set<number>();
   private queue: Promise<unknown> = Promise.resolve();
-  private loggedTo = new Map<number, number>();
+  private loggedTo = new Map<string, number>();
+
+  /** The focused thread's engine: every question about the current stop goes there. */
+  private get engine(): TemporalEngine | undefined { return this.focus?.engine; }
+  private get frames(): FrameState[] { return this.focus?.frames ?? []; }
+  private get main(): ThreadView { return this.threads[0]; }
 
   constructor() {
     super();
@@ -136,9 +167,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async openRecording(dir: string): Promise<void> {
-    this.engine = await TemporalEngine.open(dir);
+    this.addThread(await TemporalEngine.open(dir));
+    for (const t of threadDirs(dir)) {
+      try { this.addThread(await TemporalEngine.open(t.dir)); } catch (err) { this.log(`thread ${t.threadId} not shown: ${(err as Error).message}`); }
+    }
     this.announceBindings();
-    const s = this.engine.stats();
+    const s = this.main.engine.stats();
     this.log(`replaying ${dir}: ${s.events} events${s.complete ? '' : ' (incomplete: the program did not end cleanly)'}`);
     await this.printLogpoints();
   }
@@ -148,6 +182,10 @@ export class ElixirScopeSession extends LoggingDebugSession {
       program: args.program!, args: args.args, cwd: args.cwd, env: args.env, mode: args.mode, out: args.out,
       runtimeExecutable: args.runtimeExecutable, include: args.include, exclude: args.exclude, redact: args.redact, snapshot: args.snapshot,
       stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
+      onThread: (t) => void this.serialize(async () => {
+        if (!this.threads.length) return; // added with the main one below
+        this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
+      }),
       live: (manifest) => {
         this.liveSites = new LiveBreakpointSites(manifest);
         this.entryPending = this.stopOnEntry;
@@ -159,14 +197,14 @@ export class ElixirScopeSession extends LoggingDebugSession {
     if (rec.live) rec.live.onPaused = () => void this.serialize(() => this.follow(true));
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
-    this.engine = TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database));
-    this.engine.nav.growing = true;
+    this.addThread(TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database)), rec.writer);
+    for (const t of rec.threads) this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
       this.sendEvent(new ExitedEvent(code ?? 128 + (osConstants.signals[signal!] ?? 0)));
       this.live = false;
-      if (this.engine) this.engine.nav.growing = false;
+      for (const t of this.threads) t.engine.nav.growing = false;
       clearInterval(this.follower);
       if (this.terminating) return;
       await this.follow(true);
@@ -176,19 +214,29 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   /** Pulls newly stored events into view; prints new logpoint hits; stops at entry or at the first breakpoint among them. */
   private async follow(final = false): Promise<void> {
-    const rec = this.recording, engine = this.engine;
-    if (!rec || !engine || (!final && rec.writer.length === engine.reader.length)) return;
-    await rec.writer.flush();
-    await engine.refresh();
+    const rec = this.recording;
+    if (!rec || !this.threads.length) return;
+    const grown = this.threads.filter((t) => t.writer && t.writer.length !== t.engine.reader.length);
+    if (!final && !grown.length) return;
+    for (const t of final ? this.threads : grown) {
+      await t.writer?.flush();
+      await t.engine.refresh();
+    }
     this.announceBindings();
     await this.printLogpoints();
     const retry = this.pendingMove;
     this.pendingMove = undefined;
     if (retry) await retry();
     else if (!this.position) {
-      const hit = this.stopOnEntry ? await this.entryHit() : await this.firstHitSince(this.scannedTo);
-      this.scannedTo = engine.reader.length;
-      if (hit) this.arrive(hit.stop, this.stopOnEntry ? 'entry' : hit.reason, hit.ids);
+      if (this.stopOnEntry) {
+        const hit = await this.entryHit();
+        this.main.scannedTo = this.main.engine.reader.length;
+        if (hit) await this.arrive(hit.stop, 'entry', hit.ids, undefined, this.main);
+      } else {
+        const found = await this.firstHit((t) => t.scannedTo - 1);
+        for (const t of this.threads) t.scannedTo = t.engine.reader.length;
+        if (found) await this.arrive(found.hit.stop, found.hit.reason, found.hit.ids, undefined, found.thread);
+      }
     }
     await this.steer();
   }
@@ -210,7 +258,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * are still found in the recording as it grows, while the program runs on.
    */
   private async noteRejectedPause(): Promise<void> {
-    const engine = this.engine!;
+    const engine = this.main.engine;
     const last = await engine.nav.events.at(engine.reader.length - 1);
     if (!last || last.kind !== EventKind.Step) return;
     const n = (this.rejectedPauses.get(last.site) ?? 0) + 1;
@@ -232,8 +280,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   /** A global site id of a loaded file as (file, local index), for the live spec. */
   private localSite(site: number): { file: string; local: number } | undefined {
-    const file = this.engine?.sites.file(site);
-    return file ? { file, local: site - this.engine!.reader.baseOf(site) } : undefined;
+    const file = this.main?.engine.sites.file(site);
+    return file ? { file, local: site - this.main.engine.reader.baseOf(site) } : undefined;
   }
 
   private addSite(spec: LiveBreakpoints, site: number): void {
@@ -248,7 +296,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   /** Write sites a data breakpoint watches: the variable's writes in its frame's function, or writes of the property's name. */
   private async watchedWrites(data: DataBreak[]): Promise<Set<number>> {
-    const engine = this.engine!;
+    const engine = this.main.engine;
     const out = new Set<number>();
     for (const d of data) {
       if (d.kind === 'variable') {
@@ -262,37 +310,25 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private pushLiveBreakpoints(): void {
-    if (this.live && this.liveSites) this.recording?.live?.setBreakpoints(this.liveBreakpoints(this.engine?.reader.meta.program));
-  }
-
-  /**
-   * The first stop among the events stored since `from`. An exception is known to be uncaught
-   * only once Node reports it (for a rejection, maybe long after the throw was scanned).
-   */
-  private async firstHitSince(from: number): Promise<BreakHit | undefined> {
-    const engine = this.engine!;
-    const hit = await engine.breaks.next(from - 1, 1, this.breakpoints.query());
-    if (!this.breakpoints.exceptionFilters.has('uncaught')) return hit;
-    const late = (await engine.exceptions.uncaughtSince(from)).find((stop) => stop.seq < from);
-    return late ? { stop: late, reason: 'exception', ids: [] } : hit;
+    if (this.live && this.liveSites) this.recording?.live?.setBreakpoints(this.liveBreakpoints(this.main?.engine.reader.meta.program));
   }
 
   private async entryHit(): Promise<BreakHit | undefined> {
-    const stop = await this.engine!.nav.entry(this.engine!.reader.meta.program);
+    const stop = await this.main.engine.nav.entry(this.main.engine.reader.meta.program);
     return stop && { stop, reason: 'breakpoint', ids: [] };
   }
 
   /** With the program gone: stop at entry, at the first breakpoint, or at the end of the recording. */
   private async settleReplay(): Promise<void> {
-    const engine = this.engine!;
+    const engine = this.main.engine;
     if (this.stopOnEntry) {
       const first = await engine.nav.entry(engine.reader.meta.program);
-      if (first) return this.arrive(first, 'entry');
+      if (first) return this.arrive(first, 'entry', [], undefined, this.main);
     }
-    const hit = await this.firstHitSince(this.scannedTo);
-    if (hit) return this.arrive(hit.stop, hit.reason, hit.ids);
+    const found = await this.firstHit((t) => t.scannedTo - 1);
+    if (found) return this.arrive(found.hit.stop, found.hit.reason, found.hit.ids, undefined, found.thread);
     const end = await engine.nav.last();
-    if (end) this.arrive(end, 'pause', [], 'Program ended: replaying its recording');
+    if (end) await this.arrive(end, 'pause', [], 'Program ended: replaying its recording', this.main);
     else { this.log('nothing was recorded'); this.sendEvent(new TerminatedEvent()); }
   }
 
@@ -314,8 +350,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
     try {
       await this.recording?.finished.catch(() => undefined);
       await this.queue.catch(() => undefined);
-      await this.engine?.close();
+      for (const t of this.threads) await t.engine.close();
       await this.recording?.writer.close();
+      await this.recording?.closeThreads();
     } finally {
       this.sendResponse(response);
     }
@@ -323,13 +360,16 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   // ---- moving through time -----------------------------------------------------------------
 
-  private arrive(stop: Stop, reason: string, ids: Array<number | string> = [], description?: string): void {
+  private async arrive(stop: Stop, reason: string, ids: Array<number | string> = [], description?: string, thread = this.focus!): Promise<void> {
+    this.focus = thread;
     this.position = stop;
     if (this.entryPending) { this.entryPending = false; this.pushLiveBreakpoints(); }
     this.positionException = reason === 'exception' ? stop.seq : undefined;
-    this.frames = [];
+    for (const t of this.threads) { t.frames = []; t.at = undefined; }
     this.variables.reset();
-    const event = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
+    const ms = await thread.engine.timing.clockAt(stop.seq);
+    this.now = ms === undefined ? undefined : ms + this.offsetMs(thread);
+    const event = new StoppedEvent(reason, thread.id) as DebugProtocol.StoppedEvent;
     const numeric = ids.filter((id): id is number => typeof id === 'number');
     if (numeric.length) event.body.hitBreakpointIds = numeric;
     if (description) event.body.description = description;
@@ -340,8 +380,28 @@ export class ElixirScopeSession extends LoggingDebugSession {
   /** Runs a movement over the recording (serialized with every other engine question). */
   private move(response: DebugProtocol.Response, request: DebugProtocol.Request, title: string, movement: Movement, dir: Direction, filter: (from: Stop) => LiveFilter = () => RUN_TO_BREAKPOINT): void {
     this.sendResponse(response);
+    const threadId = (request.arguments as { threadId?: number } | undefined)?.threadId;
+    const other = threadId !== undefined && this.focus && threadId !== this.focus.id ? this.threads.find((t) => t.id === threadId) : undefined;
     const from = this.position;
-    void this.serialize(() => this.progress.run(request.seq, title, (cancel) => this.tryMove(from, movement, dir, cancel, from && filter(from))));
+    void this.serialize(async () => {
+      // Another thread moves: it becomes the focus, from where it is at the current moment.
+      let start = from;
+      if (other && this.position) {
+        start = await this.focusOn(other);
+        if (!start) { this.log(`${this.threadName(other)} has not started yet at this time: ${this.threadName(this.focus!)} moves instead`); start = from; }
+      }
+      return this.progress.run(request.seq, title, (cancel) => this.tryMove(start, movement, dir, cancel, start && filter(start)));
+    });
+  }
+
+  /** Makes `thread` the focused one at the current moment (its position there); undefined when it has not started yet. */
+  private async focusOn(thread: ThreadView): Promise<Stop | undefined> {
+    const at = await this.positionOf(thread);
+    if (!at) return undefined;
+    this.focus = thread;
+    this.position = at;
+    this.positionException = undefined;
+    return at;
   }
 
   /**
@@ -355,7 +415,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     if (cancel.cancelled) return this.arrive(from, 'pause', [], 'Cancelled');
     if (to) {
       if (to.text) this.log(to.text);
-      return this.arrive(to.stop, to.reason, to.ids);
+      return this.arrive(to.stop, to.reason, to.ids, undefined, to.thread);
     }
     if (dir === 1 && this.live) {
       this.position = undefined;
@@ -365,7 +425,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     }
     const edge = dir === 1 ? await this.engine.nav.last() : await this.engine.nav.first();
     this.log(dir === 1 ? 'reached the end of the recording' : 'reached the start of the recording');
-    this.arrive(edge ?? from, dir === 1 ? 'step' : 'entry');
+    await this.arrive(edge ?? from, dir === 1 ? 'step' : 'entry');
   }
 
   private step(kind: 'stepOver' | 'stepIn' | 'stepOut'): Movement {
@@ -375,10 +435,42 @@ export class ElixirScopeSession extends LoggingDebugSession {
     };
   }
 
+  /** The nearest breakpoint hit in time, in any thread (the focused thread first on a tie). */
   private readonly continueMove: Movement = async (stop, dir, cancel) => {
-    const hit = await this.engine!.breaks.next(stop.seq, dir, this.breakpoints.query(), cancel);
-    return hit && { stop: hit.stop, reason: hit.reason, ids: hit.ids, text: hit.conditionError && `breakpoint condition failed: ${hit.conditionError}` };
+    let best: { hit: BreakHit; thread: ThreadView; time: number } | undefined;
+    for (const t of [this.focus!, ...this.threads.filter((x) => x !== this.focus)]) {
+      // Another thread's events up to the current moment are behind it, the rest ahead.
+      const from = t === this.focus ? stop.seq : (await this.seqAtNow(t)) + (dir === 1 ? 0 : 1);
+      const hit = await t.engine.breaks.next(from, dir, this.breakpoints.query(t.engine, t === this.main), cancel);
+      if (!hit || cancel.cancelled) continue;
+      const time = (await this.mainTime(t, hit.stop.seq)) ?? (t === this.focus ? -dir * Infinity : dir * Infinity);
+      if (!best || (dir === 1 ? time < best.time : time > best.time)) best = { hit, thread: t, time };
+    }
+    const hit = best?.hit;
+    return hit && { stop: hit.stop, reason: hit.reason, ids: hit.ids, thread: best!.thread, text: hit.conditionError && `breakpoint condition failed: ${hit.conditionError}` };
   };
+
+  /** The first breakpoint hit in time after each thread's `after(thread)` seq, in any thread. */
+  private async firstHit(after: (t: ThreadView) => number): Promise<{ hit: BreakHit; thread: ThreadView } | undefined> {
+    let best: { hit: BreakHit; thread: ThreadView; time: number } | undefined;
+    for (const t of this.threads) {
+      const hit = await this.lateUncaught(t, after(t) + 1) ?? await t.engine.breaks.next(after(t), 1, this.breakpoints.query(t.engine, t === this.main));
+      if (!hit) continue;
+      const time = (await this.mainTime(t, hit.stop.seq)) ?? Infinity;
+      if (!best || time < best.time) best = { hit, thread: t, time };
+    }
+    return best;
+  }
+
+  /**
+   * An exception is known to be uncaught only once Node reports it: for a rejection, maybe after
+   * the events up to `from`, its throw among them, were scanned. The earliest such throw, if any.
+   */
+  private async lateUncaught(t: ThreadView, from: number): Promise<BreakHit | undefined> {
+    if (!this.breakpoints.exceptionFilters.has('uncaught')) return undefined;
+    const late = (await t.engine.exceptions.uncaughtSince(from)).find((stop) => stop.seq < from);
+    return late && { stop: late, reason: 'exception', ids: [] };
+  }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse, _a: DebugProtocol.ContinueArguments, request?: DebugProtocol.Request): void {
     response.body = { allThreadsContinued: true };
@@ -428,7 +520,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     live?.run(RUN_TO_BREAKPOINT);
     await this.follow(true);
     const last = await this.engine!.nav.last();
-    if (last && !this.position) this.arrive(last, 'pause', [], live ? 'Paused at the latest recorded statement (the program did not answer and keeps running)' : undefined);
+    if (last && !this.position) await this.arrive(last, 'pause', [], live ? 'Paused at the latest recorded statement (the program did not answer and keeps running)' : undefined);
   }
 
   /** The pending movement of a pause: done once the program waits in its pause. */
@@ -442,7 +534,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   protected override restartFrameRequest(response: DebugProtocol.RestartFrameResponse, args: DebugProtocol.RestartFrameArguments, request?: DebugProtocol.Request): void {
-    const frame = this.frames[args.frameId - 1];
+    const at = this.frameAt(args.frameId);
+    const frame = at && at.thread === this.focus ? at.frame : undefined;
     this.move(response, request!, 'Restart frame', async () => {
       const record = frame && await this.engine!.reader.frame(frame.frame);
       const stop = record && await this.engine!.nav.stepIn({ seq: record.entry, frame: record.id, site: 0 }, 1);
@@ -471,8 +564,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override async stepInTargetsRequest(response: DebugProtocol.StepInTargetsResponse, args: DebugProtocol.StepInTargetsArguments): Promise<void> {
     await this.serialize(async () => {
-      const frame = this.frames[args.frameId - 1];
-      response.body = { targets: frame ? await this.callsOfStatement(frame) : [] };
+      const at = this.frameAt(args.frameId);
+      response.body = { targets: at && at.thread === this.focus ? await this.callsOfStatement(at.frame) : [] };
     });
     this.sendResponse(response);
   }
@@ -499,7 +592,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     const path = args.source.path ?? '';
     await this.serialize(async () => {
-      response.body = { breakpoints: this.breakpoints.setLines(path, args.breakpoints ?? [], this.engine) };
+      response.body = { breakpoints: this.breakpoints.setLines(path, args.breakpoints ?? [], this.threads.map((t) => t.engine)) };
       this.pushLiveBreakpoints();
       this.sendResponse(response);
       this.loggedTo.clear();
@@ -508,7 +601,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    response.body = { breakpoints: this.breakpoints.setFunctions(args.breakpoints, this.engine) };
+    response.body = { breakpoints: this.breakpoints.setFunctions(args.breakpoints, this.threads.map((t) => t.engine)) };
     this.pushLiveBreakpoints();
     this.sendResponse(response);
   }
@@ -531,7 +624,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     const handle = args.variablesReference !== undefined ? this.variables.get(args.variablesReference) : undefined;
-    if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
+    if (handle && handle.thread !== 0) response.body = { dataId: null, description: 'data breakpoints watch the main thread only' };
+    else if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
     else if (handle?.kind === 'value' && isObjectSnapshot(handle.value)) response.body = { dataId: `property:${handle.value.o}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
     else response.body = { dataId: null, description: 'only variables and object properties can have data breakpoints' };
     this.sendResponse(response);
@@ -547,42 +641,51 @@ export class ElixirScopeSession extends LoggingDebugSession {
     }
     response.body = { breakpoints: this.breakpoints.setData(data) };
     await this.serialize(async () => {
-      if (this.engine && this.live) { this.dataSites = await this.watchedWrites(data); this.pushLiveBreakpoints(); }
+      if (this.threads.length && this.live) { this.dataSites = await this.watchedWrites(data); this.pushLiveBreakpoints(); }
     });
     this.sendResponse(response);
   }
 
   protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
-    const file = args.source.path && this.engine?.sites.resolveFile(args.source.path);
-    const lines = file ? this.engine!.sites.linesBetween(file, args.line, args.endLine ?? args.line) : [];
+    // Any thread that loaded the file knows its statements (the same site table in each).
+    const path = args.source.path;
+    const engine = path ? this.threads.map((t) => t.engine).find((e) => e.sites.resolveFile(path)) : undefined;
+    const file = path && engine?.sites.resolveFile(path);
+    const lines = file && engine ? engine.sites.linesBetween(file, args.line, args.endLine ?? args.line) : [];
     response.body = {
-      breakpoints: lines.flatMap((line) => this.engine!.sites.statementsOn(file!, line).map((site) => ({ line, column: this.engine!.sites.site(site)!.column }))),
+      breakpoints: lines.flatMap((line) => engine!.sites.statementsOn(file!, line).map((site) => ({ line, column: engine!.sites.site(site)!.column }))),
     };
     this.sendResponse(response);
   }
 
   private announceBindings(): void {
-    for (const bp of this.breakpoints.bind(this.engine!)) this.sendEvent(new BreakpointEvent('changed', bp));
+    for (const t of this.threads) for (const bp of this.breakpoints.bind(t.engine)) this.sendEvent(new BreakpointEvent('changed', bp));
   }
 
   /** Retroactive logpoints: every hit of the recording so far, at once, in time order, each tagged with its seq. */
   private async printLogpoints(path?: string): Promise<void> {
-    const engine = this.engine;
-    if (!engine) return;
+    // One thread after the other, each in time order (seqs are per thread).
+    for (const thread of this.threads) await this.printThreadLogpoints(thread, path);
+  }
+
+  private async printThreadLogpoints(thread: ThreadView, path?: string): Promise<void> {
+    const engine = thread.engine;
     const lines: Array<{ seq: number; text: string; path: string; line: number }> = [];
-    for (const lp of this.breakpoints.logpoints(path)) {
-      const after = this.loggedTo.get(lp.id) ?? -1;
+    for (const lp of this.breakpoints.logpoints(engine, path)) {
+      const key = `${thread.id}:${lp.id}`;
+      const after = this.loggedTo.get(key) ?? -1;
       const hits = (await engine.breaks.allHits(lp)).filter((seq) => seq > after);
       for (const seq of hits) {
         const e = (await engine.nav.events.at(seq))!;
         const { scope } = await engine.state.scope(e.frame, seq);
         lines.push({ seq, text: interpolate(lp.message, (expr) => renderValue(evaluateExpression(expr, scope))), path: lp.path, line: engine.sites.site(lp.site)!.line });
       }
-      if (hits.length) this.loggedTo.set(lp.id, hits[hits.length - 1]);
+      if (hits.length) this.loggedTo.set(key, hits[hits.length - 1]);
     }
     lines.sort((a, b) => a.seq - b.seq);
+    const prefix = thread === this.main ? '' : `${this.threadName(thread)} `;
     for (const l of lines) {
-      const out = new OutputEvent(`[seq ${l.seq}] ${l.text}\n`, 'console') as DebugProtocol.OutputEvent;
+      const out = new OutputEvent(`[${prefix}seq ${l.seq}] ${l.text}\n`, 'console') as DebugProtocol.OutputEvent;
       out.body.source = new Source(basename(l.path), l.path);
       out.body.line = l.line;
       out.body.data = { seq: l.seq };
@@ -593,32 +696,34 @@ export class ElixirScopeSession extends LoggingDebugSession {
   // ---- state at the current time -----------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [new Thread(THREAD_ID, 'main')] };
+    response.body = { threads: this.threads.map((t) => new Thread(t.id, this.threadName(t))) };
     this.sendResponse(response);
   }
 
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.serialize(async () => {
-      await this.ensureFrames();
+      const slot = this.threads.findIndex((t) => t.id === args.threadId);
+      const all = slot < 0 ? [] : await this.framesOf(this.threads[slot]);
+      const base = slot * FRAME_ID_STRIDE;
       const start = args.startFrame ?? 0;
-      const frames = this.frames.slice(start, args.levels ? start + args.levels : undefined);
+      const frames = all.slice(start, args.levels ? start + args.levels : undefined);
       const stackFrames: DebugProtocol.StackFrame[] = [];
       frames.forEach((f, i) => {
-        const previous = this.frames[start + i - 1];
+        const previous = all[start + i - 1];
         // A label row where the stack crosses an await, as vscode-js-debug shows async callers.
-        if (f.async && (!previous || !previous.async)) stackFrames.push({ id: ASYNC_LABEL_ID, name: 'await', line: 0, column: 0, presentationHint: 'label' });
-        const frame: DebugProtocol.StackFrame = new StackFrame(start + i + 1, f.name, new Source(basename(f.file), f.file), f.line, f.column);
+        if (f.async && (!previous || !previous.async)) stackFrames.push({ id: base + ASYNC_LABEL, name: 'await', line: 0, column: 0, presentationHint: 'label' });
+        const frame: DebugProtocol.StackFrame = new StackFrame(base + start + i + 1, f.name, new Source(basename(f.file), f.file), f.line, f.column);
         if (f.async) frame.presentationHint = 'subtle';
         stackFrames.push(frame);
       });
-      response.body = { stackFrames, totalFrames: this.frames.length };
+      response.body = { stackFrames, totalFrames: all.length };
     });
     this.sendResponse(response);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    const frame = this.frames[args.frameId - 1];
-    response.body = { scopes: frame ? [new Scope('Locals', this.variables.forLocals(frame.frame, frame.seq), false)] : [] };
+    const at = this.frameAt(args.frameId);
+    response.body = { scopes: at ? [new Scope('Locals', this.variables.forLocals(at.frame.frame, at.frame.seq, this.threads.indexOf(at.thread)), false)] : [] };
     this.sendResponse(response);
   }
 
@@ -627,8 +732,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const hex = !!args.format?.hex;
     await this.serialize(async () => {
       if (!handle) response.body = { variables: [] };
-      else if (handle.kind === 'locals') response.body = { variables: this.variables.localsToVariables(await this.engine!.state.locals(handle.frame, handle.seq), hex) };
-      else response.body = { variables: this.variables.childrenToVariables(handle.value, hex) };
+      else if (handle.kind === 'locals') response.body = { variables: this.variables.localsToVariables(await this.threads[handle.thread].engine.state.locals(handle.frame, handle.seq), handle.thread, hex) };
+      else response.body = { variables: this.variables.childrenToVariables(handle.value, handle.thread, hex) };
     });
     this.sendResponse(response);
   }
@@ -636,15 +741,15 @@ export class ElixirScopeSession extends LoggingDebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     try {
       await this.serialize(async () => {
-        const frame = await this.frameFor(args.frameId);
-        const { scope, locals } = await this.engine!.state.scope(frame.frame, frame.seq);
+        const { thread, frame } = await this.evaluationFrame(args.frameId);
+        const { scope, locals } = await thread.engine.state.scope(frame.frame, frame.seq);
         const name = args.expression.trim();
-        if (locals.some((l) => l.name === name && l.writtenAt < 0)) throw new EvaluationError(await this.notYetAssigned(name, frame) ?? `${name} has no value yet at this time`);
+        if (locals.some((l) => l.name === name && l.writtenAt < 0)) throw new EvaluationError(await this.notYetAssigned(name, frame, thread.engine) ?? `${name} has no value yet at this time`);
         try {
-          const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), !!args.format?.hex);
+          const v = this.variables.toVariable(args.expression, evaluateExpression(args.expression, scope), this.threads.indexOf(thread), !!args.format?.hex);
           response.body = { result: v.value, variablesReference: v.variablesReference };
         } catch (err) {
-          if (err instanceof EvaluationError && /^[A-Za-z_$][\w$]*$/.test(args.expression.trim())) throw new EvaluationError(await this.notYetAssigned(args.expression.trim(), frame) ?? err.message);
+          if (err instanceof EvaluationError && /^[A-Za-z_$][\w$]*$/.test(args.expression.trim())) throw new EvaluationError(await this.notYetAssigned(args.expression.trim(), frame, thread.engine) ?? err.message);
           throw err;
         }
       });
@@ -655,8 +760,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   /** For a name with no value yet at this time: when it gets its first value in this frame. */
-  private async notYetAssigned(name: string, frame: FrameState): Promise<string | undefined> {
-    const engine = this.engine!;
+  private async notYetAssigned(name: string, frame: FrameState, engine: TemporalEngine): Promise<string | undefined> {
     const record = await engine.reader.frame(frame.frame);
     const end = record && record.exit >= 0 ? record.exit : engine.reader.length;
     for (const seq of await engine.nav.eventsOfFrame(frame.frame, frame.seq, end, (kind) => kind === EventKind.Write)) {
@@ -723,7 +827,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       const stop = await this.engine?.stopNear(args.seq);
       if (!stop) return this.sendErrorResponse(response, { id: 1004, format: `no position at seq ${args.seq}`, showUser: false });
       this.sendResponse(response);
-      this.arrive(stop, 'goto');
+      await this.arrive(stop, 'goto');
     });
   }
 
@@ -734,8 +838,8 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async valueHistory(args: ValueHistoryArgs): Promise<ValueHistoryResponse> {
-    const engine = this.engine!;
-    const frame = await this.frameFor(args.frameId);
+    const { thread, frame } = await this.evaluationFrame(args.frameId);
+    const engine = thread.engine;
     const now = frame.seq;
     const dot = args.name.lastIndexOf('.');
     let entries;
@@ -766,9 +870,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private async origin(args: OriginArgs) {
-    const engine = this.engine!;
+    // A frame id names its thread; a bare return seq, frame or seq is the focused thread's.
+    await this.ensureFrames();
+    const at = args.frameId !== undefined ? this.frameAt(args.frameId) : undefined;
+    const engine = at?.thread.engine ?? this.engine!;
     if (args.returnSeq !== undefined) return this.required(await engine.dataflow.originOfReturn(args.returnSeq), 'that return value was not recorded');
-    const frame = args.frame !== undefined && args.seq !== undefined ? { frame: args.frame, seq: args.seq } : await this.frameFor(args.frameId);
+    const frame = args.frame !== undefined && args.seq !== undefined ? { frame: args.frame, seq: args.seq } : at?.frame ?? await this.frameFor(args.frameId);
     if (!args.name) throw new Error('origin needs a variable name');
     return this.required(await engine.dataflow.originOf(frame.frame, frame.seq, args.name), `${args.name} has no recorded value at this time`);
   }
@@ -781,12 +888,92 @@ export class ElixirScopeSession extends LoggingDebugSession {
   // ---- helpers -----------------------------------------------------------------------------
 
   private async ensureFrames(): Promise<void> {
-    if (this.position && !this.frames.length) this.frames = await this.engine!.state.stack(this.position);
+    if (this.focus) await this.framesOf(this.focus);
+  }
+
+  /** A thread's stack at the current stop (the focused thread's at its position, the others' at the same moment). */
+  private async framesOf(thread: ThreadView): Promise<FrameState[]> {
+    if (!thread.frames.length) {
+      const at = await this.positionOf(thread);
+      thread.frames = at ? await thread.engine.state.stack(at) : [];
+    }
+    return thread.frames;
+  }
+
+  /** Where a thread is at the current stop: the focused one at the stop, another at its last event at or before that moment. */
+  private async positionOf(thread: ThreadView): Promise<Stop | undefined> {
+    if (thread === this.focus) return this.position;
+    if (!this.position) return undefined;
+    if (!thread.at) {
+      const seq = await this.seqAtNow(thread);
+      thread.at = { stop: seq < 0 ? undefined : await thread.engine.stopNear(seq) };
+    }
+    return thread.at.stop;
+  }
+
+  /** Another thread's last event at or before the current moment (-1: it has not started yet; its last event when time is unknown). */
+  private async seqAtNow(thread: ThreadView): Promise<number> {
+    if (this.now === undefined) return thread.engine.reader.length - 1;
+    return thread.engine.timing.lastAtOrBefore(this.now - this.offsetMs(thread));
+  }
+
+  /** When event `seq` of a thread ran, on the main thread's clock. */
+  private async mainTime(thread: ThreadView, seq: number): Promise<number | undefined> {
+    const ms = await thread.engine.timing.clockAt(seq);
+    return ms === undefined ? undefined : ms + this.offsetMs(thread);
+  }
+
+  /** "main", or "Worker 3 "pricer" (worker.js)": Node's threadId, the Worker's name and script. */
+  private threadName(thread: ThreadView): string {
+    if (thread.id === MAIN_THREAD_ID) return 'main';
+    const t = thread.engine.reader.meta.thread;
+    const file = !t ? '' : t.filename === '[eval]' ? ' (eval)' : ` (${basename(t.filename)})`;
+    return `Worker ${thread.id - 1}${t?.name ? ` "${t.name}"` : ''}${file}`;
+  }
+
+  /** ms to add to a thread's clock (from its performance.timeOrigin) to get the main thread's. */
+  private offsetMs(thread: ThreadView): number {
+    const own = thread.engine.reader.meta.timeOrigin, main = this.main.engine.reader.meta.timeOrigin;
+    return own !== undefined && main !== undefined ? own - main : 0;
+  }
+
+  /** The thread and frame of a stack frame id from stackTrace (see FRAME_ID_STRIDE). */
+  private frameAt(frameId: number): { thread: ThreadView; frame: FrameState } | undefined {
+    const thread = this.threads[Math.floor(frameId / FRAME_ID_STRIDE)];
+    const frame = thread?.frames[(frameId % FRAME_ID_STRIDE) - 1];
+    return thread && frame ? { thread, frame } : undefined;
+  }
+
+  /** Where an evaluation runs: the given frame in whichever thread, else the focused thread's top frame. */
+  private async evaluationFrame(frameId: number | undefined): Promise<{ thread: ThreadView; frame: FrameState }> {
+    await this.ensureFrames();
+    const at = frameId !== undefined ? this.frameAt(frameId) : undefined;
+    if (at) return at;
+    return { thread: this.focus!, frame: await this.frameFor(undefined) };
+  }
+
+  /**
+   * A recorded thread joins the session (the first one is the main thread). A live worker's stream
+   * may not have its hello yet: its id comes from the connection, its name and clock from the meta
+   * once there (both read when needed).
+   */
+  private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id): void {
+    const id = threadId === undefined ? MAIN_THREAD_ID : threadId + 1;
+    // A Worker that connects while the main stream is being opened is offered twice (onThread and Recording.threads).
+    if (this.threads.some((t) => t.id === id)) return;
+    this.threads.push({ id, engine, writer, frames: [], scannedTo: 0 });
+    engine.nav.growing = !!writer && this.live;
+    // A Worker of a running program appears as it starts: the client asks for threads again.
+    if (writer && id !== MAIN_THREAD_ID) this.sendEvent(new ThreadEvent('started', id));
+    this.threads.sort((a, b) => a.id - b.id);
+    if (!this.focus) this.focus = this.threads[0];
+    if (this.threads.length > 1) for (const bp of this.breakpoints.bind(engine)) this.sendEvent(new BreakpointEvent('changed', bp));
   }
 
   private async frameFor(frameId: number | undefined): Promise<FrameState> {
     await this.ensureFrames();
-    const frame = this.frames[(frameId ?? 1) - 1] ?? this.frames[0];
+    const at = frameId !== undefined ? this.frameAt(frameId) : undefined;
+    const frame = (at?.thread === this.focus ? at?.frame : undefined) ?? this.frames[0];
     if (!frame) throw new Error('not stopped: there is no current time to evaluate at');
     return frame;
   }

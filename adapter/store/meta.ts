@@ -13,6 +13,13 @@ export interface RecordingMeta {
   nodeVersion: string;
   startTime: number;
   pid?: number;
+  /** performance.timeOrigin of the recorded thread (ms since the epoch, fractional): aligns the clocks of threads. */
+  timeOrigin?: number;
+  /**
+   * Set in the recording of a worker thread (`<main recording>/threads/<threadId>/`): the
+   * program's Worker, by Node's threadId, its options' `name` and its script.
+   */
+  thread?: { id: number; name?: string; filename: string };
 }
 
 export interface RecordingStats {

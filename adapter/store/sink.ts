@@ -1,5 +1,6 @@
 import type { EventKind } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
+import type { WorkerIdentity } from '../../runtime/wire';
 
 /**
  * A value the runtime sent as RecordedValue JSON, handed over as its UTF-8 bytes buf[start, end)
@@ -52,4 +53,8 @@ export interface RuntimeHello {
   argv: string[];
   cwd: string;
   startTime: number;
+  /** performance.timeOrigin of the thread: its clock samples are ms after it (threads' clocks line up through it). */
+  timeOrigin?: number;
+  /** A program Worker's thread: what it was created with. */
+  worker?: WorkerIdentity;
 }

@@ -69,7 +69,10 @@ export class RecordingWriter implements EventSink {
 
   hello(info: RuntimeHello): void {
     this.startedAt = info.startTime;
-    this.meta = { ...this.meta, nodeVersion: info.nodeVersion, pid: info.pid };
+    this.meta = {
+      ...this.meta, nodeVersion: info.nodeVersion, pid: info.pid, timeOrigin: info.timeOrigin,
+      ...(info.threadId !== 0 ? { thread: { id: info.threadId, filename: '[unknown]', ...info.worker } } : {}),
+    };
     this.queue([{ type: 'put', key: META_KEY, value: JSON.stringify(this.meta) }]);
   }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Mode } from '../../protocol/events';
@@ -7,6 +8,9 @@ import type { SnapshotLimits } from '../../protocol/requests';
 import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
 import type { RecordingWriter } from '../store/writer';
+import type { RecordingMeta } from '../store/meta';
+import type { RuntimeHello } from '../store/sink';
+import { threadDir } from '../store/threads';
 import { bundlePath } from './paths';
 import { LiveControl } from './live-control';
 import type { BuildManifest } from '../../protocol/sites';
@@ -32,6 +36,15 @@ export interface RecordOptions {
    * the build), and wherever `Recording.live` asks. Without it the program never waits for us.
    */
   live?: (manifest: BuildManifest) => LiveBreakpoints;
+  /** A worker thread of the program started recording (its writer is open). */
+  onThread?: (thread: ThreadRecording) => void;
+}
+
+/** A worker thread's stream: a recording of its own under the main one (adapter/store/threads.ts). */
+export interface ThreadRecording {
+  threadId: number;
+  dir: string;
+  writer: RecordingWriter;
 }
 
 export class RecordError extends Error {
@@ -48,6 +61,10 @@ export interface Recording {
   buildErrors: BuildError[];
   manifest: BuildManifest;
   live?: LiveControl;
+  /** The worker threads recorded so far; their writers stay open until closeThreads(). */
+  threads: ThreadRecording[];
+  /** Closes the worker threads' writers (after `finished`). */
+  closeThreads(): Promise<void>;
 }
 
 /** Instruments the program's workspace, runs it with the runtime preloaded, and stores its events. */
@@ -63,11 +80,35 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   let connected = false;
   let writerReady: Promise<RecordingWriter> | undefined;
   const liveRef: { control?: LiveControl } = {};
-  const ipcP = startIpcServer(() => {
-    if (connected) throw new Error('only the main thread is recorded so far');
-    connected = true;
-    return writerReady!;
-  }, { attached: (send) => liveRef.control?.attached(send), paused: (id) => liveRef.control?.paused(id) });
+  const threads: ThreadRecording[] = [];
+  const threadWriters: Array<Promise<RecordingWriter>> = [];
+  let meta: Omit<RecordingMeta, 'format'> | undefined;
+  let manifest: BuildManifest | undefined;
+  const isMain = (hello: RuntimeHello): boolean => hello.threadId === 0;
+  const ipcP = startIpcServer((hello) => {
+    if (isMain(hello)) {
+      if (connected) throw new Error('a second main thread connected');
+      connected = true;
+      return writerReady!;
+    }
+    // A worker thread: its own recording under the main one, opened as it says hello.
+    const tdir = threadDir(dir, hello.threadId);
+    const made = (async () => {
+      await mkdir(tdir, { recursive: true });
+      const { RecordingWriter } = await import('../store/writer');
+      const writer = await RecordingWriter.create(tdir, { ...meta!, startTime: hello.startTime }, manifest!);
+      const t = { threadId: hello.threadId, dir: tdir, writer };
+      threads.push(t);
+      opts.onThread?.(t);
+      return writer;
+    })();
+    threadWriters.push(made);
+    return made;
+  }, {
+    // Only the main thread's runtime takes part in live mode (worker threads never pause).
+    attached: (send, hello) => { if (isMain(hello)) liveRef.control?.attached(send); },
+    paused: (id) => liveRef.control?.paused(id),
+  });
   const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude })
     .catch(async (err: unknown) => { await ipcP.then((s) => s.close(), () => undefined); throw err; });
   const ipc = await ipcP;
@@ -96,8 +137,9 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
     stdio: opts.stdio ?? 'inherit',
   });
-  writerReady = import('../store/writer').then(({ RecordingWriter }) =>
-    RecordingWriter.create(dir, { program, args, cwd, root, mode, nodeVersion: process.version, startTime }, build.manifest));
+  meta = { program, args, cwd, root, mode, nodeVersion: process.version, startTime };
+  manifest = build.manifest;
+  writerReady = import('../store/writer').then(({ RecordingWriter }) => RecordingWriter.create(dir, meta!, build.manifest));
   const opened = writerReady;
   // Listeners go on at once: a short program may be gone before the store is open.
   const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
@@ -108,6 +150,8 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
         await ipc.whenIdle();
         await ipc.close();
         if (!connected) await writer.end(false);
+        // A thread writer that failed to open has already failed its connection; the others flush.
+        await Promise.allSettled(threadWriters);
         writer.setExitCode(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0));
         await writer.flush();
         resolveExit({ code, signal });
@@ -123,7 +167,8 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     await ipc.close();
     throw err;
   }
-  return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live };
+  const closeThreads = async (): Promise<void> => { await Promise.allSettled(threadWriters); await Promise.all(threads.map((t) => t.writer.close())); };
+  return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live, threads, closeThreads };
 }
 
 /** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits and redaction patterns, when given. */

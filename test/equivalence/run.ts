@@ -32,7 +32,11 @@ export function runRecorded(program: string, cwd: string, out: string, mode: Mod
   return run([CLI, 'record', '--quiet', '--mode', mode, '--out', out, '--', program], cwd, env, timeoutMs);
 }
 
-export interface CliStats { events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string }
+export interface CliStats {
+  events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string;
+  /** The recording's worker threads, when it has any. */
+  threads?: Array<{ threadId: number; name?: string; filename: string; events: number; complete: boolean; dir: string }>;
+}
 
 /** `elixirscope query DIR stats --json`. */
 export function queryStats(dir: string): CliStats {
