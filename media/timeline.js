@@ -253,6 +253,7 @@
       (ms !== undefined ? ` · ${fmtTime(ms)}` : '') +
       (view.from > 0 || view.to < total ? ` · showing ${view.from.toLocaleString('en-US')}–${view.to.toLocaleString('en-US')}` : '') +
       (resolution() === 1 ? ' · one event per bar' : '') +
+      (data.from !== view.from || data.to !== view.to ? ' · loading…' : '') +
       (live ? ' · live' : '');
     canvas.setAttribute('aria-valuemax', String(Math.max(0, total - 1)));
     canvas.setAttribute('aria-valuenow', String(position));
