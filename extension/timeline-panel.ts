@@ -72,16 +72,19 @@ export class TimelinePanel implements vscode.Disposable {
 <body>
 <header class="bar">
   <span id="readout" class="readout" aria-live="polite">Loading…</span>
-  <span class="hint">click/drag: scrub · wheel: zoom · shift+drag or shift+wheel: pan · ←/→: move · +/−: zoom · Home/End</span>
+  <span class="hint">click/drag: scrub · wheel: zoom · shift+drag or shift+wheel: pan · ←/→: move · +/−: zoom · PgUp/PgDn: pan · 0: all · Home/End</span>
 </header>
 <main>
-  <canvas id="timeline" tabindex="0" role="slider" aria-label="Recording timeline. Left and right arrows move in time, plus and minus zoom."
+  <canvas id="timeline" tabindex="0" role="slider" aria-label="Recording timeline. Left and right arrows move in time, plus and minus zoom, Page Up and Page Down pan, 0 shows the whole recording."
     aria-valuemin="0" aria-valuemax="0" aria-valuenow="0"></canvas>
   <div id="axis" class="axis" aria-hidden="true"></div>
   <div id="tip" class="tip" role="tooltip" hidden></div>
   <div id="empty" class="empty" hidden></div>
 </main>
-<footer id="legend" class="legend"></footer>
+<footer>
+  <div id="legend" class="legend"></div>
+  <div id="functions" class="legend functions" aria-label="Functions called most in the visible window"></div>
+</footer>
 <script nonce="${nonce}" src="${media('timeline.js')}"></script>
 </body>
 </html>`;

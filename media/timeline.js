@@ -13,6 +13,7 @@
   const legend = /** @type {HTMLElement} */ (document.getElementById('legend'));
   const axis = /** @type {HTMLElement} */ (document.getElementById('axis'));
   const tip = /** @type {HTMLElement} */ (document.getElementById('tip'));
+  const functions = /** @type {HTMLElement} */ (document.getElementById('functions'));
 
   // Kinds drawn bottom-up, each with a theme variable (fallback for older themes).
   const KINDS = [
@@ -25,7 +26,7 @@
   ];
   const OTHER = ['other', '--vscode-charts-orange', '#d18616'];
 
-  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>,fromMs?:number,toMs?:number}[],position:number,total:number}|null} */
+  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>,fromMs?:number,toMs?:number}[],position:number,total:number,functions?:{name:string,file:string,line:number,calls:number}[]}|null} */
   let data = null;
   /** (seq, ms) points from the buckets' fromMs/toMs, ascending; null when the recording has no clock samples. */
   /** @type {[number, number][]|null} */
@@ -69,6 +70,26 @@
     }
   }
 
+  /** Activity per function: the functions called most in the loaded window (from the same timeline answer). */
+  function buildFunctions() {
+    if (!functions) return;
+    functions.textContent = '';
+    const list = (data && data.functions) || [];
+    if (!list.length) return;
+    const label = document.createElement('span');
+    label.className = 'functions-label';
+    label.textContent = 'calls in view:';
+    functions.append(label);
+    for (const f of list.slice(0, 8)) {
+      const item = document.createElement('span');
+      item.className = 'function-item';
+      const file = f.file ? f.file.split(/[\\/]/).pop() : '';
+      item.textContent = `${f.name} ×${f.calls.toLocaleString('en-US')}`;
+      item.title = `${f.name}${file ? ` (${file}:${f.line})` : ''}: called ${f.calls.toLocaleString('en-US')} times in the visible window`;
+      functions.append(item);
+    }
+  }
+
   function resize() {
     const dpr = window.devicePixelRatio || 1;
     const r = canvas.getBoundingClientRect();
@@ -106,12 +127,13 @@
   const seqAtTime = (ms) => interp(ms, 1, 0);
   /** A time known from the loaded buckets (the data covers the visible window only). */
   const knownTime = (seq) => (points && data && seq >= data.from && seq < data.to ? timeAt(seq) : undefined);
-  /** `ms` with as many decimals as a tick `step` needs: µs below 1 µs steps, s from 1 s steps. */
+  /** `ms` with as many decimals as a tick `step` needs: s from 1 s steps or 1 s on (zoomed far in late in a
+   *  recording: "6.0211940 s", not "6021194.0 µs"), µs for sub-µs steps in the first ms, else ms. */
   function fmtMs(ms, step) {
-    const dec = (st) => Math.max(0, Math.min(3, -Math.floor(Math.log10(st) + 1e-9)));
-    if (step >= 1000) return `${(ms / 1000).toFixed(dec(step / 1000))} s`;
-    if (step < 0.001) return `${(ms * 1000).toFixed(dec(step * 1000))} µs`;
-    return `${ms.toFixed(dec(step))} ms`;
+    const dec = (st, max) => Math.max(0, Math.min(max, -Math.floor(Math.log10(st) + 1e-9)));
+    if (step >= 1000 || ms >= 1000) return `${(ms / 1000).toFixed(dec(step / 1000, 9))} s`;
+    if (step < 0.001 && ms < 1) return `${(ms * 1000).toFixed(dec(step * 1000, 3))} µs`;
+    return `${ms.toFixed(dec(step, 6))} ms`;
   }
   /** A time on its own (readout, tooltip): about four significant digits. */
   function fmtTime(ms) {
@@ -230,12 +252,22 @@
     readout.textContent = `position ${position.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events` +
       (ms !== undefined ? ` · ${fmtTime(ms)}` : '') +
       (view.from > 0 || view.to < total ? ` · showing ${view.from.toLocaleString('en-US')}–${view.to.toLocaleString('en-US')}` : '') +
+      (resolution() === 1 ? ' · one event per bar' : '') +
+      (data.from !== view.from || data.to !== view.to ? ' · loading…' : '') +
       (live ? ' · live' : '');
     canvas.setAttribute('aria-valuemax', String(Math.max(0, total - 1)));
     canvas.setAttribute('aria-valuenow', String(position));
     canvas.setAttribute('aria-valuetext', `event ${position} of ${total}${ms !== undefined ? `, ${fmtTime(ms)}` : ''}`);
     canvas.dataset.position = String(position);
     canvas.dataset.total = String(total);
+    canvas.dataset.view = `${view.from}-${view.to}`;
+  }
+  /** Events per bar of the loaded data when it covers the visible window (1: single events), else 0. */
+  function resolution() {
+    if (!data || !data.buckets.length || data.from !== view.from || data.to !== view.to) return 0;
+    let w = 0;
+    for (const b of data.buckets) w = Math.max(w, b.to - b.from);
+    return w;
   }
 
   function requestRange(delay = 120) {
@@ -358,6 +390,8 @@
       case 'End': keyCursor = total - 1; seekTo(total - 1); break;
       case '+': case '=': zoom(0.5, position); break;
       case '-': case '_': zoom(2, position); break;
+      case 'PageUp': pan(-(view.to - view.from) / 2); break;
+      case 'PageDown': pan((view.to - view.from) / 2); break;
       case '0': view = { from: 0, to: total }; draw(); updateReadout(); requestRange(0); break;
       default: handled = false;
     }
@@ -376,9 +410,11 @@
       position = data.position | 0;
       if (view.to <= view.from || view.to > total || (view.from === 0 && view.to === prevTotal)) view = { from: 0, to: total };
       buildPoints();
+      canvas.dataset.loaded = `${data.from}-${data.to}`;
       empty.hidden = true;
       canvas.hidden = false;
       buildLegend();
+      buildFunctions();
       updateReadout();
       draw();
     } else if (m.type === 'nodata') {
@@ -389,6 +425,7 @@
       empty.hidden = false;
       readout.textContent = 'No timeline data';
       legend.textContent = '';
+      if (functions) functions.textContent = '';
       draw();
     } else if (m.type === 'position') {
       position = m.seq | 0; updateReadout(); draw();

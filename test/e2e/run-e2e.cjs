@@ -14,8 +14,12 @@
 //   KEEP=1                  keep the temp dir (code-server log, workspace, fake adapter log)
 //   STEP_TIMEOUT_MS         per-wait timeout (default 30000)
 //   ARTIFACTS=dir           where screenshots and results.json go
-//   PHASES=trusted,untrusted which workbench runs (default both): the main scenario with workspace trust off,
-//                           then a second code-server with trust on and the folder in Restricted Mode
+//   PHASES=trusted,untrusted which workbench runs (default both): the main scenario with workspace trust off
+//                           (ending with the timeline at scale on a >=10M-event recording), then a second code-server
+//                           with trust on and the folder in Restricted Mode. PHASES=scale runs only the timeline-at-scale
+//                           steps, in their own code-server. PHASES=workbench: `npm run workbench` with workspace trust
+//                           (run by default, last).
+//   SCALE_ITERATIONS        loop iterations of the scale program (default 900000: 12 events each, 10.8M events)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -234,7 +238,7 @@ async function toolbarButton(icon) {
 }
 
 /** The main scenario in a trusted workspace (trust checks off, as most users run VS Code). */
-async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog }) {
+async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog, scale }) {
   const server = await lib.startCodeServer({ root, userData, extensionsDir, workspace: ws, env });
   log('code-server on', server.url, `(adapter: ${ADAPTER})`);
   let browser;
@@ -593,7 +597,316 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       await row.waitFor({ state: 'visible', timeout: TO });
       return `picker: ${first.join(' | ')}; terminal: "${done}"; Problems: ${(await row.innerText()).replace(/\s+/g, ' ').trim()}`;
     }, { needs: ['workbench loads'] });
+
+    if (scale) await scaleSteps(scale); // the fake adapter replays a fixed 12-event trace: nothing to scale
     void stopped;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await server.stop();
+  }
+}
+
+/**
+ * A recording of >=10M events, made with the CLI while the workbench starts (the program of
+ * scripts/bench-dap.mjs: 12 events per loop iteration, ~7 s on 2 cores). Outside the workspace, with
+ * its own package.json, so its build cache and recording touch nothing the other steps look at.
+ * Returns a promise of {rec, program, events, ms}.
+ */
+function recordScaleProgram(root) {
+  const dir = path.join(root, 'scale');
+  const iterations = Number(process.env.SCALE_ITERATIONS || 900000);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "e2e-scale", "private": true }\n');
+  const program = path.join(dir, 'ledger.js');
+  fs.writeFileSync(program, [
+    'const start = { opened: true };',
+    'function post(balance, amount) {',
+    '  const fee = amount % 7;',
+    '  return balance + amount - fee;',
+    '}',
+    'let balance = 0;',
+    `for (let i = 0; i < ${iterations}; i++) {`,
+    '  balance = post(balance, i % 100);',
+    '}',
+    'console.log(balance, start.opened);',
+    '',
+  ].join('\n'));
+  const rec = path.join(dir, 'recording');
+  const cli = path.join(REPO, 'dist', 'cli.js');
+  const t = Date.now();
+  const run = (args) => new Promise((resolve, reject) => {
+    const p = require('child_process').spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`elixirscope ${args[0]} exited ${code}: ${out.slice(-500)}`))));
+  });
+  const done = (async () => {
+    await run(['record', '--mode', 'full', '--out', rec, '--quiet', '--', program]);
+    const ms = Date.now() - t;
+    const stats = JSON.parse(await run(['query', rec, 'stats', '--json']));
+    return { rec, program, events: stats.events, ms };
+  })();
+  done.catch(() => {}); // awaited by the scale steps; an early failure must not be an unhandled rejection
+  return done;
+}
+
+/** In the timeline webview: the loaded data covers the visible window (the last zoom/pan is rendered). */
+async function timelineSettled(canvas) {
+  return canvas.evaluate((el) => !!el.dataset.view && el.dataset.loaded === el.dataset.view);
+}
+/** Waits until the webview has drawn the data for its visible window; returns the ms it took. */
+async function waitTimelineSettled(canvas, t0, what, timeout = TO) {
+  await page.waitForTimeout(20);
+  await waitFor(() => timelineSettled(canvas), `${what}: timeline data for the visible window (view ${''})`, timeout, 25);
+  return Date.now() - t0;
+}
+const viewOf = async (canvas) => (await canvas.getAttribute('data-view')).split('-').map(Number);
+
+/**
+ * Timeline at scale (issue 7): open a >=10M-event recording, zoom with the real wheel down to single
+ * events, pan (shift+wheel, Page Down), click to scrub, and the keyboard. The webview must stay
+ * responsive: a requestAnimationFrame loop inside it records the longest gap between frames while
+ * all of this happens, and every zoom/pan must be drawn with its data within SCALE_RENDER_MS.
+ */
+async function scaleSteps(scaleP) {
+  const RENDER_MS = Number(process.env.SCALE_RENDER_MS || 5000); // input -> data for the new window drawn
+  const FRAME_GAP_MS = Number(process.env.SCALE_FRAME_GAP_MS || 1000); // longest frame gap in the webview
+  const O = 'scale: Open Recording… of a >=10M-event recording, and its timeline';
+  let scale;
+  const renders = []; // ms per zoom/pan, input to data drawn
+  await step(O, async () => {
+    scale = await scaleP;
+    if (scale.events < 10e6) throw new Error(`the scale recording has ${scale.events} events`);
+    await command('View: Close All Editors').catch(() => {});
+    await openRecordingDialog(page, command, scale.rec);
+    await page.waitForSelector('.debug-toolbar', { state: 'visible', timeout: 60000 });
+    await waitFor(async () => (await statusEvents().catch(() => 0)) >= 10e6, 'status bar with >=10M events', 60000, 250);
+    await page.keyboard.press('Control+Shift+D');
+    await page.waitForSelector('.debug-call-stack', { timeout: 10000 });
+    await waitTopFrameLine(() => true, 'a stopped frame', 60000);
+    const t0 = Date.now();
+    await command('ElixirScope: Open Timeline');
+    const canvas = webview().locator('#timeline');
+    await canvas.waitFor({ state: 'visible', timeout: TO });
+    const first = await waitTimelineSettled(canvas, t0, 'whole recording', 60000);
+    const readout = (await webview().locator('#readout').innerText()).trim();
+    if (!readout.includes(`of ${scale.events.toLocaleString('en-US')} events`)) throw new Error(`readout: ${readout}`);
+    // activity per function: post() ran once per loop iteration
+    const fns = (await webview().locator('#functions').innerText()).replace(/\s+/g, ' ').trim();
+    if (!/post ×[\d,]+/.test(fns)) throw new Error(`functions: ${fns}`);
+    return `functions "${fns}"; recorded ${scale.events.toLocaleString('en-US')} events in ${scale.ms} ms (in parallel with the steps above); ` +
+      `status "${(await statusItem().innerText()).trim()}"; whole-recording timeline drawn ${first} ms after Open Timeline; readout "${readout}"`;
+  }, { needs: ['workbench loads'] });
+
+  const Z = 'scale: the mouse wheel zooms to single events, each zoom drawn in time, the webview never freezes';
+  await step(Z, async () => {
+    const wv = webview();
+    const canvas = wv.locator('#timeline');
+    // a frame-gap monitor inside the webview (playwright evaluates over CDP, outside the page's CSP)
+    await canvas.evaluate(() => {
+      const g = { max: 0, frames: 0, run: true };
+      let last = performance.now();
+      const tick = (t) => { g.max = Math.max(g.max, t - last); g.frames++; last = t; if (g.run) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      window.__esFrames = g;
+    });
+    const box = await canvas.boundingBox();
+    // zoom about 3/8 of the width: not the middle of a bucket boundary, nowhere special
+    await page.mouse.move(box.x + box.width * 0.375, box.y + box.height / 2);
+    const [f0, t0] = await viewOf(canvas);
+    let notches = 0;
+    for (let burst = 0; burst < 40; burst++) {
+      if ((await wv.locator('#readout').innerText()).includes('one event per bar')) break;
+      const t = Date.now();
+      for (let i = 0; i < 3; i++) { await page.mouse.wheel(0, -100); notches++; } // one render per burst (the webview debounces 120 ms)
+      renders.push(await waitTimelineSettled(canvas, t, `zoom burst ${burst + 1}`));
+    }
+    const readout = (await wv.locator('#readout').innerText()).trim();
+    if (!readout.includes('one event per bar')) throw new Error(`no single-event level after ${notches} wheel notches: ${readout}`);
+    const [f1, t1] = await viewOf(canvas);
+    const { max, frames } = await canvas.evaluate(() => window.__esFrames);
+    const slow = Math.max(...renders);
+    if (slow > RENDER_MS) throw new Error(`a zoom took ${slow} ms to draw (bound ${RENDER_MS} ms): ${renders.join(', ')}`);
+    if (max > FRAME_GAP_MS) throw new Error(`the webview froze for ${Math.round(max)} ms (bound ${FRAME_GAP_MS} ms)`);
+    // the tooltip over a bar names a single event
+    await canvas.hover({ position: { x: box.width * 0.375, y: box.height / 2 } });
+    const tip = (await wv.locator('#tip').innerText()).replace(/\s+/g, ' ').trim();
+    if (!/\bevent [\d,]+ /.test(tip + ' ') || !/1 recorded/.test(tip)) throw new Error(`tooltip at single-event level: ${tip}`);
+    const sorted = [...renders].sort((a, b) => a - b);
+    return `${notches} wheel notches in ${renders.length} bursts: view ${f0}–${t0} → ${f1}–${t1} (${t1 - f1} events); ` +
+      `draw with data per burst: median ${sorted[sorted.length >> 1]} ms, max ${slow} ms (bound ${RENDER_MS}); ` +
+      `longest webview frame gap ${Math.round(max)} ms over ${frames} frames (bound ${FRAME_GAP_MS}); tooltip "${tip}"; readout "${readout}"`;
+  }, { needs: [O] });
+
+  const P = 'scale: shift+wheel and Page Down pan at single-event level';
+  await step(P, async () => {
+    const wv = webview();
+    const canvas = wv.locator('#timeline');
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.375, box.y + box.height / 2);
+    const [a0, a1] = await viewOf(canvas);
+    let t = Date.now();
+    await page.keyboard.down('Shift');
+    await page.mouse.wheel(0, 300);
+    await page.keyboard.up('Shift');
+    const ms1 = await waitTimelineSettled(canvas, t, 'shift+wheel pan');
+    const [b0, b1] = await viewOf(canvas);
+    if (b0 <= a0 || b1 - b0 !== a1 - a0) throw new Error(`shift+wheel: view ${a0}–${a1} → ${b0}–${b1}`);
+    await canvas.focus();
+    t = Date.now();
+    await canvas.press('PageDown');
+    const ms2 = await waitTimelineSettled(canvas, t, 'Page Down pan');
+    const [c0, c1] = await viewOf(canvas);
+    if (c0 !== b0 + Math.round((b1 - b0) / 2) || c1 - c0 !== b1 - b0) throw new Error(`Page Down: view ${b0}–${b1} → ${c0}–${c1}`);
+    const readout = (await wv.locator('#readout').innerText()).trim();
+    if (!readout.includes('one event per bar')) throw new Error(`readout after panning: ${readout}`);
+    renders.push(ms1, ms2);
+    const { max } = await canvas.evaluate(() => window.__esFrames);
+    if (max > FRAME_GAP_MS) throw new Error(`the webview froze for ${Math.round(max)} ms (bound ${FRAME_GAP_MS} ms)`);
+    return `shift+wheel ${a0}–${a1} → ${b0}–${b1} drawn in ${ms1} ms; Page Down → ${c0}–${c1} drawn in ${ms2} ms; longest frame gap so far ${Math.round(max)} ms`;
+  }, { needs: [Z] });
+
+  const C = 'scale: a click on a single event scrubs: status bar, call stack and editor follow';
+  await step(C, async () => {
+    const wv = webview();
+    const canvas = wv.locator('#timeline');
+    const [v0, v1] = await viewOf(canvas);
+    const before = await statusSeq();
+    const box = await canvas.boundingBox();
+    await canvas.click({ position: { x: box.width * 0.5, y: box.height / 2 } });
+    const now = await waitPositionChange(before, 'timeline click at single-event level');
+    // the adapter snaps to the nearest stop: a statement of that loop iteration, a few events away at most
+    if (now < v0 - 12 || now > v1 + 12) throw new Error(`position @${now} is not near the clicked window ${v0}–${v1}`);
+    const line = await waitTopFrameLine((l) => l >= 2 && l <= 8, 'top frame inside the loop or post()');
+    await page.locator('.tab.active', { hasText: 'ledger.js' }).first().waitFor({ state: 'visible', timeout: TO });
+    await page.waitForSelector('.monaco-editor .debug-top-stack-frame-line', { timeout: TO });
+    await waitFor(async () => (await wv.locator('#readout').innerText()).startsWith(`position ${now.toLocaleString('en-US')} of`), `readout at ${now}`, TO, 250);
+    return `clicked the middle of ${v0}–${v1}: @${before} → @${now}; editor ledger.js line ${line}`;
+  }, { needs: [Z] });
+
+  await step('scale: keyboard zooms out (−, 0), arrows move one event, focus is visible', async () => {
+    const wv = webview();
+    const canvas = wv.locator('#timeline');
+    await canvas.focus();
+    const focus = await canvas.evaluate((el) => {
+      const want = getComputedStyle(document.body).getPropertyValue('--vscode-focusBorder').trim();
+      const px = el.getContext('2d').getImageData(0, Math.floor(el.height / 2), 1, 1).data;
+      const probe = document.createElement('div'); probe.style.color = want; document.body.append(probe);
+      const rgb = getComputedStyle(probe).color.match(/\d+/g).map(Number); probe.remove();
+      return { active: document.activeElement === el, want, px: [...px].slice(0, 3), rgb: rgb.slice(0, 3) };
+    });
+    if (!focus.active) throw new Error('the canvas did not take focus');
+    if (focus.px.some((c, i) => Math.abs(c - focus.rgb[i]) > 40)) throw new Error(`no focus ring: left edge ${focus.px} vs focusBorder ${focus.want} (${focus.rgb})`);
+    // one bar is one event here: ArrowRight asks for the next event (the adapter snaps to the next stop)
+    const from = await statusSeq();
+    let to = from;
+    for (let i = 0; i < 8 && to === from; i++) {
+      await canvas.press('ArrowRight');
+      await page.waitForTimeout(400);
+      to = await statusSeq();
+    }
+    if (!(to > from)) throw new Error(`ArrowRight x8 did not move forward from @${from} (now @${to})`);
+    await page.waitForTimeout(500);
+    const [s0, s1] = await viewOf(canvas);
+    let t = Date.now();
+    await canvas.press('-');
+    const ms1 = await waitTimelineSettled(canvas, t, 'key −');
+    const [m0, m1] = await viewOf(canvas);
+    if (m1 - m0 <= s1 - s0) throw new Error(`− did not zoom out: ${s0}–${s1} → ${m0}–${m1}`);
+    t = Date.now();
+    await canvas.press('0');
+    const ms2 = await waitTimelineSettled(canvas, t, 'key 0');
+    const [w0, w1] = await viewOf(canvas);
+    const total = Number(await canvas.getAttribute('data-total'));
+    if (w0 !== 0 || w1 !== total) throw new Error(`0 did not show the whole recording: ${w0}–${w1} of ${total}`);
+    const { max } = await canvas.evaluate(() => { window.__esFrames.run = false; return window.__esFrames; });
+    if (max > FRAME_GAP_MS) throw new Error(`the webview froze for ${Math.round(max)} ms (bound ${FRAME_GAP_MS} ms)`);
+    const sorted = [...renders, ms1, ms2].sort((a, b) => a - b);
+    return `focus ring ${focus.px} (focusBorder ${focus.want}); ArrowRight @${from} → @${to}; − ${s0}–${s1} → ${m0}–${m1} in ${ms1} ms; 0 → whole ${w0}–${w1} in ${ms2} ms; ` +
+      `all ${sorted.length} zoom/pan renders: median ${sorted[sorted.length >> 1]} ms, max ${sorted[sorted.length - 1]} ms; longest frame gap ${Math.round(max)} ms`;
+  }, { needs: [Z] });
+
+  await page.mouse.move(5, 5).catch(() => {});
+  await focusEditor().catch(() => {});
+  await page.keyboard.press('Shift+F5').catch(() => {});
+  await page.waitForSelector('.debug-toolbar', { state: 'hidden', timeout: TO }).catch(() => {});
+}
+
+/**
+ * `npm run workbench` as a user meets it: it prints the URL; code-server runs with workspace trust on
+ * (no --disable-workspace-trust), so the workbench asks whether to trust the example folder; choosing
+ * "Yes, I trust the authors" gives a trusted workspace with ElixirScope active; Ctrl+C stops it all.
+ */
+async function workbenchPhase({ chromium, root }) {
+  const home = path.join(root, 'workbench-home');
+  const W = 'npm run workbench: prints the URL, code-server keeps workspace trust on';
+  const child = require('child_process').spawn(process.execPath, [path.join(REPO, 'scripts', 'e2e', 'workbench.cjs')], {
+    cwd: REPO, env: { ...process.env, WORKBENCH_HOME: home, SKIP_BUILD: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  let exited = null;
+  child.on('exit', (c, sig) => { exited = `${c}/${sig}`; });
+  let browser;
+  let url;
+  page = undefined; // the previous phase's page is closed: no screenshot before this phase's browser
+  try {
+    await step(W, async () => {
+      url = await waitFor(() => { if (exited) throw new Error(`workbench exited ${exited}: ${out}`); return (/Open: (http\S+)/.exec(out) || [])[1]; }, 'the URL on stdout', 120000, 200);
+      // the code-server process the script started: its command line
+      const cmd = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => { try { return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0'); } catch { return []; } })
+        .find((a) => a.includes('--user-data-dir') && a[a.indexOf('--user-data-dir') + 1] === path.join(home, 'user-data') && a.some((x) => x.endsWith('entry.js')));
+      if (!cmd) throw new Error('no code-server process with the workbench user-data dir');
+      if (cmd.includes('--disable-workspace-trust')) throw new Error(`code-server started with --disable-workspace-trust: ${cmd.join(' ')}`);
+      const settings = JSON.parse(fs.readFileSync(path.join(home, 'user-data', 'User', 'settings.json'), 'utf8'));
+      if (settings['security.workspace.trust.enabled'] !== true) throw new Error('user settings do not enable workspace trust');
+      return `URL ${url}; folder ${decodeURIComponent(url.split('folder=')[1] || '')}; no --disable-workspace-trust`;
+    });
+    await step('npm run workbench: VS Code asks to trust the folder; "Yes" trusts it and ElixirScope is active', async () => {
+      browser = await chromium.launch({ executablePath: TOOLS.CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+      page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+      await page.goto(url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: /Do you trust the authors/ }).first();
+      await dialog.waitFor({ state: 'visible', timeout: 60000 });
+      await shot('workbench-trust-prompt');
+      await dialog.locator('.monaco-button', { hasText: /Yes, I trust/i }).first().click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+      await command('ElixirScope: Open Timeline');
+      const empty = webview().locator('#empty');
+      await empty.waitFor({ state: 'visible', timeout: 45000 });
+      await page.waitForTimeout(1000);
+      if (await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().isVisible().catch(() => false)) throw new Error('still in Restricted Mode');
+      return `trusted by the user's choice; timeline says "${(await empty.innerText()).trim()}"`;
+    }, { needs: [W] });
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (!exited) child.kill('SIGINT');
+    await waitFor(() => exited, 'npm run workbench to stop on SIGINT', 15000, 100).catch(() => {
+      try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    });
+  }
+}
+
+/** PHASES=scale: only the timeline-at-scale steps, in their own code-server (for working on them). */
+async function scalePhase({ chromium, root, userData, extensionsDir, ws, env, scale }) {
+  const server = await lib.startCodeServer({ root, userData, extensionsDir, workspace: ws, env, name: 'code-server-scale' });
+  log('scale code-server on', server.url);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: TOOLS.CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await step('workbench loads', async () => {
+      await page.goto(server.url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      await page.waitForSelector('.part.statusbar', { timeout: 60000 });
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } }).catch(() => {});
+    });
+    await scaleSteps(scale);
   } finally {
     if (browser) await browser.close().catch(() => {});
     await server.stop();
@@ -788,10 +1101,14 @@ async function main() {
   const fakeLog = path.join(root, 'fake-adapter.jsonl');
   const env = ADAPTER === 'fake' ? { ELIXIRSCOPE_ADAPTER: path.join(__dirname, 'fake-adapter.cjs'), ELIXIRSCOPE_FAKE_LOG: fakeLog } : {};
 
-  const phases = (process.env.PHASES || 'trusted,untrusted').split(',');
+  const phases = (process.env.PHASES || 'trusted,untrusted,workbench').split(',');
+  // the >=10M-event recording is made while the workbench starts and the first steps run
+  const scale = ADAPTER === 'real' && (phases.includes('trusted') || phases.includes('scale')) ? recordScaleProgram(root) : undefined;
   try {
-    if (phases.includes('trusted')) await trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog });
+    if (phases.includes('trusted')) await trustedPhase({ chromium, root, userData, extensionsDir, ws, scenario, env, fakeLog, scale });
+    if (phases.includes('scale')) await scalePhase({ chromium, root, userData, extensionsDir, ws, env, scale });
     if (phases.includes('untrusted')) await untrustedPhase({ chromium, root, extensionsDir, env });
+    if (phases.includes('workbench')) await workbenchPhase({ chromium, root });
   } catch (e) {
     results.push({ name: 'harness', ok: false, error: String(e && e.stack || e) });
     log('harness error', e);
