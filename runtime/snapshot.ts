@@ -21,7 +21,7 @@ const isProxy = types.isProxy, isMap = types.isMap, isSet = types.isSet, isDate 
   isWeakSet = types.isWeakSet, isAnyArrayBuffer = types.isAnyArrayBuffer, isDataView = types.isDataView,
   isModuleNamespaceObject = types.isModuleNamespaceObject, isGeneratorObject = types.isGeneratorObject,
   isBigInt64Array = types.isBigInt64Array, isBigUint64Array = types.isBigUint64Array;
-const ownKeys = Reflect.ownKeys, getProto = Reflect.getPrototypeOf, gopd = Reflect.getOwnPropertyDescriptor;
+const ownKeys = Reflect.ownKeys, objectKeys = Object.keys, ownSymbols = Object.getOwnPropertySymbols, getProto = Reflect.getPrototypeOf, gopd = Reflect.getOwnPropertyDescriptor;
 const isArray = Array.isArray;
 const hasOwn = Object.hasOwn;
 const propIsEnum = uncurry(Object.prototype.propertyIsEnumerable);
@@ -96,6 +96,7 @@ export const CONTENTS = '{"x":"contents"}';
 const SEEN_LINEAR = 32;
 /** Strings longer than this are quoted through a small memo (Snapshotter.quoteLong). */
 const LONG = 256;
+const NO_SYMBOLS: symbol[] = [];
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
@@ -300,7 +301,7 @@ export class Snapshotter {
     let detail: string | undefined;
     if (info.plain) {
       kind = 'object';
-      const r = this.ownProps(o, d1);
+      const r = this.ownProps(o, d1, true);
       props = r.props; n = r.n;
     } else if (isArray(o)) {
       kind = 'array';
@@ -366,7 +367,7 @@ export class Snapshotter {
       } else {
         kind = 'object';
       }
-      const r = this.ownProps(o, d1);
+      const r = this.ownProps(o, d1, false);
       props = r.props; n = r.n;
     }
     let out = '{"o":' + id + ',"c":' + cls + ',"k":"' + kind + '","p":[' + props + '],"n":' + n;
@@ -375,17 +376,29 @@ export class Snapshotter {
   }
 
   /** Own enumerable properties as JSON pairs, reading descriptors only (no getter ever runs). */
-  private ownProps(o: object, d1: number): { props: string; n: number } {
+  private ownProps(o: object, d1: number, plain: boolean): { props: string; n: number } {
     const maxKeys = this.limits.maxKeys;
-    const keys = ownKeys(o);
-    const nk = keys.length;
+    const bound = maxKeys * 16 + 64;
+    let keys: ArrayLike<string | symbol> | undefined;
+    let syms: ArrayLike<symbol> = NO_SYMBOLS;
+    if (plain) {
+      // An ordinary object: Object.keys (V8's enum cache, ~20x cheaper than Reflect.ownKeys, which
+      // was the largest single cost of full mode) filters by the enumerable attribute without
+      // reading any value; the symbols follow, as in ownKeys. (Not merged into one array: an
+      // element store could reach an index setter on Array.prototype.)
+      const strs = objectKeys(o);
+      if (strs.length <= bound) { keys = strs; syms = ownSymbols(o); }
+    }
+    if (keys === undefined) keys = ownKeys(o);
+    const ns = keys.length;
+    const nk = ns + syms.length;
     // Counting enumerable keys exactly costs one check per key; beyond a bound, report the key count.
-    const scan = MathMin(nk, maxKeys * 16 + 64);
+    const scan = MathMin(nk, bound);
     let props = '';
     let n = 0;
     let shown = 0;
     for (let i = 0; i < scan; i++) {
-      const k = keys[i];
+      const k = i < ns ? keys[i] : syms[i - ns];
       let item: string;
       let key: string | null | undefined;
       try {
