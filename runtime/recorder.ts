@@ -106,6 +106,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   const BLOCK = cfg.block ?? 1024;
   const stallMs = cfg.stallMs ?? 60000;
   const maxJsonChars = Math.floor(byteCap / 16);
+  const maxRead = snap.maxRead;
   const enc = new TextEncoder();
   const f64 = new Float64Array(1), f64i = new Int32Array(f64.buffer);
 
@@ -341,6 +342,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   }
 
   function str(s: string): void {
+    if (s.length > maxRead) { json(TRUNCATED); return; } // never read: see Snapshotter.maxRead
     const n = putBytes(snap.clip(s));
     ring[wi] = T_STRING; ring[wi + 1] = n; wi += 2;
   }

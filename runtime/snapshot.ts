@@ -53,7 +53,7 @@ const WeakMapC = WeakMap, SetC = Set, MapC = Map;
 const wmGet = uncurry(WeakMap.prototype.get), wmSet = uncurry(WeakMap.prototype.set);
 const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapSizeOf = mapSize;
 const setHas = uncurry(Set.prototype.has), setAdd = uncurry(Set.prototype.add), setClear = uncurry(Set.prototype.clear);
-const MathMin = Math.min;
+const MathMin = Math.min, MathMax = Math.max;
 const NumberIsFinite = Number.isFinite;
 
 /** Read an own DATA property without invoking anything; NONE when absent or an accessor. */
@@ -96,6 +96,10 @@ export const CONTENTS = '{"x":"contents"}';
 const SEEN_LINEAR = 32;
 /** Strings longer than this are quoted through a small memo (Snapshotter.quoteLong). */
 const LONG = 256;
+/** Strings longer than this (or 16 * maxString) are not read: Snapshotter.maxRead. */
+const MAX_READ = 1 << 16;
+/** Slots of the Date text cache (a power of two). */
+const ISO_SLOTS = 256;
 const NO_SYMBOLS: symbol[] = [];
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', plain: false };
 
@@ -144,10 +148,19 @@ export class Snapshotter {
     return r;
   }
 
+  /**
+   * Strings longer than this are recorded as truncated ({t:1}) without reading them. Reading any
+   * character of a string V8 holds as a rope (built by `s += x`) flattens it, a copy of the whole
+   * string: a program growing a long string and writing it to a variable each time became
+   * quadratic (papaparse's unparse: 51 s instead of 0.5 s).
+   */
+  get maxRead(): number { return MathMax(MAX_READ, this.limits.maxString * 16); }
+
   /** Truncate a string to maxString UTF-16 units (a trailing U+2026 marks the cut). */
   clip(s: string): string {
     const max = this.limits.maxString;
     if (s.length <= max) return s;
+    if (s.length > this.maxRead) return '\u2026'; // never read (see maxRead)
     // Never cut a surrogate pair in half (a lone surrogate would not survive UTF-8).
     let cut = max;
     const last = strCharCodeAt(s, cut - 1) as number;
@@ -185,7 +198,7 @@ export class Snapshotter {
       case 'number':
         if (NumberIsFinite(v) && !(v === 0 && 1 / (v as number) < 0)) return numToString(v);
         return v !== v ? '{"n":"NaN"}' : v === 0 ? '{"n":"-0"}' : (v as number) > 0 ? '{"n":"Infinity"}' : '{"n":"-Infinity"}';
-      case 'string': return (v as string).length > LONG ? this.quoteLong(v as string) : jsonStr(this.clip(v as string));
+      case 'string': return (v as string).length > LONG ? ((v as string).length > this.maxRead ? TRUNCATED : this.quoteLong(v as string)) : jsonStr(this.clip(v as string));
       case 'boolean': return v ? 'true' : 'false';
       case 'undefined': return '{"u":1}';
       case 'bigint': return '{"b":' + jsonStr(this.clip(bigToString(v))) + '}';
@@ -258,6 +271,21 @@ export class Snapshotter {
       wmSet(this.protoInfo, proto, info);
     }
     return info;
+  }
+
+  /**
+   * toISOString of a valid Date whose time value is `t`, through a small direct-mapped cache by time
+   * value (the same Date is described again with each call it takes part in; toISOString was the
+   * largest item of describing one). The text depends on the time value only.
+   */
+  private isoT = new Float64Array(ISO_SLOTS).fill(NaN);
+  private isoS: string[] = new Array<string>(ISO_SLOTS).fill('');
+  private iso(d: object, t: number): string {
+    const slot = (t % ISO_SLOTS) & (ISO_SLOTS - 1);
+    if (this.isoT[slot] === t) return this.isoS[slot];
+    const s = dateToISO(d) as string;
+    this.isoT[slot] = t; this.isoS[slot] = s;
+    return s;
   }
 
   /** JSON of a string value longer than LONG (clipped), remembered for the next few calls. */
@@ -353,7 +381,7 @@ export class Snapshotter {
       } else if (isDate(o)) {
         kind = 'date';
         const t = dateGetTime(o) as number;
-        detail = t === t ? dateToISO(o) : 'Invalid Date';
+        detail = t === t ? this.iso(o, t) : 'Invalid Date';
       } else if (isRegExp(o)) {
         kind = 'regexp';
         let flags = '';
