@@ -353,6 +353,18 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
   }
 
+  /** A snapshot's JSON, written by the Snapshotter as UTF-8 and copied into the byte ring. */
+  function snapshot(v: unknown): void {
+    const n = snap.encodeTo(v);
+    if (n > maxJsonChars) { json(TRUNCATED); return; }
+    if (bw + n > blimit) slowBytes(n);
+    const src = snap.out;
+    if (n < 64) for (let i = 0; i < n; i++) u8[bw + i] = src[i];
+    else u8set(u8, u8sub(src, 0, n), bw);
+    bw += n;
+    ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
+  }
+
   function val(v: unknown): void {
     switch (typeof v) {
       case 'number': {
@@ -364,8 +376,8 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       case 'string': str(v as string); return;
       case 'boolean': ring[wi++] = v ? T_TRUE : T_FALSE; return;
       case 'undefined': ring[wi++] = T_UNDEF; return;
-      case 'object': if (v === null) { ring[wi++] = T_NULL; return; } json(snap.encode(v)); return;
-      default: json(snap.encode(v)); return;
+      case 'object': if (v === null) { ring[wi++] = T_NULL; return; } snapshot(v); return;
+      default: snapshot(v); return;
     }
   }
 
