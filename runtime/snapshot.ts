@@ -108,6 +108,8 @@ const ISO_SLOTS = 256;
 const NO_SYMBOLS: symbol[] = [];
 const NULL_PROTO_INFO: ProtoInfo = { name: 'Object', cls: '"Object"', clsB: new Uint8Array([0x22, 0x4f, 0x62, 0x6a, 0x65, 0x63, 0x74, 0x22]), plain: false };
 const EMPTY = new Uint8Array(0);
+/** Lowercase hex digits (as JSON.stringify writes \u escapes). */
+const HEX = new Uint8Array([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66]);
 /** Thrown when a snapshot's text would pass MAX_OUT bytes: the whole value is then recorded as truncated. */
 const OVERFLOW = { overflow: true };
 const MAX_OUT = 1 << 26;
@@ -259,18 +261,43 @@ export class Snapshotter {
     this.pos += (encodeInto(encoder, s, u8sub(this.out, this.pos, this.pos + max)) as { written: number }).written;
   }
 
-  /** JSON.stringify(s) as UTF-8: printable ASCII without quote or backslash directly, the rest through JSON.stringify. */
+  /**
+   * JSON.stringify(s) as UTF-8, written directly: `"` and `\\` and the controls escaped as
+   * JSON.stringify does (\b \f \n \r \t, else \u00xx), lone surrogates as \udxxx, everything else
+   * as its UTF-8 bytes (6 bytes per unit at most).
+   */
   private jstr(s: string): void {
     const len = s.length;
-    this.room(len + 2);
+    this.room(len * 6 + 2);
     const b = this.out;
-    const start = this.pos;
-    let p = start;
+    let p = this.pos;
     b[p++] = 0x22;
     for (let i = 0; i < len; i++) {
       const c = strCharCodeAt(s, i) as number;
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) { this.pos = start; this.utf8(jsonStr(s)); return; }
-      b[p++] = c;
+      if (c >= 0x20 && c < 0x7f) {
+        if (c === 0x22 || c === 0x5c) { b[p++] = 0x5c; b[p++] = c; } else b[p++] = c;
+      } else if (c < 0x20) {
+        b[p++] = 0x5c;
+        const e = c === 8 ? 0x62 : c === 9 ? 0x74 : c === 10 ? 0x6e : c === 12 ? 0x66 : c === 13 ? 0x72 : 0;
+        if (e !== 0) b[p++] = e;
+        else { b[p++] = 0x75; b[p++] = 0x30; b[p++] = 0x30; b[p++] = HEX[c >> 4]; b[p++] = HEX[c & 15]; }
+      } else if (c < 0x800) {
+        if (c === 0x7f) b[p++] = c;
+        else { b[p++] = 0xc0 | (c >> 6); b[p++] = 0x80 | (c & 63); }
+      } else if (c < 0xd800 || c > 0xdfff) {
+        b[p++] = 0xe0 | (c >> 12); b[p++] = 0x80 | ((c >> 6) & 63); b[p++] = 0x80 | (c & 63);
+      } else {
+        const d = i + 1 < len ? strCharCodeAt(s, i + 1) as number : 0;
+        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          b[p++] = 0xf0 | (cp >> 18); b[p++] = 0x80 | ((cp >> 12) & 63); b[p++] = 0x80 | ((cp >> 6) & 63); b[p++] = 0x80 | (cp & 63);
+          i++;
+        } else {
+          // A lone surrogate: JSON.stringify escapes it (well-formed JSON.stringify).
+          b[p++] = 0x5c; b[p++] = 0x75;
+          b[p++] = HEX[c >> 12]; b[p++] = HEX[(c >> 8) & 15]; b[p++] = HEX[(c >> 4) & 15]; b[p++] = HEX[c & 15];
+        }
+      }
     }
     b[p++] = 0x22;
     this.pos = p;
