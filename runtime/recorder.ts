@@ -108,6 +108,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   const BLOCK = cfg.block ?? 1024;
   const stallMs = cfg.stallMs ?? 60000;
   const maxJsonChars = Math.floor(byteCap / 16);
+  const maxRead = snap.maxRead;
   const enc = new TextEncoder();
   const f64 = new Float64Array(1), f64i = new Int32Array(f64.buffer);
 
@@ -343,6 +344,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   }
 
   function str(s: string): void {
+    if (s.length > maxRead) { json(TRUNCATED); return; } // never read: see Snapshotter.maxRead
     const n = putBytes(snap.clip(s));
     ring[wi] = T_STRING; ring[wi + 1] = n; wi += 2;
   }
@@ -350,6 +352,18 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   function json(text: string): void {
     if (text.length > maxJsonChars) text = TRUNCATED;
     const n = putBytes(text);
+    ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
+  }
+
+  /** A snapshot's JSON, written by the Snapshotter as UTF-8 and copied into the byte ring. */
+  function snapshot(v: unknown): void {
+    const n = snap.encodeTo(v);
+    if (n > maxJsonChars) { json(TRUNCATED); return; }
+    if (bw + n > blimit) slowBytes(n);
+    const src = snap.out;
+    if (n < 64) for (let i = 0; i < n; i++) u8[bw + i] = src[i];
+    else u8set(u8, u8sub(src, 0, n), bw);
+    bw += n;
     ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
   }
 
@@ -364,8 +378,8 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       case 'string': str(v as string); return;
       case 'boolean': ring[wi++] = v ? T_TRUE : T_FALSE; return;
       case 'undefined': ring[wi++] = T_UNDEF; return;
-      case 'object': if (v === null) { ring[wi++] = T_NULL; return; } json(snap.encode(v)); return;
-      default: json(snap.encode(v)); return;
+      case 'object': if (v === null) { ring[wi++] = T_NULL; return; } snapshot(v); return;
+      default: snapshot(v); return;
     }
   }
 

@@ -133,6 +133,15 @@ describe('runtime snapshot: values without running program code', () => {
     (d as unknown as { toISOString: () => string }).toISOString = () => { throw new Error('patched'); };
     assert.deepEqual(enc(d), { o: 1, c: 'Date', k: 'date', n: 1, p: [['toISOString', { f: '', o: 2 }]], d: '2020-01-02T03:04:05.000Z' });
     assert.deepEqual(enc(new Date(NaN)), { o: 1, c: 'Date', k: 'date', n: 0, p: [], d: 'Invalid Date' });
+    // The text is cached by time value: a Date changed in place, or another with a colliding slot, shows its own time.
+    const same = snapper();
+    const moving = new Date(Date.UTC(2020, 0, 2, 3, 4, 5));
+    assert.equal((enc(moving, same) as { d: string }).d, '2020-01-02T03:04:05.000Z');
+    moving.setTime(moving.getTime() + 256);
+    assert.equal((enc(moving, same) as { d: string }).d, '2020-01-02T03:04:05.256Z');
+    assert.equal((enc(new Date(moving.getTime() - 256 * 1000), same) as { d: string }).d, '2020-01-02T02:59:49.256Z');
+    assert.equal((enc(new Date(-1), same) as { d: string }).d, '1969-12-31T23:59:59.999Z');
+    assert.equal((enc(new Date(8.64e15), same) as { d: string }).d, '+275760-09-13T00:00:00.000Z');
     const re = /a+b/gi;
     Object.defineProperty(re, 'flags', { get() { throw new Error('flags getter'); } });
     assert.deepEqual(enc(re), { o: 1, c: 'RegExp', k: 'regexp', n: 0, p: [], d: '/a+b/gi' });
@@ -186,6 +195,17 @@ describe('runtime snapshot: values without running program code', () => {
     assert.equal(r.n, 5000);
     assert.equal(r.p.length, 1);
     void target;
+  });
+
+  it('a string longer than maxRead (64 Ki units, or 16 * maxString) is truncated without being read', () => {
+    const s = snapper();
+    assert.equal(s.maxRead, 65536);
+    const fits = 'y'.repeat(65536), huge = fits + 'z';
+    assert.equal(s.encode(fits), JSON.stringify('y'.repeat(1000) + '\u2026'));
+    assert.deepEqual(enc(huge, s), { t: 1 });
+    assert.deepEqual((enc({ huge }, s) as { p: unknown[] }).p, [['huge', { t: 1 }]]);
+    assert.equal(s.clip(huge), '\u2026');
+    assert.equal(snapper({ maxString: 10000 }).maxRead, 160000);
   });
 
   it('long strings (remembered quoting) and secret keys (one cache with key quoting) encode as before', () => {
