@@ -27,6 +27,8 @@ export class TimelinePanel implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext, private readonly tracker: DebugTracker) {
     this.subs.push(
       tracker.onDidStop(() => this.onStopped()),
+      // Breakpoint hits are drawn: a new or removed breakpoint changes them.
+      vscode.debug.onDidChangeBreakpoints(() => this.onStopped()),
       tracker.onDidChange((s) => { if (!s && !this.tracker.session()) this.post({ type: 'nodata', reason: 'No ElixirScope debug session. Start one (F5) or open a recording.' }); }),
       vscode.window.registerWebviewPanelSerializer(TimelinePanel.viewType, {
         deserializeWebviewPanel: async (panel) => { this.adopt(panel); },

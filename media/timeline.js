@@ -26,7 +26,7 @@
   ];
   const OTHER = ['other', '--vscode-charts-orange', '#d18616'];
 
-  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>,fromMs?:number,toMs?:number}[],position:number,total:number,functions?:{name:string,file:string,line:number,calls:number}[]}|null} */
+  /** @type {{from:number,to:number,buckets:{from:number,to:number,counts:Record<string,number>,fromMs?:number,toMs?:number}[],position:number,total:number,functions?:{name:string,file:string,line:number,calls:number}[],breakpointHits?:number[]}|null} */
   let data = null;
   /** (seq, ms) points from the buckets' fromMs/toMs, ascending; null when the recording has no clock samples. */
   /** @type {[number, number][]|null} */
@@ -54,10 +54,21 @@
     return cssVar(k[1], k[2]);
   }
 
+  function breakpointColor() { return cssVar('--vscode-debugIcon-breakpointForeground', '#e51400'); }
+
   function buildLegend() {
     legend.textContent = '';
     const kinds = new Set();
     if (data) for (const b of data.buckets) for (const k of Object.keys(b.counts)) kinds.add(k);
+    if (data && data.breakpointHits && data.breakpointHits.some((n) => n > 0)) {
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      const sw = document.createElement('span');
+      sw.className = 'swatch breakpoint';
+      sw.style.backgroundColor = breakpointColor();
+      item.append(sw, document.createTextNode('breakpoint hits'));
+      legend.append(item);
+    }
     for (const [name] of [...KINDS, OTHER]) {
       if (name === 'other' ? ![...kinds].some((k) => !KINDS.some((x) => x[0] === k)) : !kinds.has(name)) continue;
       const item = document.createElement('span');
@@ -170,6 +181,17 @@
         ctx.fillRect(x0, y - hk, Math.max(1, x1 - x0 - (x1 - x0 > 3 ? 1 : 0)), hk);
         y -= hk;
       }
+    }
+    // breakpoint hits: a marker under each bucket where an unconditional breakpoint was hit
+    if (data.breakpointHits) {
+      ctx.fillStyle = breakpointColor();
+      data.buckets.forEach((b, i) => {
+        if (!data || !data.breakpointHits || !data.breakpointHits[i]) return;
+        const x0 = seqToX(b.from, w), x1 = Math.max(x0 + 1, seqToX(b.to, w));
+        if (x1 < 0 || x0 > w) return;
+        const cx = (x0 + x1) / 2;
+        ctx.beginPath(); ctx.arc(cx, top + barH - 4, 3, 0, 2 * Math.PI); ctx.fill();
+      });
     }
     // axis
     const fg = cssVar('--vscode-foreground', '#ccc');
@@ -325,8 +347,9 @@
     const time = typeof b.fromMs === 'number' && typeof b.toMs === 'number'
       ? (b.toMs - b.fromMs >= 0.0005 ? `${fmtTime(b.fromMs)} – ${fmtTime(b.toMs)}` : `at ${fmtTime(b.fromMs)}`) : '';
     const kinds = Object.entries(b.counts).filter(([, c]) => c).map(([k, c]) => `${k} ${c}`).join(' · ');
+    const hits = data && data.breakpointHits ? data.breakpointHits[data.buckets.indexOf(b)] : 0;
     tip.textContent = '';
-    for (const line of [time, seqs, `${n} recorded: ${kinds || 'nothing'}`]) {
+    for (const line of [time, seqs, `${n} recorded: ${kinds || 'nothing'}`, hits ? `breakpoint hit ${hits} time${hits === 1 ? '' : 's'}` : '']) {
       if (!line) continue;
       const div = document.createElement('div');
       div.textContent = line;

@@ -55,6 +55,8 @@ export interface TimelineResponse {
   /** fromMs/toMs: when the bucket's first and last events ran, ms since the recording started (absent in recordings without time samples). */
   buckets: Array<{ from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }>;
   functions: Array<{ name: string; file: string; line: number; calls: number }>;
+  /** Per bucket: hits of the breakpoints that stop without a condition (line and function breakpoints). */
+  breakpointHits?: number[];
 }
 
 /** Where did this value come from: a variable in a frame (default: current), or the return value of the Return event at `returnSeq`. */

@@ -46,7 +46,7 @@ export class TemporalEngine {
     this.exceptions = new Exceptions(this.nav);
     this.breaks = new Breaks(this.nav, this.state, this.postings, this.exceptions);
     this.timing = new Timing(reader, this.sites);
-    this.timeline = new TimelineQuery(this.nav, this.timing);
+    this.timeline = new TimelineQuery(this.nav, this.postings, this.timing);
     this.dataflow = new Dataflow(this.nav, (frame) => this.moduleFrameOf(frame));
   }
 

@@ -2,6 +2,7 @@ import { KIND_NAMES, EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
 import type { Cancel, Navigator } from './navigator';
 import type { Timing } from './timing';
+import { upperBound, type Postings } from './postings';
 
 /** `fromMs`/`toMs`: when the bucket's first event ran and when its last one did, in ms since the recording's start (absent without clock samples). */
 export interface TimelineBucket { from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }
@@ -14,7 +15,17 @@ const CHUNK_SUMMARY_MIN_BUCKET = 32768;
 export class TimelineQuery {
   private chunkSummaries = new Map<number, { length: number; counts: number[]; calls: Map<number, number> }>();
 
-  constructor(private readonly nav: Navigator, private readonly timing?: Timing) {}
+  constructor(private readonly nav: Navigator, private readonly postings: Postings, private readonly timing?: Timing) {}
+
+  /** How often any of `sites` occurred in each bucket (from the postings, never the events). */
+  async occurrences(sites: Iterable<number>, buckets: ReadonlyArray<{ from: number; to: number }>, cancel?: Cancel): Promise<number[]> {
+    const out = new Array<number>(buckets.length).fill(0);
+    for (const site of new Set(sites)) {
+      const seqs = await this.postings.of(site, cancel);
+      buckets.forEach((b, i) => { out[i] += upperBound(seqs, b.to - 1) - upperBound(seqs, b.from - 1); });
+    }
+    return out;
+  }
 
   async query(fromSeq: number, toSeq: number, bucketCount: number, cancel?: Cancel): Promise<Timeline> {
     const total = this.nav.events.length;

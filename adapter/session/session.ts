@@ -863,10 +863,14 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   private async timeline(args: TimelineArgs, request: DebugProtocol.Request): Promise<TimelineResponse> {
     const engine = this.engine!;
-    return this.progress.run(request.seq, 'Timeline', async (cancel) => ({
-      ...(await engine.timeline.query(args.from ?? 0, args.to ?? engine.reader.length, args.buckets ?? 200, cancel)),
-      position: this.position?.seq ?? 0,
-    }));
+    return this.progress.run(request.seq, 'Timeline', async (cancel) => {
+      const view = await engine.timeline.query(args.from ?? 0, args.to ?? engine.reader.length, args.buckets ?? 200, cancel);
+      // Conditions would have to be evaluated at every hit: only unconditional breakpoints are drawn.
+      const q = this.breakpoints.query(engine);
+      const sites = [...q.lines.filter((b) => !b.condition && !b.hit).map((b) => b.site), ...q.functions.flatMap((f) => [...f.sites])];
+      const breakpointHits = sites.length ? await engine.timeline.occurrences(sites, view.buckets, cancel) : undefined;
+      return { ...view, breakpointHits, position: this.position?.seq ?? 0 };
+    });
   }
 
   private async origin(args: OriginArgs) {

@@ -234,6 +234,14 @@ describe('DAP: breakpoints and queries over a recording', function () {
     await dc.customRequest(CustomRequest.seek, { seq: history.entries[3].seq + 1 });
     assert.equal((await seeked).body.reason, 'goto');
     assert.equal((await place(dc)).locals.balance, history.entries[3].value);
+    await dc.setBreakpointsRequest({ source: { path: ORDERS }, breakpoints: [{ line: chargeLine }, { line: lineOf(ORDERS, 'return balance'), condition: 'balance > 1e9' }] });
+    const perEvent = (await dc.customRequest(CustomRequest.timeline, { buckets: timeline.total })).body;
+    const marked = perEvent.buckets.filter((_: unknown, i: number) => perEvent.breakpointHits[i] > 0).map((b: { from: number }) => b.from);
+    assert.equal(marked.length, 9, 'the charge line ran once per order; a conditional breakpoint is not drawn');
+    for (const seq of marked) {
+      await dc.customRequest(CustomRequest.seek, { seq });
+      assert.equal((await place(dc)).line, chargeLine);
+    }
   });
 
   it('reverse step in and reverse step out', async () => {
