@@ -3,6 +3,7 @@ import { SiteKind } from '../../protocol/sites';
 import type { Cancel, Navigator } from './navigator';
 import type { Timing } from './timing';
 import { upperBound, type Postings } from './postings';
+import type { ChunkSummary } from '../store/chunk-codec';
 
 /** `fromMs`/`toMs`: when the bucket's first event ran and when its last one did, in ms since the recording's start (absent without clock samples). */
 export interface TimelineBucket { from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }
@@ -13,7 +14,7 @@ const CHUNK_SUMMARY_MIN_BUCKET = 32768;
 
 /** Activity over a time range in buckets (for the timeline view): never raw events. */
 export class TimelineQuery {
-  private chunkSummaries = new Map<number, { length: number; counts: number[]; calls: Map<number, number> }>();
+  private chunkSummaries = new Map<number, ChunkSummary>();
 
   constructor(private readonly nav: Navigator, private readonly postings: Postings, private readonly timing?: Timing) {}
 
@@ -68,26 +69,20 @@ export class TimelineQuery {
     while (seq < to && !cancel?.cancelled) {
       // A cached summary answers without reading the chunk: zoomed out, that read is the whole cost.
       const span = this.nav.reader.chunkSpan(seq)!;
-      let summary = this.chunkSummaries.get(span.start);
-      if (summary && summary.length === span.end - span.start) {
-        add(Math.max(seq, span.start), summary.counts, summary.calls);
+      const cached = this.chunkSummaries.get(span.start);
+      if (cached && cached.length === span.end - span.start) {
+        add(Math.max(seq, span.start), cached.counts, cached.calls);
         seq = span.end;
         continue;
       }
-      const chunk = (await this.nav.reader.chunkAt(seq))!;
-      summary = this.chunkSummaries.get(chunk.firstSeq);
-      if (!summary || summary.length !== chunk.length) {
-        const counts = new Array<number>(KIND_NAMES.length).fill(0);
-        const calls = new Map<number, number>();
-        for (let i = 0; i < chunk.length; i++) {
-          counts[chunk.kinds[i]]++;
-          if (chunk.kinds[i] === EventKind.Call) calls.set(chunk.sites[i], (calls.get(chunk.sites[i]) ?? 0) + 1);
-        }
-        summary = { length: chunk.length, counts, calls };
-        this.chunkSummaries.set(chunk.firstSeq, summary);
+      // Otherwise the rest of the range in one pass over the store, events only (values skipped).
+      for await (const summary of this.nav.reader.chunkSummaries(seq, to)) {
+        this.chunkSummaries.set(summary.start, summary);
+        add(Math.max(seq, summary.start), summary.counts, summary.calls);
+        seq = summary.start + summary.length;
+        if (cancel?.cancelled) return;
       }
-      add(Math.max(seq, chunk.firstSeq), summary.counts, summary.calls);
-      seq = chunk.firstSeq + chunk.length;
+      return;
     }
   }
 

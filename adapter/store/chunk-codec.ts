@@ -1,4 +1,4 @@
-import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
+import { EventKind, KIND_NAMES, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
 import { RawJson, type SinkValue } from './sink';
@@ -164,6 +164,29 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
     for (let slot = 0; slot < nValues; slot++) values.push(readValue(site * 2 + slot));
   }
   return { firstSeq, length, kinds, sites, frames, args, valueAt, values };
+}
+
+/** What a zoomed-out timeline needs of a chunk: events per kind, and calls per function site. */
+export interface ChunkSummary { length: number; counts: number[]; calls: Map<number, number> }
+
+/** A chunk's summary from its event bytes alone: no frame replay, no value decoded (the costly part). */
+export function summarizeChunk(buf: Uint8Array): ChunkSummary {
+  const input = new ByteReader(buf, 4);
+  const length = input.varint();
+  input.varint(); // last allocated frame id
+  for (let depth = input.varint(); depth > 0; depth--) input.varint();
+  const counts = new Array<number>(KIND_NAMES.length).fill(0);
+  const calls = new Map<number, number>();
+  let site = 0;
+  for (let i = 0; i < length; i++) {
+    const byte = input.byte();
+    const kind = byte & KIND_BITS_MASK;
+    counts[kind]++;
+    site += unzigzag(input.varint());
+    if (kind === EventKind.Call) { calls.set(site, (calls.get(site) ?? 0) + 1); input.varint(); }
+    else if (!(byte & FLAG_TOP) && hasArg(kind)) input.varint();
+  }
+  return { length, counts, calls };
 }
 
 const WITH_ARG = new Uint8Array(16);

@@ -2,7 +2,7 @@ import { Level } from 'level';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
-import { decodeChunk, type DecodedChunk } from './chunk-codec';
+import { decodeChunk, summarizeChunk, type ChunkSummary, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
 import { ClockIndex, decodeClockBlock } from './clock-index';
@@ -151,6 +151,21 @@ export class RecordingReader {
       this.chunkCache.set(start, chunk);
     }
     return chunk;
+  }
+
+  /**
+   * Summaries of the chunks from the one holding `from` up to the one holding `to - 1`, in order,
+   * read in one pass over the store (a zoomed-out timeline of millions of events).
+   */
+  async *chunkSummaries(from: number, to: number): AsyncGenerator<ChunkSummary & { start: number }> {
+    const first = this.chunkSpan(from), last = this.chunkSpan(Math.min(to, this.length) - 1);
+    if (!first || !last) return;
+    const range = { gte: chunkKey(first.start), lte: chunkKey(last.start), valueEncoding: 'buffer' };
+    for await (const [key, raw] of this.db.iterator(range as never) as AsyncIterable<[string, Buffer]>) {
+      const start = seqOfChunkKey(key);
+      if (start >= this.length) break; // written after this reader's view of the recording
+      yield { start, ...summarizeChunk(raw) };
+    }
   }
 
   async frame(id: number): Promise<FrameRecord | undefined> {
