@@ -22,8 +22,17 @@ export function formatCount(n: number): string {
   return `${(n / 1e9).toFixed(1)}G`;
 }
 
+/** A time in ms since the recording started, as the timeline writes it. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(ms >= 10000 ? 2 : 3)} s`;
+  if (ms >= 100) return `${ms.toFixed(1)} ms`;
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(3)} ms`;
+}
+
 export function statusText(i: RecordingInfo): string {
-  return `$(${i.live ? 'record' : 'history'}) ${formatBytes(i.bytes)} · ${formatCount(i.events)} events · @${i.seq.toLocaleString('en-US')}`;
+  const at = i.ms !== undefined ? ` · ${formatMs(i.ms)}` : '';
+  return `$(${i.live ? 'record' : 'history'}) ${formatBytes(i.bytes)} · ${formatCount(i.events)} events · @${i.seq.toLocaleString('en-US')}${at}`;
 }
 
 export class StatusBar implements vscode.Disposable {
@@ -53,7 +62,7 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = statusText(i);
       const md = new vscode.MarkdownString(
         `**ElixirScope** ${i.live ? 'recording (program running)' : 'recording'}\n\n` +
-        `- size: ${formatBytes(i.bytes)}\n- events: ${i.events.toLocaleString('en-US')}\n- position: ${i.seq.toLocaleString('en-US')}\n` +
+        `- size: ${formatBytes(i.bytes)}\n- events: ${i.events.toLocaleString('en-US')}\n- position: event ${i.seq.toLocaleString('en-US')}${i.ms !== undefined ? `, ${formatMs(i.ms)} after the start` : ''}\n` +
         (i.dir ? `- folder: \`${i.dir}\`\n` : '') + '\nClick to open the timeline.');
       this.item.tooltip = md;
     }

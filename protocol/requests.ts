@@ -68,4 +68,5 @@ export interface OriginResponse {
   inputs: Array<{ name: string; frame: number; seq: number; line?: number; value?: string; kind: 'variable' | 'return' }>;
 }
 
-export interface RecordingInfo { dir: string; events: number; bytes: number; seq: number; live: boolean }
+/** `ms`: when the current position ran, in ms since the recording started (absent without clock samples). */
+export interface RecordingInfo { dir: string; events: number; bytes: number; seq: number; live: boolean; ms?: number }

@@ -3,7 +3,7 @@ import { SiteKind } from '../../protocol/sites';
 import type { Cancel, Navigator } from './navigator';
 import type { Timing } from './timing';
 import { upperBound, type Postings } from './postings';
-import type { ChunkSummary } from '../store/chunk-codec';
+import type { ChunkEvents } from '../store/chunk-codec';
 
 /** `fromMs`/`toMs`: when the bucket's first event ran and when its last one did, in ms since the recording's start (absent without clock samples). */
 export interface TimelineBucket { from: number; to: number; counts: Record<string, number>; fromMs?: number; toMs?: number }
@@ -42,12 +42,17 @@ export class TimelineQuery {
       kindCounts.forEach((c, k) => { counts[b][k] += c; });
       for (const [site, c] of chunkCalls) calls.set(site, (calls.get(site) ?? 0) + c);
     }, cancel);
-    else await this.nav.events.scan(from, 1, (c, i, seq) => {
-      if (seq >= to) return true;
-      counts[bucketOf(seq)][c.kinds[i]]++;
-      if (c.kinds[i] === EventKind.Call) calls.set(c.sites[i], (calls.get(c.sites[i]) ?? 0) + 1);
-      return undefined;
-    }, cancel);
+    else {
+      for await (const chunk of this.nav.reader.chunkEvents(from, to)) {
+        const end = Math.min(to, chunk.start + chunk.length);
+        for (let seq = Math.max(from, chunk.start); seq < end; seq++) {
+          const kind = chunk.kinds[seq - chunk.start];
+          counts[bucketOf(seq)][kind]++;
+          if (kind === EventKind.Call) calls.set(chunk.sites[seq - chunk.start], (calls.get(chunk.sites[seq - chunk.start]) ?? 0) + 1);
+        }
+        if (cancel?.cancelled) break;
+      }
+    }
     const buckets: TimelineBucket[] = counts.map((k, b) => ({ from: Math.round(from + b * width), to: Math.round(from + (b + 1) * width), counts: named(k) }));
     if (this.timing && total > 0) {
       for (const b of buckets) {
@@ -76,10 +81,11 @@ export class TimelineQuery {
         continue;
       }
       // Otherwise the rest of the range in one pass over the store, events only (values skipped).
-      for await (const summary of this.nav.reader.chunkSummaries(seq, to)) {
-        this.chunkSummaries.set(summary.start, summary);
-        add(Math.max(seq, summary.start), summary.counts, summary.calls);
-        seq = summary.start + summary.length;
+      for await (const chunk of this.nav.reader.chunkEvents(seq, to)) {
+        const summary = summarize(chunk);
+        this.chunkSummaries.set(chunk.start, summary);
+        add(Math.max(seq, chunk.start), summary.counts, summary.calls);
+        seq = chunk.start + chunk.length;
         if (cancel?.cancelled) return;
       }
       return;
@@ -92,6 +98,19 @@ export class TimelineQuery {
       return { name: s?.kind === SiteKind.Module ? '<module>' : s?.name ?? '<anonymous>', file: this.nav.sites.file(site), line: s?.line ?? 0, calls: count };
     });
   }
+}
+
+/** What a zoomed-out timeline needs of a chunk: events per kind, and calls per function site. */
+interface ChunkSummary { length: number; counts: number[]; calls: Map<number, number> }
+
+function summarize(chunk: ChunkEvents): ChunkSummary {
+  const counts = new Array<number>(KIND_NAMES.length).fill(0);
+  const calls = new Map<number, number>();
+  for (let i = 0; i < chunk.length; i++) {
+    counts[chunk.kinds[i]]++;
+    if (chunk.kinds[i] === EventKind.Call) calls.set(chunk.sites[i], (calls.get(chunk.sites[i]) ?? 0) + 1);
+  }
+  return { length: chunk.length, counts, calls };
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -805,7 +805,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
         case CustomRequest.seek: return this.seek(response, args as SeekArgs);
         case CustomRequest.reverseStepIn: return this.move(response, request!, 'Reverse step in', this.step('stepIn'), -1);
         case CustomRequest.reverseStepOut: return this.move(response, request!, 'Reverse step out', this.step('stepOut'), -1);
-        case CustomRequest.info: response.body = this.info(); break;
+        case CustomRequest.info: response.body = await this.info(); break;
         case CustomRequest.valueHistory: response.body = await this.serialize(() => this.valueHistory(args as ValueHistoryArgs)); break;
         case CustomRequest.timeline: response.body = await this.serialize(() => this.timeline(args as TimelineArgs, request!)); break;
         case CustomRequest.origin: response.body = await this.serialize(() => this.origin(args as OriginArgs)); break;
@@ -831,10 +831,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
     });
   }
 
-  private info(): RecordingInfo {
+  private async info(): Promise<RecordingInfo> {
     if (!this.engine) throw new Error('no recording yet');
     const s = this.engine.stats();
-    return { dir: this.engine.reader.dir, events: s.events, bytes: s.bytes, seq: this.position?.seq ?? 0, live: this.live };
+    const seq = this.position?.seq ?? 0;
+    const ms = this.position ? await this.engine.timing.timeAt(seq) : undefined;
+    return { dir: this.engine.reader.dir, events: s.events, bytes: s.bytes, seq, live: this.live, ...(ms !== undefined ? { ms: Math.round(ms * 1000) / 1000 } : {}) };
   }
 
   private async valueHistory(args: ValueHistoryArgs): Promise<ValueHistoryResponse> {

@@ -1,4 +1,4 @@
-import { EventKind, KIND_NAMES, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
+import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
 import { RawJson, type SinkValue } from './sink';
@@ -166,27 +166,26 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
   return { firstSeq, length, kinds, sites, frames, args, valueAt, values };
 }
 
-/** What a zoomed-out timeline needs of a chunk: events per kind, and calls per function site. */
-export interface ChunkSummary { length: number; counts: number[]; calls: Map<number, number> }
+/** A chunk's kinds and sites only: what counting activity (the timeline) needs. */
+export interface ChunkEvents { length: number; kinds: Uint8Array; sites: Int32Array }
 
-/** A chunk's summary from its event bytes alone: no frame replay, no value decoded (the costly part). */
-export function summarizeChunk(buf: Uint8Array): ChunkSummary {
+/** Decodes a chunk's event bytes alone: no frame replay, no value decoded (the costly part). */
+export function decodeChunkEvents(buf: Uint8Array): ChunkEvents {
   const input = new ByteReader(buf, 4);
   const length = input.varint();
   input.varint(); // last allocated frame id
   for (let depth = input.varint(); depth > 0; depth--) input.varint();
-  const counts = new Array<number>(KIND_NAMES.length).fill(0);
-  const calls = new Map<number, number>();
+  const kinds = new Uint8Array(length), sites = new Int32Array(length);
   let site = 0;
   for (let i = 0; i < length; i++) {
     const byte = input.byte();
     const kind = byte & KIND_BITS_MASK;
-    counts[kind]++;
+    kinds[i] = kind;
     site += unzigzag(input.varint());
-    if (kind === EventKind.Call) { calls.set(site, (calls.get(site) ?? 0) + 1); input.varint(); }
-    else if (!(byte & FLAG_TOP) && hasArg(kind)) input.varint();
+    sites[i] = site;
+    if (kind === EventKind.Call || (!(byte & FLAG_TOP) && hasArg(kind))) input.varint();
   }
-  return { length, counts, calls };
+  return { length, kinds, sites };
 }
 
 const WITH_ARG = new Uint8Array(16);

@@ -2,7 +2,7 @@ import { Level } from 'level';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
-import { decodeChunk, summarizeChunk, type ChunkSummary, type DecodedChunk } from './chunk-codec';
+import { decodeChunk, decodeChunkEvents, type ChunkEvents, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
 import { ClockIndex, decodeClockBlock } from './clock-index';
@@ -154,17 +154,17 @@ export class RecordingReader {
   }
 
   /**
-   * Summaries of the chunks from the one holding `from` up to the one holding `to - 1`, in order,
-   * read in one pass over the store (a zoomed-out timeline of millions of events).
+   * The kinds and sites of the chunks from the one holding `from` up to the one holding `to - 1`,
+   * in order, read in one pass over the store (counting activity over millions of events).
    */
-  async *chunkSummaries(from: number, to: number): AsyncGenerator<ChunkSummary & { start: number }> {
+  async *chunkEvents(from: number, to: number): AsyncGenerator<ChunkEvents & { start: number }> {
     const first = this.chunkSpan(from), last = this.chunkSpan(Math.min(to, this.length) - 1);
     if (!first || !last) return;
     const range = { gte: chunkKey(first.start), lte: chunkKey(last.start), valueEncoding: 'buffer' };
     for await (const [key, raw] of this.db.iterator(range as never) as AsyncIterable<[string, Buffer]>) {
       const start = seqOfChunkKey(key);
       if (start >= this.length) break; // written after this reader's view of the recording
-      yield { start, ...summarizeChunk(raw) };
+      yield { start, ...decodeChunkEvents(raw) };
     }
   }
 

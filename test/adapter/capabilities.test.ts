@@ -238,10 +238,15 @@ describe('DAP: breakpoints and queries over a recording', function () {
     const perEvent = (await dc.customRequest(CustomRequest.timeline, { buckets: timeline.total })).body;
     const marked = perEvent.buckets.filter((_: unknown, i: number) => perEvent.breakpointHits[i] > 0).map((b: { from: number }) => b.from);
     assert.equal(marked.length, 9, 'the charge line ran once per order; a conditional breakpoint is not drawn');
+    const times: number[] = [];
     for (const seq of marked) {
       await dc.customRequest(CustomRequest.seek, { seq });
       assert.equal((await place(dc)).line, chargeLine);
+      const info = (await dc.customRequest(CustomRequest.info)).body;
+      assert.equal(info.seq, seq);
+      times.push(info.ms);
     }
+    assert.ok(times.every((ms, i) => typeof ms === 'number' && ms >= 0 && (i === 0 || ms >= times[i - 1])), `the position's time runs forward with it: ${times}`);
   });
 
   it('reverse step in and reverse step out', async () => {

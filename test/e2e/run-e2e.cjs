@@ -174,7 +174,7 @@ async function tokenBox(text, nth = 0) {
 }
 /** Current position from the status bar ("… · @12"). */
 async function statusSeq() {
-  const m = /@([\d,]+)\s*$/.exec((await statusItem().innerText()).trim());
+  const m = /@([\d,]+)(?: · [\d.]+ m?s)?$/.exec((await statusItem().innerText()).trim());
   return m ? Number(m[1].replace(/,/g, '')) : undefined;
 }
 /** Number of recorded events from the status bar ("… · 26 events · …"). */
