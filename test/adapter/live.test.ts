@@ -23,6 +23,19 @@ function stdoutOf(dc: DebugClient, category = 'stdout'): () => string {
   return () => text;
 }
 
+/** Launches `program` live with only an exception filter set, resolving at the first stop. */
+async function launchWithExceptionFilter(dc: DebugClient, filter: 'all' | 'uncaught', program: string): Promise<DebugProtocol.StoppedEvent> {
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await Promise.all([
+    dc.waitForEvent('initialized').then(async () => {
+      await dc.setExceptionBreakpointsRequest({ filters: [filter] });
+      await dc.configurationDoneRequest();
+    }),
+    dc.launch({ program, out: join(tempDir(), 'rec') }),
+  ]);
+  return stopped;
+}
+
 async function eventsRecorded(dc: DebugClient): Promise<number> {
   return ((await dc.customRequest(CustomRequest.info)).body as RecordingInfo).events;
 }
@@ -172,15 +185,7 @@ describe('DAP: a live program really pauses', function () {
 
   it('caught exceptions (filter "all") pause the program where the exception leaves a frame', async () => {
     const out = stdoutOf(dc);
-    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    await Promise.all([
-      dc.waitForEvent('initialized').then(async () => {
-        await dc.setExceptionBreakpointsRequest({ filters: ['all'] });
-        await dc.configurationDoneRequest();
-      }),
-      dc.launch({ program: THROWS, out: join(tempDir(), 'rec') }),
-    ]);
-    assert.equal((await stopped).body.reason, 'exception');
+    assert.equal((await launchWithExceptionFilter(dc, 'all', THROWS)).body.reason, 'exception');
     assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.description, 'even 2');
     await delay(500);
     assert.doesNotMatch(out(), /caught 1/, 'the program ran past the throw');
@@ -195,15 +200,7 @@ describe('DAP: a live program really pauses', function () {
     const out = stdoutOf(dc), err = stdoutOf(dc, 'stderr');
     let exited = false;
     dc.on('exited', () => { exited = true; });
-    const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
-    await Promise.all([
-      dc.waitForEvent('initialized').then(async () => {
-        await dc.setExceptionBreakpointsRequest({ filters: ['uncaught'] });
-        await dc.configurationDoneRequest();
-      }),
-      dc.launch({ program: UNCAUGHT, out: join(tempDir(), 'rec') }),
-    ]);
-    assert.equal((await stopped).body.reason, 'exception');
+    assert.equal((await launchWithExceptionFilter(dc, 'uncaught', UNCAUGHT)).body.reason, 'exception');
     assert.equal((await place(dc)).line, lineOf(UNCAUGHT, 'throw fatal;'));
     assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.breakMode, 'unhandled');
     await delay(500);
