@@ -30,7 +30,7 @@ export async function seek(session: vscode.DebugSession, seq: number): Promise<v
 export async function info(session: vscode.DebugSession): Promise<RecordingInfo | undefined> {
   const r: unknown = await session.customRequest(CustomRequest.info);
   if (!isObj(r)) return undefined;
-  return { dir: str(r.dir) ?? '', events: num(r.events), bytes: num(r.bytes), seq: num(r.seq), live: r.live === true };
+  return { dir: str(r.dir) ?? '', events: num(r.events), bytes: num(r.bytes), seq: num(r.seq), live: r.live === true, ...(typeof r.ms === 'number' && Number.isFinite(r.ms) ? { ms: r.ms } : {}) };
 }
 
 export async function valueHistory(session: vscode.DebugSession, args: ValueHistoryArgs): Promise<ValueHistoryResponse> {
@@ -57,7 +57,8 @@ export async function timeline(session: vscode.DebugSession, args: TimelineArgs)
   const functions = Array.isArray(r.functions)
     ? r.functions.filter(isObj).map((f) => ({ name: str(f.name) ?? '?', file: str(f.file) ?? '', line: num(f.line), calls: num(f.calls) }))
     : [];
-  return { from: num(r.from), to: num(r.to), buckets, position: num(r.position), total: num(r.total), functions };
+  const hits = Array.isArray(r.breakpointHits) && r.breakpointHits.length === buckets.length ? { breakpointHits: r.breakpointHits.map((n: unknown) => num(n)) } : {};
+  return { from: num(r.from), to: num(r.to), buckets, position: num(r.position), total: num(r.total), functions, ...hits };
 }
 
 export async function origin(session: vscode.DebugSession, args: OriginArgs): Promise<OriginStep[]> {

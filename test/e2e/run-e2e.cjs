@@ -338,7 +338,8 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       const item = statusItem();
       await item.waitFor({ state: 'visible', timeout: TO });
       const text = (await item.innerText()).trim();
-      if (!/\d.*events.*@\d/.test(text)) throw new Error(`status bar: "${text}"`);
+      // size, event count, position as an event and as the time it ran
+      if (!/\d.*events.*@\d+ · [\d.]+ m?s$/.test(text)) throw new Error(`status bar: "${text}"`);
       return text;
     }, { needs: [S] });
 
@@ -401,6 +402,8 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       await canvas.waitFor({ state: 'visible', timeout: TO });
       const readout = wv.locator('#readout');
       await waitFor(async () => /position \d+ of \d+ events/.test(await readout.innerText()), 'timeline readout', TO, 250);
+      // the session's breakpoint line ran in this recording: its hits are marked and named in the legend
+      await waitFor(async () => /breakpoint hits/.test(await wv.locator('#legend').innerText()), 'legend "breakpoint hits"', TO, 250);
       const before = await topFrameLine();
       const seqBefore = await statusSeq();
       const box = await canvas.boundingBox();
