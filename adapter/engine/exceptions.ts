@@ -91,26 +91,20 @@ export class Exceptions {
   }
 
   /** The chain from `origin` is still unwinding where the recording ends: the process died of it. */
-  private async endsRecording(origin: number): Promise<boolean> {
+  private endsRecording(origin: number): Promise<boolean> { return this.followChain(origin, false); }
+
+  /** Older recordings: uncaught when the chain leaves a frame with no instrumented caller (or ends the recording). */
+  private leavesEveryFrame(origin: number): Promise<boolean> { return this.followChain(origin, true); }
+
+  /** Walks the Throw/Exit chain from `origin`: true when the recording ends mid-chain, or (`rootLeaves`) when it leaves a root frame. */
+  private async followChain(origin: number, rootLeaves: boolean): Promise<boolean> {
     for (let seq = origin; ; seq += 2) {
       const e = await this.nav.events.at(seq);
       if (!e || e.kind !== EventKind.Throw) return false;
       const exit = await this.nav.events.at(seq + 1);
       if (!exit) return true;
       if (exit.kind !== EventKind.Exit) return false;
-    }
-  }
-
-  /** Older recordings: uncaught when the chain leaves a frame with no instrumented caller. */
-  private async leavesEveryFrame(origin: number): Promise<boolean> {
-    let seq = origin;
-    for (;;) {
-      const e = await this.nav.events.at(seq);
-      if (!e || e.kind !== EventKind.Throw) return false;
-      const exit = await this.nav.events.at(seq + 1);
-      if (!exit || exit.kind !== EventKind.Exit) return !exit; // the recording ends mid-chain: the process died of it
-      if (!(await this.nav.reader.parentAt(e.frame, seq))) return true;
-      seq += 2;
+      if (rootLeaves && !(await this.nav.reader.parentAt(e.frame, seq))) return true;
     }
   }
 
