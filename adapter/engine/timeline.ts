@@ -44,12 +44,7 @@ export class TimelineQuery {
     }, cancel);
     else {
       for await (const chunk of this.nav.reader.chunkEvents(from, to)) {
-        const end = Math.min(to, chunk.start + chunk.length);
-        for (let seq = Math.max(from, chunk.start); seq < end; seq++) {
-          const kind = chunk.kinds[seq - chunk.start];
-          counts[bucketOf(seq)][kind]++;
-          if (kind === EventKind.Call) calls.set(chunk.sites[seq - chunk.start], (calls.get(chunk.sites[seq - chunk.start]) ?? 0) + 1);
-        }
+        tally(chunk, Math.max(from, chunk.start) - chunk.start, Math.min(to, chunk.start + chunk.length) - chunk.start, (i) => counts[bucketOf(chunk.start + i)], calls);
         if (cancel?.cancelled) break;
       }
     }
@@ -106,11 +101,17 @@ interface ChunkSummary { length: number; counts: number[]; calls: Map<number, nu
 function summarize(chunk: ChunkEvents): ChunkSummary {
   const counts = new Array<number>(KIND_NAMES.length).fill(0);
   const calls = new Map<number, number>();
-  for (let i = 0; i < chunk.length; i++) {
-    counts[chunk.kinds[i]]++;
-    if (chunk.kinds[i] === EventKind.Call) calls.set(chunk.sites[i], (calls.get(chunk.sites[i]) ?? 0) + 1);
-  }
+  tally(chunk, 0, chunk.length, () => counts, calls);
   return { length: chunk.length, counts, calls };
+}
+
+/** Counts the chunk's events [lo, hi) (indexes) per kind into `countsOf(index)`, and calls per function site into `calls`. */
+function tally(chunk: ChunkEvents, lo: number, hi: number, countsOf: (index: number) => number[], calls: Map<number, number>): void {
+  for (let i = lo; i < hi; i++) {
+    const kind = chunk.kinds[i];
+    countsOf(i)[kind]++;
+    if (kind === EventKind.Call) calls.set(chunk.sites[i], (calls.get(chunk.sites[i]) ?? 0) + 1);
+  }
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
