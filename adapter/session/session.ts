@@ -233,7 +233,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
         this.main.scannedTo = this.main.engine.reader.length;
         if (hit) await this.arrive(hit.stop, 'entry', hit.ids, undefined, this.main);
       } else {
-        const found = await this.firstHit((t) => t.scannedTo - 1);
+        const found = await this.firstHit();
         for (const t of this.threads) t.scannedTo = t.engine.reader.length;
         if (found) await this.arrive(found.hit.stop, found.hit.reason, found.hit.ids, undefined, found.thread);
       }
@@ -325,7 +325,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       const first = await engine.nav.entry(engine.reader.meta.program);
       if (first) return this.arrive(first, 'entry', [], undefined, this.main);
     }
-    const found = await this.firstHit((t) => t.scannedTo - 1);
+    const found = await this.firstHit();
     if (found) return this.arrive(found.hit.stop, found.hit.reason, found.hit.ids, undefined, found.thread);
     const end = await engine.nav.last();
     if (end) await this.arrive(end, 'pause', [], 'Program ended: replaying its recording', this.main);
@@ -450,11 +450,11 @@ export class ElixirScopeSession extends LoggingDebugSession {
     return hit && { stop: hit.stop, reason: hit.reason, ids: hit.ids, thread: best!.thread, text: hit.conditionError && `breakpoint condition failed: ${hit.conditionError}` };
   };
 
-  /** The first breakpoint hit in time after each thread's `after(thread)` seq, in any thread. */
-  private async firstHit(after: (t: ThreadView) => number): Promise<{ hit: BreakHit; thread: ThreadView } | undefined> {
+  /** The first breakpoint hit in time among the events each thread stored since it was last searched (scannedTo). */
+  private async firstHit(): Promise<{ hit: BreakHit; thread: ThreadView } | undefined> {
     let best: { hit: BreakHit; thread: ThreadView; time: number } | undefined;
     for (const t of this.threads) {
-      const hit = await this.lateUncaught(t, after(t) + 1) ?? await t.engine.breaks.next(after(t), 1, this.breakpoints.query(t.engine, t === this.main));
+      const hit = await this.lateUncaught(t, t.scannedTo) ?? await t.engine.breaks.next(t.scannedTo - 1, 1, this.breakpoints.query(t.engine, t === this.main));
       if (!hit) continue;
       const time = (await this.mainTime(t, hit.stop.seq)) ?? Infinity;
       if (!best || time < best.time) best = { hit, thread: t, time };
