@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
-import { Snapshotter } from './snapshot';
+import { Snapshotter, ownData } from './snapshot';
 import { RingReader } from './drain';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
 import { installEsmHooks, installRequireHooks, loadManifest, REQUIRE_HOOK_NAME, type LoadedManifest } from './loader';
@@ -215,16 +215,16 @@ function wrapWorkerConstructor(base: ThreadConfig): void {
       try {
         const options = args[1];
         const o = options !== null && typeof options === 'object' ? options : undefined;
-        const execArgv = o && dataProperty(o, 'execArgv');
+        const execArgv = o && ownData(o, 'execArgv');
         if (Array.isArray(execArgv) && !execArgv.some((a, i) => typeof a === 'string' && a === self && (execArgv[i - 1] === '-r' || execArgv[i - 1] === '--require'))) {
           // A child of the options: the program's object is neither read by us beyond this nor changed.
           call = [args[0], Object.create(o as object, { execArgv: { value: ['-r', self, ...execArgv], enumerable: true, writable: true, configurable: true } }), ...args.slice(2)];
         }
-        const name = o && dataProperty(o, 'name');
+        const name = o && ownData(o, 'name');
         const file = args[0];
         const identity: WorkerIdentity = {
           name: typeof name === 'string' && name !== '' ? name : undefined,
-          filename: o && dataProperty(o, 'eval') === true ? '[eval]' : typeof file === 'string' ? file : file instanceof URL ? file.href : '[unknown]',
+          filename: o && ownData(o, 'eval') === true ? '[eval]' : typeof file === 'string' ? file : file instanceof URL ? file.href : '[unknown]',
         };
         setEnvironmentData(THREAD_CONFIG_KEY, { ...base, worker: identity });
       } catch { /* record it without a name */ }
@@ -236,12 +236,6 @@ function wrapWorkerConstructor(base: ThreadConfig): void {
     },
   });
   Object.defineProperty(mod, 'Worker', { ...d, value: wrapped });
-}
-
-/** An own data property's value (never runs a getter); undefined otherwise. */
-function dataProperty(o: object, key: string): unknown {
-  const d = Object.getOwnPropertyDescriptor(o, key);
-  return d && 'value' in d ? d.value : undefined;
 }
 
 /** Remove our own `-r <runtime>` from process.execArgv (observable, and inherited by fork()). */

@@ -63,7 +63,7 @@ const NumberIsFinite = Number.isFinite;
 
 /** Read an own DATA property without invoking anything; NONE when absent or an accessor. */
 const NONE: unique symbol = Symbol('none');
-function ownData(o: object, k: PropertyKey): unknown {
+export function ownData(o: object, k: PropertyKey): unknown {
   const d = gopd(o, k);
   if (d === undefined || !hasOwn(d, 'value')) return NONE;
   return d.value;
