@@ -20,6 +20,8 @@ export interface BuildOptions {
   mode: Mode;
   include?: string[];
   exclude?: string[];
+  /** The program: in a folder of no project, the workspace is what it reaches (see listSourceFiles). */
+  entry?: string;
   onProgress?: (done: number, total: number, file: string) => void;
   signal?: AbortSignal;
 }
@@ -137,7 +139,7 @@ export async function buildWorkspace(opts: BuildOptions): Promise<BuildResult> {
   const baseOptions = readWorkspaceOptions(root, configs);
   const esmFiles: string[] = [];
   const packageType = makePackageTypeLookup();
-  const files = listSourceFiles(root, outDir, opts.include, opts.exclude);
+  const files = listSourceFiles(root, outDir, opts.include, opts.exclude, opts.entry);
   const entries: Array<BuildEntry | undefined> = new Array(files.length);
   const errors: BuildError[][] = files.map(() => []);
   const jobs: Job[] = [];

@@ -30,7 +30,7 @@ export function upToDateBuild(opts: BuildOptions): BuildResult | undefined {
     if (!manifest || !inputs || manifest.version !== 1 || manifest.root !== root || manifest.mode !== opts.mode) return undefined;
     if (inputs.version !== INSTRUMENTER_VERSION || !sameList(inputs.include, opts.include ?? []) || !sameList(inputs.exclude, opts.exclude ?? [])) return undefined;
     for (const [file, stamp] of Object.entries(inputs.configs)) if (fileStamp(file) !== stamp) return undefined;
-    const files = listSourceFiles(root, outDir, opts.include, opts.exclude);
+    const files = listSourceFiles(root, outDir, opts.include, opts.exclude, opts.entry);
     if (files.length !== Object.keys(manifest.files).length) return undefined;
     const esm = new Set(inputs.esm);
     const packageType = makePackageTypeLookup();

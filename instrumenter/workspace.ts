@@ -4,11 +4,16 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { BuildManifest } from '../protocol/sites';
 
+/** Whether a folder is a project's root: it holds package.json or tsconfig.json. */
+export function isProjectRoot(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'tsconfig.json'));
+}
+
 /** Nearest ancestor (or the program's own folder) holding package.json or tsconfig.json. */
 export function findWorkspaceRoot(programPath: string): string {
   const start = path.dirname(path.resolve(programPath));
   for (let d = start; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'package.json')) || fs.existsSync(path.join(d, 'tsconfig.json'))) return d;
+    if (isProjectRoot(d)) return d;
     if (path.dirname(d) === d) return start;
   }
 }
@@ -55,11 +60,19 @@ function globBase(glob: string): string {
 
 function toPosix(p: string): string { return p.split(path.sep).join('/'); }
 
-export function listSourceFiles(root: string, outDir: string, include: string[] = [], exclude: string[] = []): string[] {
+/**
+ * The workspace's source files. A script run from a folder that belongs to no project (say /tmp or
+ * a home folder) must not take in everything below it: there the workspace is what the program
+ * (`entry`) reaches through relative imports, and without an entry the walk leaves out hidden
+ * folders and the folders of other projects (with their own package.json or tsconfig.json).
+ */
+export function listSourceFiles(root: string, outDir: string, include: string[] = [], exclude: string[] = [], entry?: string): string[] {
   const found = new Set<string>();
   const excl = exclude.map(globToRegExp);
   const isExcluded = (rel: string) => excl.some((r) => r.test(rel));
   const outAbs = path.resolve(outDir);
+  const looseFolder = !isProjectRoot(root);
+  const isForeign = (name: string, abs: string): boolean => looseFolder && (name.startsWith('.') || isProjectRoot(abs));
   const walk = (dir: string, skipDefault: boolean, accept: (rel: string) => boolean): void => {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
@@ -67,7 +80,7 @@ export function listSourceFiles(root: string, outDir: string, include: string[] 
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (abs === outAbs) continue;
-        if (skipDefault && SKIP_DIRS.has(e.name)) continue;
+        if (skipDefault && (SKIP_DIRS.has(e.name) || isForeign(e.name, abs))) continue;
         if (e.name === '.git' || e.name === '.elixirscope') continue;
         walk(abs, skipDefault, accept);
       } else if ((e.isFile() || e.isSymbolicLink()) && isSourceFile(e.name)) {
@@ -76,7 +89,9 @@ export function listSourceFiles(root: string, outDir: string, include: string[] 
       }
     }
   };
-  walk(root, true, () => true);
+  if (looseFolder && entry !== undefined) {
+    for (const file of reachableSources(path.resolve(root, entry))) if (!isExcluded(toPosix(path.relative(root, file)))) found.add(file);
+  } else walk(root, true, () => true);
   for (const g of include) {
     const re = globToRegExp(g);
     const base = path.join(root, globBase(g));
@@ -88,6 +103,42 @@ export function listSourceFiles(root: string, outDir: string, include: string[] 
     } else walk(base, false, (rel) => re.test(rel));
   }
   return [...found].sort();
+}
+
+// Relative specifiers of static and dynamic imports, re-exports and require calls. A match inside a
+// comment or string only adds a file that exists anyway, which is harmless.
+const RELATIVE_SPECIFIER_RE = /(?:\bfrom|\bimport|\brequire)\s*\(?\s*(['"`])(\.\.?\/[^'"`\n]*)\1/g;
+const SOURCE_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+// TypeScript sources are imported by the name of their output: './a.js' may be './a.ts'.
+const TS_FOR_JS: Record<string, string> = { '.js': '.ts', '.jsx': '.tsx', '.mjs': '.mts', '.cjs': '.cts' };
+
+function isFile(p: string): boolean {
+  try { return fs.statSync(p).isFile(); } catch { return false; }
+}
+
+/** Source files a relative specifier may name, by Node's and TypeScript's resolution rules. */
+function resolveCandidates(from: string, specifier: string): string[] {
+  const p = path.resolve(path.dirname(from), specifier);
+  const ext = path.extname(p).toLowerCase();
+  const names = [p, ...SOURCE_EXTS.map((e) => p + e), ...SOURCE_EXTS.map((e) => path.join(p, 'index' + e))];
+  if (TS_FOR_JS[ext]) names.push(p.slice(0, -ext.length) + TS_FOR_JS[ext]);
+  return names.filter((n) => isSourceFile(n) && !n.split(path.sep).includes('node_modules') && isFile(n)).map((n) => fs.realpathSync(n));
+}
+
+/** The program and every workspace source it reaches through relative specifiers, transitively. */
+function reachableSources(program: string): string[] {
+  const entry = isFile(program) ? fs.realpathSync(program) : program;
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop()!;
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    for (const m of text.matchAll(RELATIVE_SPECIFIER_RE)) {
+      for (const next of resolveCandidates(file, m[2]!)) if (!seen.has(next)) { seen.add(next); queue.push(next); }
+    }
+  }
+  return [...seen];
 }
 
 /** Whether a file is loaded as an ES module (its extension, else the nearest package.json's "type"). */

@@ -109,7 +109,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     attached: (send, hello) => { if (isMain(hello)) liveRef.control?.attached(send); },
     paused: (id) => liveRef.control?.paused(id),
   });
-  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude })
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude, entry: program })
     .catch(async (err: unknown) => { await ipcP.then((s) => s.close(), () => undefined); throw err; });
   const ipc = await ipcP;
   for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);

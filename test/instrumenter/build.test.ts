@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildWorkspace, findWorkspaceRoot } from '../../instrumenter';
+import { listSourceFiles } from '../../instrumenter/workspace';
 import { upToDateBuild } from '../../instrumenter/fresh';
 import type { BuildManifest, FileSiteTable } from '../../protocol/sites';
 import { FIXTURES, LOADER, STUB, runNode, tmpDir } from './harness';
@@ -173,6 +174,25 @@ describe('instrumenter: workspace builds', function () {
     ac.abort(new Error('stop'));
     await assert.rejects(buildWorkspace({ root, outDir: path.join(root, '.elixirscope', 'build'), mode: 'full', signal: ac.signal }), /stop/);
     fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a folder of no project takes in its own sources, not hidden folders or other projects below it', () => {
+    const bare = tmpDir('loose');
+    for (const f of ['prog.js', 'lib/util.js', '.cache/tool.js', 'other/index.js', 'typed/main.ts', 'lib/node_modules/dep/index.js']) write(bare, f, '');
+    write(bare, 'other/package.json', '{}');
+    write(bare, 'typed/tsconfig.json', '{}');
+    const rel = (files: string[]) => files.map((f) => path.relative(bare, f).split(path.sep).join('/'));
+    assert.deepEqual(rel(listSourceFiles(bare, path.join(bare, '.elixirscope', 'build'))), ['lib/util.js', 'prog.js']);
+    // Given the program, the workspace is what it reaches through relative specifiers (any syntax, TS names).
+    write(bare, 'prog.js', "const u = require('./lib/util');\nimport('../outside.js');\nexport * from './typed/main.js';\n");
+    write(bare, 'typed/main.ts', "import { x } from './dep';\nimport './side.mjs';\nimport y from '../lib/node_modules/dep/index.js';\n");
+    for (const f of ['typed/dep.ts', 'typed/side.mjs', 'typed/unused.ts']) write(bare, f, '');
+    assert.deepEqual(rel(listSourceFiles(bare, path.join(bare, '.elixirscope', 'build'), [], [], path.join(bare, 'prog.js'))), ['lib/util.js', 'prog.js', 'typed/dep.ts', 'typed/main.ts', 'typed/side.mjs']);
+    // An explicit include still reaches them, and inside a project nothing changes.
+    assert.deepEqual(rel(listSourceFiles(bare, path.join(bare, '.elixirscope', 'build'), ['other/**'])), ['lib/util.js', 'other/index.js', 'prog.js']);
+    write(bare, 'package.json', '{}');
+    assert.deepEqual(rel(listSourceFiles(bare, path.join(bare, '.elixirscope', 'build'), [], [], path.join(bare, 'prog.js'))), ['.cache/tool.js', 'lib/util.js', 'other/index.js', 'prog.js', 'typed/dep.ts', 'typed/main.ts', 'typed/side.mjs', 'typed/unused.ts']);
+    fs.rmSync(bare, { recursive: true, force: true });
   });
 
   it('findWorkspaceRoot: nearest package.json or tsconfig.json, else the program folder', () => {
