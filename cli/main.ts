@@ -54,8 +54,7 @@ async function record(argv: string[]): Promise<number> {
   if (!program) throw new UsageError('record needs a program');
   const started = Date.now();
   const rec = await startRecording({ program, args, mode, out, stdio: 'inherit', log: (m) => say(m, quiet) });
-  const forward = (sig: NodeJS.Signals) => rec.child.kill(sig);
-  process.on('SIGINT', forward).on('SIGTERM', forward);
+  process.on('SIGINT', rec.interrupt).on('SIGTERM', rec.interrupt);
   const { code, signal } = await rec.finished;
   const stats = await rec.writer.flush().then(() => rec.writer.length);
   await rec.writer.close();

@@ -65,6 +65,8 @@ export class RecordingWriter implements EventSink {
   get length(): number { return this.seq; }
   get ended(): boolean { return this.stats.complete || this.closed; }
   private closed = false;
+  /** Whether the program has begun to exit (its runtime sent ProcessExit: it is flushing). */
+  exiting = false;
 
 
   hello(info: RuntimeHello): void {
@@ -172,6 +174,9 @@ export class RecordingWriter implements EventSink {
         break;
       case EventKind.Uncaught:
         this.stats.uncaught!.push(seq);
+        break;
+      case EventKind.ProcessExit:
+        this.exiting = true;
         break;
     }
   }

@@ -65,7 +65,17 @@ export interface Recording {
   threads: ThreadRecording[];
   /** Closes the worker threads' writers (after `finished`). */
   closeThreads(): Promise<void>;
+  /**
+   * Passes a signal (Ctrl+C) on to the program. The runtime's own listener flushes before the
+   * program dies by it, but runs only when the event loop turns: a program busy in synchronous
+   * code (an endless loop) would never die. One that has not begun to exit after a grace period
+   * is killed, and `finished` reports the signal it was sent, as it would have died by it.
+   */
+  interrupt(signal: NodeJS.Signals): void;
 }
+
+/** How long a program may take to begin exiting on an interrupting signal before it is killed. */
+const INTERRUPT_GRACE_MS = 1000;
 
 /** Instruments the program's workspace, runs it with the runtime preloaded, and stores its events. */
 export async function startRecording(opts: RecordOptions): Promise<Recording> {
@@ -142,9 +152,11 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   writerReady = import('../store/writer').then(({ RecordingWriter }) => RecordingWriter.create(dir, meta!, build.manifest));
   const opened = writerReady;
   // Listeners go on at once: a short program may be gone before the store is open.
+  let killedFor: NodeJS.Signals | undefined;
   const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
     child.once('error', (err) => reject(new RecordError(`cannot start ${opts.runtimeExecutable ?? process.execPath}: ${err.message}`)));
-    child.once('exit', (code, signal) => {
+    child.once('exit', (code, exitSignal) => {
+      const signal = exitSignal === 'SIGKILL' && killedFor ? killedFor : exitSignal;
       void (async () => {
         const writer = await opened;
         await ipc.whenIdle();
@@ -168,7 +180,16 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     throw err;
   }
   const closeThreads = async (): Promise<void> => { await Promise.allSettled(threadWriters); await Promise.all(threads.map((t) => t.writer.close())); };
-  return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live, threads, closeThreads };
+  const interrupt = (signal: NodeJS.Signals): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    setTimeout(() => {
+      if (child.exitCode !== null || child.signalCode !== null || writer.exiting || live?.blocked) return;
+      killedFor = signal;
+      child.kill('SIGKILL');
+    }, INTERRUPT_GRACE_MS).unref();
+  };
+  return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live, threads, closeThreads, interrupt };
 }
 
 /** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits and redaction patterns, when given. */

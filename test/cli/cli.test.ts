@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../adapter/targets/paths';
 import { INVOICE, lineOf, MAIN } from '../helpers/example';
@@ -144,6 +144,27 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     const ok = cli('instrument', '--mode', 'balanced', PROGRAMS);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /^elixirscope: instrumented \d+ files \(\d+ rebuilt\) in \d+ ms, mode balanced$/m);
+  });
+
+  it('Ctrl+C ends a program stuck in an endless loop (exit code 130), and what was recorded stays readable', async () => {
+    // The runtime's signal listener runs only when the event loop turns, which an endless loop never lets it.
+    const folder = tempDir();
+    const program = join(folder, 'spin.js');
+    writeFileSync(program, 'console.log("spinning");\nlet n = 0;\nfor (;;) { n++; }\n');
+    const dir = join(folder, 'r');
+    const child = spawn(process.execPath, [CLI, 'record', '--quiet', '--mode', 'balanced', '--out', dir, '--', program], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    await new Promise<void>((ready) => child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('spinning')) ready(); }));
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(-child.pid!, 'SIGINT'); // as a terminal does: the whole process group
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 130);
+    const stats = JSON.parse(cli('query', dir, 'stats', '--json').stdout);
+    assert.equal(stats.exitCode, 130);
+    assert.equal(stats.complete, false);
+    assert.ok(stats.events > 1000, `events: ${stats.events}`);
   });
 
   it('reports a missing program', () => {
