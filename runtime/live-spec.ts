@@ -23,8 +23,8 @@ export function writeSpec(area: SharedArrayBuffer, json: string): boolean {
   return true;
 }
 
-/** The spec, or undefined while it is being rewritten (try again later). */
-export function readSpec(area: SharedArrayBuffer): LiveBreakpoints | undefined {
+/** The spec's JSON text, or undefined while it is being rewritten (try again later). */
+export function readSpecText(area: SharedArrayBuffer): string | undefined {
   const head = new Int32Array(area, 0, 2);
   const g1 = Atomics.load(head, GEN);
   if ((g1 & 1) !== 0) return undefined;
@@ -32,8 +32,15 @@ export function readSpec(area: SharedArrayBuffer): LiveBreakpoints | undefined {
   const copy = new Uint8Array(len);
   copy.set(new Uint8Array(area, SPEC_HEADER_BYTES, len));
   if (Atomics.load(head, GEN) !== g1) return undefined;
+  return decodeUtf8(decoder, copy);
+}
+
+/** The spec, or undefined while it is being rewritten (try again later). */
+export function readSpec(area: SharedArrayBuffer): LiveBreakpoints | undefined {
+  const text = readSpecText(area);
+  if (text === undefined) return undefined;
   try {
-    const spec = jsonParse(decodeUtf8(decoder, copy)) as unknown;
+    const spec = jsonParse(text) as unknown;
     return spec && typeof spec === 'object' && (spec as LiveBreakpoints).sites && typeof (spec as LiveBreakpoints).sites === 'object' ? spec as LiveBreakpoints : NO_STOPS;
   } catch {
     return NO_STOPS;

@@ -17,7 +17,7 @@ import { installEsmHooks, installRequireHooks, loadManifest, REQUIRE_HOOK_NAME, 
 import { installFunctionToString, presetSourceText } from './fn-source';
 import { installStackFormatting, nodeJsLoaderFrame } from './stack';
 import { installLiveControl } from './live';
-import { writeSpec } from './live-spec';
+import { readSpecText, writeSpec } from './live-spec';
 import { CTRL_WORDS, C_DEAD, FRAME_END, FRAME_HELLO, RING_SLACK, SPOOL_PREFIX, encodeFrame, SPEC_BYTES, SPEC_HEADER_BYTES, THREAD_CONFIG_KEY, type ThreadConfig, type WorkerIdentity, type WorkerInit } from './wire';
 
 const EXIT_IDLE_TIMEOUT_MS = 2000;
@@ -31,7 +31,8 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
   setEnvironmentData(THREAD_CONFIG_KEY, base);
   // Our drain worker must not go through the program's (wrapped) constructor: it runs no runtime.
   const DrainWorker = Worker;
-  wrapWorkerConstructor(base);
+  let specArea: SharedArrayBuffer | undefined;
+  wrapWorkerConstructor(base, () => (specArea ? currentSpec(specArea) : undefined));
 
   const opts = parseOptions(optionsJson);
   const snap = new Snapshotter({ maxDepth: opts.maxDepth, maxKeys: opts.maxKeys, maxString: opts.maxString, redact: redactRegex(opts.redact) });
@@ -93,7 +94,6 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
       return Reflect.apply(file, this, [hash, p, siteCount]) as number;
     };
   }
-  let specArea: SharedArrayBuffer | undefined;
   if (live) {
     specArea = new SharedArrayBuffer(SPEC_HEADER_BYTES + SPEC_BYTES);
     writeSpec(specArea, liveSpec);
@@ -203,7 +203,7 @@ function hideListeners(ours: Map<string | symbol, (...a: unknown[]) => void>): v
  * runtime through the environment data, set for the one construction. The constructor is replaced
  * by a Proxy of itself: same name, prototype, statics and `instanceof`, subclassable.
  */
-function wrapWorkerConstructor(base: ThreadConfig): void {
+function wrapWorkerConstructor(base: ThreadConfig, liveSpecNow: () => string | undefined): void {
   // The real module object (a namespace import would be a copy): its `Worker` is what the program gets.
   const mod = require('node:worker_threads') as { Worker: typeof Worker };
   const d = Object.getOwnPropertyDescriptor(mod, 'Worker');
@@ -226,7 +226,8 @@ function wrapWorkerConstructor(base: ThreadConfig): void {
           name: typeof name === 'string' && name !== '' ? name : undefined,
           filename: o && ownData(o, 'eval') === true ? '[eval]' : typeof file === 'string' ? file : file instanceof URL ? file.href : '[unknown]',
         };
-        setEnvironmentData(THREAD_CONFIG_KEY, { ...base, worker: identity });
+        const liveSpec = liveSpecNow();
+        setEnvironmentData(THREAD_CONFIG_KEY, { ...base, worker: identity, ...(liveSpec !== undefined ? { liveSpec } : {}) });
       } catch { /* record it without a name */ }
       try {
         return Reflect.construct(target, call, newTarget) as object;
@@ -236,6 +237,15 @@ function wrapWorkerConstructor(base: ThreadConfig): void {
     },
   });
   Object.defineProperty(mod, 'Worker', { ...d, value: wrapped });
+}
+
+/** This thread's breakpoint spec (retried while the drain worker rewrites it; a Worker must not start without one). */
+function currentSpec(area: SharedArrayBuffer): string {
+  for (let i = 0; i < 10000; i++) {
+    const text = readSpecText(area);
+    if (text !== undefined) return text;
+  }
+  return '{"sites":{}}';
 }
 
 /** Remove our own `-r <runtime>` from process.execArgv (observable, and inherited by fork()). */
@@ -277,8 +287,8 @@ function threadConfig(): { cfg: ThreadConfig; liveSpec?: string } | undefined {
     const cfg = getEnvironmentData(THREAD_CONFIG_KEY) as ThreadConfig | undefined;
     // Only the program's Workers carry an identity (set by our Worker constructor): Node's own
     // threads that inherit the `-r` (the ESM loader hooks thread) are left alone.
-    // Worker threads never pause for the debugger (live mode is the main thread's): they record only.
-    return cfg && typeof cfg === 'object' && typeof cfg.socketPath === 'string' && cfg.worker ? { cfg } : undefined;
+    if (!cfg || typeof cfg !== 'object' || typeof cfg.socketPath !== 'string' || !cfg.worker) return undefined;
+    return { cfg, liveSpec: typeof cfg.liveSpec === 'string' ? cfg.liveSpec : undefined };
   }
   const env = process.env;
   const socketPath = env.ELIXIRSCOPE_SOCKET;

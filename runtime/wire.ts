@@ -113,6 +113,12 @@ export interface ThreadConfig {
   optionsJson?: string;
   /** Set only while one program Worker is being constructed: what it was created with. */
   worker?: WorkerIdentity;
+  /**
+   * Live mode (a debug session), set only while one program Worker is being constructed: the
+   * breakpoint spec its creator has now, so the Worker pauses at them before its own connection
+   * is up (the adapter sends it the current spec once it is).
+   */
+  liveSpec?: string;
 }
 
 /** A program Worker as its creator described it (RuntimeHello.worker). */

@@ -13,13 +13,18 @@ import { BatchDecoder } from './decode';
 import { PassThrough } from 'node:stream';
 import { encodeFrame, FRAME_BATCH, FRAME_END, FRAME_HELLO, FRAME_PAUSED, SPOOL_PREFIX, TOKEN_HEX_CHARS } from '../../runtime/wire';
 
-/** The adapter's side of live mode: how it talks back to the runtime of an accepted connection. */
+/** The adapter's side of live mode: how it talks back to the runtime of one accepted connection (one program thread). */
 export interface RuntimeControl {
   /** The connection is accepted: `send` writes a control frame (FRAME_RUN, FRAME_BREAKPOINTS) to its worker. */
-  attached(send: (type: number, payload: Buffer) => void, hello: RuntimeHello): void;
+  attached(send: (type: number, payload: Buffer) => void): void;
   /** PAUSED: the program's thread waits after the events decoded so far; `pauseId` releases it. */
   paused(pauseId: number): void;
+  /** The connection ended: the thread is gone (or never waits for us again). */
+  ended(): void;
 }
+
+/** The control of a connection, by what its runtime said in HELLO (undefined: it never pauses). */
+export type ControlFor = (hello: RuntimeHello) => RuntimeControl | undefined;
 
 export interface IpcServer {
   socketPath: string;
@@ -50,7 +55,7 @@ const HELLO_TIMEOUT_MS = 10000;
  */
 export type MakeSink = (hello: RuntimeHello) => EventSink | Promise<EventSink>;
 
-export async function startIpcServer(makeSink: MakeSink, control?: RuntimeControl): Promise<IpcServer> {
+export async function startIpcServer(makeSink: MakeSink, controlFor?: ControlFor): Promise<IpcServer> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'elixirscope-'));
   await fsp.chmod(dir, 0o700);
   const socketPath = path.join(dir, 'rt.sock');
@@ -75,7 +80,7 @@ export async function startIpcServer(makeSink: MakeSink, control?: RuntimeContro
   const accept = (sock: net.Socket): Promise<void> => {
     generation++;
     sockets.add(sock);
-    const done = serve(sock, tokenBuf, makeSink, control).finally(() => {
+    const done = serve(sock, tokenBuf, makeSink, controlFor).finally(() => {
       sockets.delete(sock);
       active.delete(done);
       checkIdle();
@@ -151,9 +156,10 @@ function randomToken(): string {
 }
 
 /** Serve one connection until it ends; resolves after sink.end() (if a sink was made). */
-function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, control: RuntimeControl | undefined): Promise<void> {
+function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, controlFor: ControlFor | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     let sink: EventSink | undefined;
+    let control: RuntimeControl | undefined;
     let decoder: BatchDecoder | undefined;
     let ended = false;
     // HELLO accepted, sink still being made: the rest of the chunk is held, reading paused.
@@ -172,6 +178,7 @@ function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, control: Run
       ended = true;
       clearTimeout(helloTimer);
       sock.destroy();
+      control?.ended();
       endSink(clean);
     };
     const endSink = (clean: boolean): void => {
@@ -185,7 +192,8 @@ function serve(sock: net.Socket, token: Buffer, makeSink: MakeSink, control: Run
       sink = s;
       s.hello(helloInfo!);
       decoder = new BatchDecoder(s);
-      control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); }, helloInfo!);
+      control = controlFor?.(helloInfo!);
+      control?.attached((t, payload) => { if (!ended) sock.write(encodeFrame(t, payload)); });
     };
     let helloInfo: RuntimeHello | undefined;
     const helloTimer = setTimeout(() => { if (!sink) finish(false); }, HELLO_TIMEOUT_MS);

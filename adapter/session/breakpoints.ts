@@ -26,7 +26,8 @@ export function functionBreakpointMatches(site: Site, name: string): boolean {
 export class BreakpointTable {
   private bySource = new Map<string, Requested[]>();
   private functions: Array<{ id: number; name: string; sites: Map<TemporalEngine, Set<number>> }> = [];
-  private data: DataBreak[] = [];
+  /** Data breakpoints name frames and objects of one thread's stream: each is kept with its engine. */
+  private data: Array<{ engine: TemporalEngine; data: DataBreak }> = [];
   exceptionFilters = new Set<ExceptionFilter>();
   private nextId = 1;
 
@@ -50,7 +51,7 @@ export class BreakpointTable {
     });
   }
 
-  setData(dataBreaks: DataBreak[]): DebugProtocol.Breakpoint[] {
+  setData(dataBreaks: Array<{ engine: TemporalEngine; data: DataBreak }>): DebugProtocol.Breakpoint[] {
     this.data = dataBreaks;
     return dataBreaks.map(() => ({ id: this.nextId++, verified: true }));
   }
@@ -80,11 +81,8 @@ export class BreakpointTable {
     return changed;
   }
 
-  /**
-   * What "continue" stops at in one thread's stream. Logpoints never stop. Data breakpoints name
-   * frames and objects of the main thread's stream, so only `main` gets them.
-   */
-  query(engine: TemporalEngine, main = true): BreakQuery {
+  /** What "continue" stops at in one thread's stream. Logpoints never stop. */
+  query(engine: TemporalEngine): BreakQuery {
     const lines: LineBreak[] = [];
     for (const list of this.bySource.values()) {
       for (const b of list) {
@@ -97,7 +95,7 @@ export class BreakpointTable {
       const sites = f.sites.get(engine);
       if (sites?.size) functions.push({ id: f.id, sites });
     }
-    return { lines, functions, exceptions: this.exceptionFilters, data: main ? this.data : [] };
+    return { lines, functions, exceptions: this.exceptionFilters, data: this.data.filter((d) => d.engine === engine).map((d) => d.data) };
   }
 
   /** What should really pause a live program: source lines of breakpoints (not logpoints) by path, and function names. */

@@ -46,6 +46,11 @@ const TERMINATE_GRACE_MS = 5000;
 /** Pauses without a stop after which a breakpoint site no longer pauses a live program. */
 const REJECTED_PAUSE_LIMIT = 50;
 const RUN_TO_BREAKPOINT: LiveFilter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
+const LIVE_PAUSE_FILTER: LiveFilter = { mode: LIVE_PAUSE, frame: 0 };
+
+/** A site as the live spec names it: its file and its index there (the same in every thread). */
+interface LocalSite { file: string; local: number }
+const siteKey = (s: LocalSite): string => `${s.local}:${s.file}`;
 /** Value history shows the writes nearest to the current time, at most this many. */
 const HISTORY_LIMIT = 200;
 
@@ -61,6 +66,8 @@ interface ThreadView {
   engine: TemporalEngine;
   /** A live recording's writer, flushed before each look at the growing stream. */
   writer?: RecordingWriter;
+  /** A live thread's pause control (every thread of a live program pauses at its breakpoints). */
+  live?: LiveControl;
   /** Where the thread is at the current stop (stop undefined: not started yet), computed on demand. */
   at?: { stop: Stop | undefined };
   frames: FrameState[];
@@ -96,10 +103,10 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private liveSites: LiveBreakpointSites | undefined;
   private entryPending = false;
   private terminating = false;
-  /** Pauses at a breakpoint site that did not become stops (see noteRejectedPause). */
-  private readonly rejectedPauses = new Map<number, number>();
+  /** Pauses at a breakpoint site that did not become stops (see noteRejectedPause), by siteKey. */
+  private readonly rejectedPauses = new Map<string, { site: LocalSite; n: number }>();
   /** Write sites of the data breakpoints, which a live program pauses after. */
-  private dataSites = new Set<number>();
+  private dataSites: LocalSite[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private loggedTo = new Map<string, number>();
 
@@ -184,7 +191,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
       onThread: (t) => void this.serialize(async () => {
         if (!this.threads.length) return; // added with the main one below
-        this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
+        this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId, t.live);
       }),
       live: (manifest) => {
         this.liveSites = new LiveBreakpointSites(manifest);
@@ -194,11 +201,10 @@ export class ElixirScopeSession extends LoggingDebugSession {
     });
     this.recording = rec;
     this.live = true;
-    if (rec.live) rec.live.onPaused = () => void this.serialize(() => this.follow(true));
     rec.child.stdout?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stdout')));
     rec.child.stderr?.on('data', (d: Buffer) => this.sendEvent(new OutputEvent(d.toString(), 'stderr')));
-    this.addThread(TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database)), rec.writer);
-    for (const t of rec.threads) this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId);
+    this.addThread(TemporalEngine.over(await RecordingReader.open(rec.dir, rec.writer.database)), rec.writer, undefined, rec.live);
+    for (const t of rec.threads) this.addThread(TemporalEngine.over(await RecordingReader.open(t.dir, t.writer.database)), t.writer, t.threadId, t.live);
     this.follower = setInterval(() => void this.serialize(() => this.follow()), FOLLOW_INTERVAL_MS);
     rec.finished.then(({ code, signal }) => this.serialize(async () => {
       this.log(`program exited ${signal ? `by ${signal}` : `with code ${code}`}; the recording stays open: step and continue in both directions`);
@@ -246,10 +252,27 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * end) and stays paused while the user looks at a stop, in the past or at the present.
    */
   private async steer(): Promise<void> {
-    const live = this.live ? this.recording?.live : undefined;
-    if (!live || this.position) return;
-    if (live.blocked) await this.noteRejectedPause();
-    live.run(this.pendingMove ? this.pendingFilter : RUN_TO_BREAKPOINT);
+    if (this.position) return;
+    for (const t of this.liveThreads()) {
+      if (t.live!.blocked && t.live!.runningToBreakpoints) await this.noteRejectedPause(t);
+      t.live!.run(this.liveFilterFor(t));
+    }
+  }
+
+  /** The threads of a live program that can still pause. */
+  private liveThreads(): ThreadView[] {
+    return this.live ? this.threads.filter((t) => t.live && !t.live.gone) : [];
+  }
+
+  /** A pending movement pauses the thread it moves (a pause request: every thread); the others run to their breakpoints. */
+  private liveFilterFor(t: ThreadView): LiveFilter {
+    if (!this.pendingMove) return RUN_TO_BREAKPOINT;
+    return this.pendingFilter.mode === LIVE_PAUSE || t === this.focus ? this.pendingFilter : RUN_TO_BREAKPOINT;
+  }
+
+  /** At a stop, the other threads of a live program pause too (at their next statement, or idle). */
+  private stopTheWorld(stopped: ThreadView): void {
+    for (const t of this.liveThreads()) if (t !== stopped && !t.live!.blocked) t.live!.run(LIVE_PAUSE_FILTER);
   }
 
   /**
@@ -257,15 +280,15 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * through the store. A breakpoint site that keeps rejecting stops pausing the program: its stops
    * are still found in the recording as it grows, while the program runs on.
    */
-  private async noteRejectedPause(): Promise<void> {
-    const engine = this.main.engine;
+  private async noteRejectedPause(t: ThreadView): Promise<void> {
+    const engine = t.engine;
     const last = await engine.nav.events.at(engine.reader.length - 1);
-    if (!last || last.kind !== EventKind.Step) return;
-    const n = (this.rejectedPauses.get(last.site) ?? 0) + 1;
-    this.rejectedPauses.set(last.site, n);
-    if (n !== REJECTED_PAUSE_LIMIT) return;
-    const site = engine.sites.site(last.site);
-    this.log(`${basename(engine.sites.file(last.site))}:${site?.line}: the program paused here ${n} times without stopping (condition or hit count); it now runs on, and stops here are found in the recording as it grows`);
+    const at = last?.kind === EventKind.Step ? localSite(engine, last.site) : undefined;
+    if (!last || !at) return;
+    const entry = this.rejectedPauses.get(siteKey(at)) ?? { site: at, n: 0 };
+    this.rejectedPauses.set(siteKey(at), { site: at, n: entry.n + 1 });
+    if (entry.n + 1 !== REJECTED_PAUSE_LIMIT) return;
+    this.log(`${basename(at.file)}:${engine.sites.site(last.site)?.line}: the program paused here ${REJECTED_PAUSE_LIMIT} times without stopping (condition or hit count); it now runs on, and stops here are found in the recording as it grows`);
     this.pushLiveBreakpoints();
   }
 
@@ -273,44 +296,33 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private liveBreakpoints(program?: string): LiveBreakpoints {
     const spec = this.liveSites!.sitesFor(this.breakpoints);
     if (this.entryPending && program) (spec.sites[program] ??= []).push(...this.liveSites!.moduleStatements(program));
-    for (const site of this.dataSites) this.addSite(spec, site);
-    for (const [site, n] of this.rejectedPauses) if (n >= REJECTED_PAUSE_LIMIT) this.removeSite(spec, site);
+    for (const at of this.dataSites) (spec.sites[at.file] ??= []).push(at.local);
+    for (const { site: at, n } of this.rejectedPauses.values()) {
+      if (n >= REJECTED_PAUSE_LIMIT && spec.sites[at.file]) spec.sites[at.file] = spec.sites[at.file].filter((local) => local !== at.local);
+    }
     return spec;
   }
 
-  /** A global site id of a loaded file as (file, local index), for the live spec. */
-  private localSite(site: number): { file: string; local: number } | undefined {
-    const file = this.main?.engine.sites.file(site);
-    return file ? { file, local: site - this.main.engine.reader.baseOf(site) } : undefined;
-  }
-
-  private addSite(spec: LiveBreakpoints, site: number): void {
-    const at = this.localSite(site);
-    if (at) (spec.sites[at.file] ??= []).push(at.local);
-  }
-
-  private removeSite(spec: LiveBreakpoints, site: number): void {
-    const at = this.localSite(site);
-    if (at && spec.sites[at.file]) spec.sites[at.file] = spec.sites[at.file].filter((local) => local !== at.local);
-  }
-
   /** Write sites a data breakpoint watches: the variable's writes in its frame's function, or writes of the property's name. */
-  private async watchedWrites(data: DataBreak[]): Promise<Set<number>> {
-    const engine = this.main.engine;
-    const out = new Set<number>();
-    for (const d of data) {
+  private async watchedWrites(data: Array<{ engine: TemporalEngine; data: DataBreak }>): Promise<LocalSite[]> {
+    const out = new Map<string, LocalSite>();
+    const add = (engine: TemporalEngine, site: number): void => { const at = localSite(engine, site); if (at) out.set(siteKey(at), at); };
+    for (const { engine, data: d } of data) {
       if (d.kind === 'variable') {
         const record = await engine.reader.frame(d.frame);
-        for (const w of record ? engine.sites.writesOf(record.fn) : []) if (engine.sites.site(w)?.name === d.name) out.add(w);
+        for (const w of record ? engine.sites.writesOf(record.fn) : []) if (engine.sites.site(w)?.name === d.name) add(engine, w);
       } else {
-        engine.reader.sites.forEach((site, id) => { if (site?.kind === SiteKind.PropWrite && (site.name === d.key || site.name === '')) out.add(id); });
+        engine.reader.sites.forEach((site, id) => { if (site?.kind === SiteKind.PropWrite && (site.name === d.key || site.name === '')) add(engine, id); });
       }
     }
-    return out;
+    return [...out.values()];
   }
 
+  /** Every thread of a live program pauses at the same breakpoints (sites by file, the same in each). */
   private pushLiveBreakpoints(): void {
-    if (this.live && this.liveSites) this.recording?.live?.setBreakpoints(this.liveBreakpoints(this.main?.engine.reader.meta.program));
+    if (!this.live || !this.liveSites) return;
+    const spec = this.liveBreakpoints(this.main?.engine.reader.meta.program);
+    for (const t of this.threads) t.live?.setBreakpoints(spec);
   }
 
   private async entryHit(): Promise<BreakHit | undefined> {
@@ -338,7 +350,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const rec = this.recording;
     if (!rec || !this.live) { this.sendEvent(new TerminatedEvent()); return; }
     this.terminating = true;
-    rec.live?.detach(); // a paused thread cannot take the signal
+    for (const t of this.threads) t.live?.detach(); // a paused thread cannot take the signal
     rec.child.kill('SIGTERM');
     const force = setTimeout(() => rec.child.kill('SIGKILL'), TERMINATE_GRACE_MS);
     void rec.finished.catch(() => undefined).then(() => { clearTimeout(force); this.sendEvent(new TerminatedEvent()); });
@@ -374,6 +386,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     if (numeric.length) event.body.hitBreakpointIds = numeric;
     if (description) event.body.description = description;
     event.body.allThreadsStopped = true;
+    this.stopTheWorld(thread);
     this.sendEvent(event);
   }
 
@@ -441,7 +454,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
     for (const t of [this.focus!, ...this.threads.filter((x) => x !== this.focus)]) {
       // Another thread's events up to the current moment are behind it, the rest ahead.
       const from = t === this.focus ? stop.seq : (await this.seqAtNow(t)) + (dir === 1 ? 0 : 1);
-      const hit = await t.engine.breaks.next(from, dir, this.breakpoints.query(t.engine, t === this.main), cancel);
+      const hit = await t.engine.breaks.next(from, dir, this.breakpoints.query(t.engine), cancel);
       if (!hit || cancel.cancelled) continue;
       const time = (await this.mainTime(t, hit.stop.seq)) ?? (t === this.focus ? -dir * Infinity : dir * Infinity);
       if (!best || (dir === 1 ? time < best.time : time > best.time)) best = { hit, thread: t, time };
@@ -454,7 +467,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private async firstHit(): Promise<{ hit: BreakHit; thread: ThreadView } | undefined> {
     let best: { hit: BreakHit; thread: ThreadView; time: number } | undefined;
     for (const t of this.threads) {
-      const hit = await this.lateUncaught(t, t.scannedTo) ?? await t.engine.breaks.next(t.scannedTo - 1, 1, this.breakpoints.query(t.engine, t === this.main));
+      const hit = await this.lateUncaught(t, t.scannedTo) ?? await t.engine.breaks.next(t.scannedTo - 1, 1, this.breakpoints.query(t.engine));
       if (!hit) continue;
       const time = (await this.mainTime(t, hit.stop.seq)) ?? Infinity;
       if (!best || time < best.time) best = { hit, thread: t, time };
@@ -501,33 +514,36 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * A live program pauses at its next statement, or at once if it is idle in the event loop. A
    * replay, or a program whose runtime does not answer, rests at the latest recorded statement.
    */
-  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+  protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
     this.sendResponse(response);
-    const live = this.live ? this.recording?.live : undefined;
+    const requested = this.threads.find((t) => t.id === args?.threadId);
     void this.serialize(async () => {
       if (this.position || !this.engine) return;
-      if (!live) return this.pauseAtLatest();
-      const attempt = this.pauseWhenBlocked(live);
+      const live = this.liveThreads().length > 0;
+      if (!live) return this.pauseAtLatest(false);
+      const attempt = this.pauseWhenBlocked(requested);
       this.pendingMove = attempt;
-      this.pendingFilter = { mode: LIVE_PAUSE, frame: 0 };
+      this.pendingFilter = LIVE_PAUSE_FILTER;
       await this.follow(true);
-      setTimeout(() => void this.serialize(async () => { if (this.pendingMove === attempt) await this.pauseAtLatest(live); }), PAUSE_GRACE_MS);
+      setTimeout(() => void this.serialize(async () => { if (this.pendingMove === attempt) await this.pauseAtLatest(true); }), PAUSE_GRACE_MS);
     });
   }
 
-  private async pauseAtLatest(live?: LiveControl): Promise<void> {
+  private async pauseAtLatest(live: boolean): Promise<void> {
     this.pendingMove = undefined;
-    live?.run(RUN_TO_BREAKPOINT);
+    for (const t of this.liveThreads()) t.live!.run(RUN_TO_BREAKPOINT);
     await this.follow(true);
     const last = await this.engine!.nav.last();
     if (last && !this.position) await this.arrive(last, 'pause', [], live ? 'Paused at the latest recorded statement (the program did not answer and keeps running)' : undefined);
   }
 
-  /** The pending movement of a pause: done once the program waits in its pause. */
-  private pauseWhenBlocked(live: LiveControl): () => Promise<void> {
+  /** The pending movement of a pause: done once the requested thread waits in its pause (any thread, if it is gone). */
+  private pauseWhenBlocked(requested: ThreadView | undefined): () => Promise<void> {
+    const waitFor = requested?.live && !requested.live.gone ? [requested] : [this.focus, ...this.threads];
     const attempt = async (): Promise<void> => {
-      const last = live.blocked ? await this.engine!.nav.last() : undefined;
-      if (last) return this.arrive(last, 'pause');
+      const thread = waitFor.find((t) => t?.live?.blocked);
+      const last = thread && await thread.engine.nav.last();
+      if (last) return this.arrive(last, 'pause', [], undefined, thread);
       this.pendingMove = attempt;
     };
     return attempt;
@@ -624,20 +640,22 @@ export class ElixirScopeSession extends LoggingDebugSession {
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
     const handle = args.variablesReference !== undefined ? this.variables.get(args.variablesReference) : undefined;
-    if (handle && handle.thread !== 0) response.body = { dataId: null, description: 'data breakpoints watch the main thread only' };
-    else if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
-    else if (handle?.kind === 'value' && isObjectSnapshot(handle.value)) response.body = { dataId: `property:${handle.value.o}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
+    // A dataId names the thread's slot: frames and objects are numbered per thread.
+    if (handle?.kind === 'locals') response.body = { dataId: `variable:${handle.thread}:${handle.frame}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
+    else if (handle?.kind === 'value' && isObjectSnapshot(handle.value)) response.body = { dataId: `property:${handle.thread}:${handle.value.o}:${args.name}`, description: `${args.name} changes`, accessTypes: ['write'], canPersist: false };
     else response.body = { dataId: null, description: 'only variables and object properties can have data breakpoints' };
     this.sendResponse(response);
   }
 
   protected override async setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): Promise<void> {
-    const data: DataBreak[] = [];
+    const data: Array<{ engine: TemporalEngine; data: DataBreak }> = [];
     for (const b of args.breakpoints) {
-      const [kind, id, ...rest] = b.dataId.split(':');
+      const [kind, slot, id, ...rest] = b.dataId.split(':');
       const name = rest.join(':');
-      if (kind === 'variable') data.push({ id: b.dataId, kind: 'variable', frame: Number(id), name });
-      if (kind === 'property') data.push({ id: b.dataId, kind: 'property', object: Number(id), key: name });
+      const engine = this.threads[Number(slot)]?.engine;
+      if (!engine) continue;
+      if (kind === 'variable') data.push({ engine, data: { id: b.dataId, kind: 'variable', frame: Number(id), name } });
+      if (kind === 'property') data.push({ engine, data: { id: b.dataId, kind: 'property', object: Number(id), key: name } });
     }
     response.body = { breakpoints: this.breakpoints.setData(data) };
     await this.serialize(async () => {
@@ -963,11 +981,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
    * may not have its hello yet: its id comes from the connection, its name and clock from the meta
    * once there (both read when needed).
    */
-  private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id): void {
+  private addThread(engine: TemporalEngine, writer?: RecordingWriter, threadId = engine.reader.meta.thread?.id, live?: LiveControl): void {
     const id = threadId === undefined ? MAIN_THREAD_ID : threadId + 1;
     // A Worker that connects while the main stream is being opened is offered twice (onThread and Recording.threads).
     if (this.threads.some((t) => t.id === id)) return;
-    this.threads.push({ id, engine, writer, frames: [], scannedTo: 0 });
+    this.threads.push({ id, engine, writer, live, frames: [], scannedTo: 0 });
+    if (live) live.onPaused = () => void this.serialize(() => this.follow(true));
     engine.nav.growing = !!writer && this.live;
     // A Worker of a running program appears as it starts: the client asks for threads again.
     if (writer && id !== MAIN_THREAD_ID) this.sendEvent(new ThreadEvent('started', id));
@@ -991,6 +1010,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
   }
 
   private log(message: string): void { this.sendEvent(new OutputEvent(`elixirscope: ${message}\n`, 'console')); }
+}
+
+/** A site of one thread's stream as (file, index in the file), for the live spec. */
+function localSite(engine: TemporalEngine, site: number): LocalSite | undefined {
+  const file = engine.sites.file(site);
+  return file ? { file, local: site - engine.reader.baseOf(site) } : undefined;
 }
 
 /** Replaces each `{expression}` of a logpoint message with its value. */

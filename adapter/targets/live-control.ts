@@ -19,21 +19,42 @@ export class LiveControl implements RuntimeControl {
   /** Called when the thread has paused (everything before the pause is decoded into the store). */
   onPaused: () => void = () => undefined;
 
-  /** `initial` is what the runtime starts with (given in its environment). */
-  constructor(initial: LiveBreakpoints) {
-    this.sentSpec = this.wantedSpec = JSON.stringify(initial);
+  /**
+   * `spec`: the breakpoints to pause at. `started`: whether the runtime starts with exactly them
+   * (the main thread's, given in its environment); a Worker starts with what its creator had, so
+   * it is sent the spec once connected.
+   */
+  constructor(spec: LiveBreakpoints, started = true) {
+    this.wantedSpec = JSON.stringify(spec);
+    this.sentSpec = started ? this.wantedSpec : '';
   }
 
   /** The spec the runtime was started with (ELIXIRSCOPE_LIVE). */
   get initialSpec(): string { return this.sentSpec; }
 
+  /** The breakpoints the thread should pause at now. */
+  get spec(): LiveBreakpoints { return JSON.parse(this.wantedSpec) as LiveBreakpoints; }
+
   /** Whether the program's thread is waiting in a pause. */
   get blocked(): boolean { return this.pauseId !== 0; }
+
+  /** Whether the thread was running to its breakpoints only (a pause then is at one of them). */
+  get runningToBreakpoints(): boolean { return this.filter.mode === LIVE_BREAKPOINTS_ONLY; }
+
+  /** Whether the thread's connection is over (it exited): it never pauses again. */
+  get gone(): boolean { return this.over; }
+  private over = false;
 
   attached(send: (type: number, payload: Buffer) => void): void {
     this.send = send;
     this.syncBreakpoints();
     if (this.filter.mode !== LIVE_BREAKPOINTS_ONLY) this.sendRun();
+  }
+
+  ended(): void {
+    this.over = true;
+    this.send = undefined;
+    this.pauseId = 0;
   }
 
   paused(pauseId: number): void {

@@ -45,6 +45,8 @@ export interface ThreadRecording {
   threadId: number;
   dir: string;
   writer: RecordingWriter;
+  /** Live mode: the thread's own pause control (every thread pauses at the same breakpoints). */
+  live?: LiveControl;
 }
 
 export class RecordError extends Error {
@@ -107,18 +109,15 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
       await mkdir(tdir, { recursive: true });
       const { RecordingWriter } = await import('../store/writer');
       const writer = await RecordingWriter.create(tdir, { ...meta!, startTime: hello.startTime }, manifest!);
-      const t = { threadId: hello.threadId, dir: tdir, writer };
+      const main = liveRef.control;
+      const t: ThreadRecording = { threadId: hello.threadId, dir: tdir, writer, ...(main ? { live: new LiveControl(main.spec, false) } : {}) };
       threads.push(t);
       opts.onThread?.(t);
       return writer;
     })();
     threadWriters.push(made);
     return made;
-  }, {
-    // Only the main thread's runtime takes part in live mode (worker threads never pause).
-    attached: (send, hello) => { if (isMain(hello)) liveRef.control?.attached(send); },
-    paused: (id) => liveRef.control?.paused(id),
-  });
+  }, (hello) => (isMain(hello) ? liveRef.control : threads.find((t) => t.threadId === hello.threadId)?.live));
   const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude, entry: program })
     .catch(async (err: unknown) => { await ipcP.then((s) => s.close(), () => undefined); throw err; });
   const ipc = await ipcP;
@@ -184,7 +183,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
     setTimeout(() => {
-      if (child.exitCode !== null || child.signalCode !== null || writer.exiting || live?.blocked) return;
+      if (child.exitCode !== null || child.signalCode !== null || writer.exiting || live?.blocked || threads.some((t) => t.live?.blocked)) return;
       killedFor = signal;
       child.kill('SIGKILL');
     }, INTERRUPT_GRACE_MS).unref();

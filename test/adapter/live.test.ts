@@ -6,7 +6,7 @@ import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { bundlePath } from '../../adapter/targets/paths';
 import { CustomRequest, type RecordingInfo } from '../../protocol/requests';
-import { launchAndStop, moveAndWait, place, startClient } from '../helpers/dap';
+import { launchAndStop, moveAndWait, outputOf, place, startClient } from '../helpers/dap';
 import { lineOf, PROGRAMS } from '../helpers/example';
 import { tempDir } from '../helpers/temp';
 
@@ -15,13 +15,6 @@ const TICKER = join(PROGRAMS, 'ticker.ts');
 const THROWS = join(PROGRAMS, 'live-throws.ts');
 const UNCAUGHT = join(PROGRAMS, 'uncaught.js');
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The program's stdout as the Debug Console received it so far. */
-function stdoutOf(dc: DebugClient, category = 'stdout'): () => string {
-  let text = '';
-  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === category) text += e.body.output; });
-  return () => text;
-}
 
 /** Launches `program` live with only an exception filter set, resolving at the first stop. */
 async function launchWithExceptionFilter(dc: DebugClient, filter: 'all' | 'uncaught', program: string): Promise<DebugProtocol.StoppedEvent> {
@@ -55,7 +48,7 @@ describe('DAP: a live program really pauses', function () {
   const launch = (): Record<string, unknown> => ({ program: LIVE, args: [stopFile], out: join(tempDir(), 'rec') });
 
   it('at a breakpoint the program waits: what it prints next comes only after continue', async () => {
-    const out = stdoutOf(dc);
+    const out = outputOf(dc);
     const printLine = lineOf(LIVE, 'console.log(`step ${i}`)');
     await launchAndStop(dc, launch(), [{ path: LIVE, lines: [printLine] }]);
     assert.equal((await place(dc)).locals.i, '1');
@@ -75,7 +68,7 @@ describe('DAP: a live program really pauses', function () {
   });
 
   it('stepping at the present runs the program one statement at a time: over, in and out', async () => {
-    const out = stdoutOf(dc);
+    const out = outputOf(dc);
     const callLine = lineOf(LIVE, 'total += tick(i)');
     await launchAndStop(dc, launch(), [{ path: LIVE, lines: [callLine] }]);
     await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [] });
@@ -107,7 +100,7 @@ describe('DAP: a live program really pauses', function () {
   });
 
   it('pause stops a busy program at its next statement; a breakpoint set while it runs pauses it', async () => {
-    const out = stdoutOf(dc);
+    const out = outputOf(dc);
     const stopped = () => dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
     await Promise.all([
       dc.waitForEvent('initialized').then(() => dc.configurationDoneRequest()),
@@ -184,7 +177,7 @@ describe('DAP: a live program really pauses', function () {
   });
 
   it('caught exceptions (filter "all") pause the program where the exception leaves a frame', async () => {
-    const out = stdoutOf(dc);
+    const out = outputOf(dc);
     assert.equal((await launchWithExceptionFilter(dc, 'all', THROWS)).body.reason, 'exception');
     assert.equal((await dc.exceptionInfoRequest({ threadId: 1 })).body.description, 'even 2');
     await delay(500);
@@ -197,7 +190,7 @@ describe('DAP: a live program really pauses', function () {
   });
 
   it('an uncaught exception (filter "uncaught") pauses the program before Node reports it; the handled ones do not', async () => {
-    const out = stdoutOf(dc), err = stdoutOf(dc, 'stderr');
+    const out = outputOf(dc), err = outputOf(dc, 'stderr');
     let exited = false;
     dc.on('exited', () => { exited = true; });
     assert.equal((await launchWithExceptionFilter(dc, 'uncaught', UNCAUGHT)).body.reason, 'exception');

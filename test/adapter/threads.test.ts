@@ -126,6 +126,11 @@ describe('DAP: a program with worker threads', function () {
   it('replays a finished recording with its threads', async () => {
     const dir = join(out, '4');
     const first = await launchAndStop(dc, { program: MAIN, out: dir }, [{ path: WORKER, lines: [taxLine] }]);
+    // Let the program finish (every thread pauses while one is stopped), then replay what it recorded.
+    await dc.setBreakpointsRequest({ source: { path: WORKER }, breakpoints: [] });
+    const exited = dc.waitForEvent('exited', 30000);
+    await dc.continueRequest({ threadId: first.body.threadId! });
+    await exited;
     await dc.disconnectRequest({});
     await dc.stop();
     dc = await startClient();

@@ -44,3 +44,10 @@ export async function launchAndStop(dc: DebugClient, launch: Record<string, unkn
   ]);
   return stopped;
 }
+
+/** The program's output of one category as the Debug Console received it so far. */
+export function outputOf(dc: DebugClient, category = 'stdout'): () => string {
+  let text = '';
+  dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === category) text += e.body.output; });
+  return () => text;
+}
