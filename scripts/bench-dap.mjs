@@ -77,9 +77,12 @@ for (let i = 0; i < Math.min(reps, 10); i++) {
   await time('reverseContinue to a breakpoint far back', async () => { const s = stopped(); await dc.send('reverseContinue', { threadId: 1 }); await s; });
   await time('stackTrace+scopes+variables', inspect);
 }
-for (let i = 0; i < Math.min(reps, 10); i++) {
-  const s0 = stopped(); await dc.customRequest('elixirscope/seek', { seq: Math.floor(total / 2) + i * 997 }); await s0;
-  await time('valueHistory (a variable)', () => dc.customRequest('elixirscope/valueHistory', { name: 'fee' }));
+// Different variables (a local, a parameter, the loop counter, a module variable written 1.2M times)
+// at different times: the first sample is the cold one a user's first hover meets.
+const historyNames = ['fee', 'balance', 'i', 'amount'];
+for (let i = 0; i < Math.max(reps, 20); i++) {
+  const s0 = stopped(); await dc.customRequest('elixirscope/seek', { seq: Math.floor(((i + 0.5) / Math.max(reps, 20)) * total) }); await s0;
+  await time('valueHistory (a variable)', () => dc.customRequest('elixirscope/valueHistory', { name: historyNames[i % historyNames.length] }));
 }
 // The timeline webview asks for ~one bucket per pixel column at whatever zoom the user picked,
 // from the whole recording down to a few events (issue: zoom to a single event without freezing).

@@ -144,8 +144,9 @@ export class TemporalEngine {
     const record = await this.reader.frame(frame);
     if (!record) return [];
     const from = record.entry, to = record.exit >= 0 ? record.exit : this.reader.length;
-    const sites: number[] = [];
-    this.reader.sites.forEach((s, id) => { if (s && s.kind === SiteKind.Write && s.name === name && this.reader.siteFile[id] === resolved) sites.push(id); });
+    // Only the frame's own function writes in the frame: other functions' sites of the same name
+    // (a module frame asked about a function's local) need not be walked at all.
+    const sites = this.sites.writesOf(record.fn).filter((id) => this.reader.sites[id]?.name === name && this.reader.siteFile[id] === resolved);
     // Walk the postings outwards from `seq`, block by block, never reading a hot site's whole list.
     const take = async (dir: 1 | -1): Promise<number[]> => {
       const out: number[] = [];
@@ -171,13 +172,25 @@ export class TemporalEngine {
     return entries;
   }
 
-  /** Every value written to property `key` of object `object`, in time order. */
-  async propertyWrites(object: number, key: string): Promise<WriteEntry[]> {
-    const found: Array<{ seq: number; frame: number; site: number; value: RecordedValue }> = [];
-    await this.nav.events.scan(0, 1, (c, i, seq) => {
-      if (c.kinds[i] === EventKind.PropWrite && c.args[i] === object && String(c.values[c.valueAt[i]]) === key) found.push({ seq, frame: c.frames[i], site: c.sites[i], value: c.values[c.valueAt[i] + 1] });
-    });
-    return found.map((w) => this.writeEntry(w));
+  /**
+   * Values written to property `key` of object `object`, at most `limit`, those nearest to `seq`,
+   * in time order: from the object's write postings, never a scan of the recording.
+   */
+  async propertyWritesAround(object: number, key: string, seq: number, limit: number): Promise<WriteEntry[]> {
+    const seqs = await this.reader.objectWrites(object, -1, this.reader.length);
+    let split = seqs.findIndex((s) => s >= seq);
+    if (split < 0) split = seqs.length;
+    const walk = async (start: number, step: 1 | -1): Promise<WriteEntry[]> => {
+      const out: WriteEntry[] = [];
+      for (let i = start, examined = 0; i >= 0 && i < seqs.length && out.length < limit / 2 && examined < EXAMINE_LIMIT; i += step, examined++) {
+        const e = (await this.nav.events.at(seqs[i]))!;
+        if (e.kind !== EventKind.PropWrite) continue;
+        const [k, value] = await this.nav.events.values(seqs[i]);
+        if (String(k) === key) out.push(this.writeEntry({ seq: seqs[i], frame: e.frame, site: e.site, value }));
+      }
+      return out;
+    };
+    return [...(await walk(split - 1, -1)).reverse(), ...(await walk(split, 1))];
   }
 
   /** Full state at `seq`: location and every frame's locals. */

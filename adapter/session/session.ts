@@ -867,7 +867,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       const { scope } = await engine.state.scope(frame.frame, frame.seq);
       const target = evaluateExpression(args.name.slice(0, dot), scope);
       if (!isObjectSnapshot(target)) throw new Error(`${args.name.slice(0, dot)} is not an object at this time`);
-      entries = await engine.propertyWrites(target.o, args.name.slice(dot + 1));
+      entries = await engine.propertyWritesAround(target.o, args.name.slice(dot + 1), now, HISTORY_LIMIT);
     } else {
       const own = await engine.writesAround(args.name, frame.file, frame.frame, now, HISTORY_LIMIT);
       entries = own.length ? own : await engine.writesAround(args.name, frame.file, await engine.moduleFrameOf(frame.frame), now, HISTORY_LIMIT);

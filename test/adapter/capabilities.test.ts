@@ -218,6 +218,13 @@ describe('DAP: breakpoints and queries over a recording', function () {
     assert.equal(history.entries[0].value, '0');
     assert.equal(history.entries[0].line, lineOf(ORDERS, 'let balance = 0'));
     assert.equal(history.entries.filter((e: { current: boolean }) => e.current).length, 1);
+    // A property's history, from the object's writes: here still ahead of the current time.
+    const property = (await dc.customRequest(CustomRequest.valueHistory, { name: 'ledger.balance' })).body;
+    assert.equal(property.entries.length, 1);
+    assert.equal(property.entries[0].line, lineOf(ORDERS, 'ledger.balance = settle(orders)'));
+    assert.equal(property.entries[0].value, history.entries[9].value);
+    assert.equal(property.entries[0].current, false);
+    assert.equal(property.note, 'not assigned yet at this time');
     const timeline = (await dc.customRequest(CustomRequest.timeline, { buckets: 10 })).body;
     assert.equal(timeline.buckets.length, 10);
     const counted = timeline.buckets.reduce((n: number, b: { counts: Record<string, number> }) => n + Object.values(b.counts).reduce((a, c) => a + c, 0), 0);
