@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { packageRoot } from '../../adapter/targets/paths';
-import { CustomRequest, type RecordingInfo } from '../../protocol/requests';
-import { launchAndStop, outputOf, startClient } from '../helpers/dap';
+import { eventsRecorded, launchAndStop, liveSessions, outputOf } from '../helpers/dap';
 import { lineOf } from '../helpers/example';
-import { tempDir } from '../helpers/temp';
 
 const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'threads');
 const MAIN = join(FIXTURE, 'live-main.js');
@@ -30,11 +27,6 @@ async function move(dc: DebugClient, request: string, threadId: number): Promise
   return stopped;
 }
 
-/** Events the main thread's recording holds so far. */
-async function mainEvents(dc: DebugClient): Promise<number> {
-  return ((await dc.customRequest(CustomRequest.info)).body as RecordingInfo).events;
-}
-
 async function workerThread(dc: DebugClient): Promise<number> {
   for (let i = 0; i < 100; i++) {
     const found = (await dc.threadsRequest()).body.threads.find((t) => /"ticker"/.test(t.name));
@@ -46,17 +38,10 @@ async function workerThread(dc: DebugClient): Promise<number> {
 
 describe('DAP: worker threads of a live program really pause', function () {
   this.timeout(120000);
+  const sessions = liveSessions(MAIN);
+  const launch = sessions.launch;
   let dc: DebugClient;
-  let stopFile: string;
-  beforeEach(async () => {
-    dc = await startClient();
-    stopFile = join(tempDir(), 'stop');
-  });
-  afterEach(async () => {
-    writeFileSync(stopFile, '');
-    await dc.stop();
-  });
-  const launch = (): Record<string, unknown> => ({ program: MAIN, args: [stopFile], out: join(tempDir(), 'rec') });
+  beforeEach(() => { dc = sessions.client(); });
   const printLine = lineOf(WORKER, 'console.log(label)');
   const nextLine = lineOf(WORKER, 'if (!fs.existsSync');
 
@@ -68,11 +53,11 @@ describe('DAP: worker threads of a live program really pause', function () {
     assert.equal(stopped.body.allThreadsStopped, true);
     assert.equal((await top(dc, worker)).locals.count, '1');
     await delay(300); // the main thread pauses at its next statement or idle tick
-    const before = await mainEvents(dc);
+    const before = await eventsRecorded(dc);
     await delay(700);
     assert.match(out(), /main started/);
     assert.doesNotMatch(out(), /worker tick 1/, 'the worker ran past its breakpoint');
-    assert.equal(await mainEvents(dc), before, 'the main thread kept running while the worker was stopped');
+    assert.equal(await eventsRecorded(dc), before, 'the main thread kept running while the worker was stopped');
     const again = await move(dc, 'continue', worker);
     assert.equal(again.body.threadId, worker);
     assert.equal((await top(dc, worker)).locals.count, '2');

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { bundlePath } from '../../adapter/targets/paths';
-import { CustomRequest, type RecordingInfo } from '../../protocol/requests';
-import { launchAndStop, moveAndWait, outputOf, place, startClient } from '../helpers/dap';
+import { eventsRecorded, launchAndStop, liveSessions, moveAndWait, outputOf, place, startClient } from '../helpers/dap';
 import { lineOf, PROGRAMS } from '../helpers/example';
 import { tempDir } from '../helpers/temp';
 
@@ -29,23 +27,12 @@ async function launchWithExceptionFilter(dc: DebugClient, filter: 'all' | 'uncau
   return stopped;
 }
 
-async function eventsRecorded(dc: DebugClient): Promise<number> {
-  return ((await dc.customRequest(CustomRequest.info)).body as RecordingInfo).events;
-}
-
 describe('DAP: a live program really pauses', function () {
   this.timeout(120000);
+  const sessions = liveSessions(LIVE);
+  const launch = sessions.launch;
   let dc: DebugClient;
-  let stopFile: string;
-  beforeEach(async () => {
-    dc = await startClient();
-    stopFile = join(tempDir(), 'stop');
-  });
-  afterEach(async () => {
-    writeFileSync(stopFile, '');
-    await dc.stop();
-  });
-  const launch = (): Record<string, unknown> => ({ program: LIVE, args: [stopFile], out: join(tempDir(), 'rec') });
+  beforeEach(() => { dc = sessions.client(); });
 
   it('at a breakpoint the program waits: what it prints next comes only after continue', async () => {
     const out = outputOf(dc);
@@ -130,7 +117,7 @@ describe('DAP: a live program really pauses', function () {
     assert.equal((await place(dc)).locals.spins, spins);
 
     await dc.setBreakpointsRequest({ source: { path: LIVE }, breakpoints: [] });
-    writeFileSync(stopFile, '');
+    sessions.end();
     const ended = stopped();
     await dc.continueRequest({ threadId: 1 });
     await ended;

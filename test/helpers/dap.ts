@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { bundlePath } from '../../adapter/targets/paths';
+import { CustomRequest, type RecordingInfo } from '../../protocol/requests';
+import { tempDir } from './temp';
 
 /** A DAP client talking to the real adapter bundle over stdio. */
 export async function startClient(): Promise<DebugClient> {
@@ -50,4 +54,27 @@ export function outputOf(dc: DebugClient, category = 'stdout'): () => string {
   let text = '';
   dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === category) text += e.body.output; });
   return () => text;
+}
+
+/** Events the (main thread's) recording holds so far. */
+export async function eventsRecorded(dc: DebugClient): Promise<number> {
+  return ((await dc.customRequest(CustomRequest.info)).body as RecordingInfo).events;
+}
+
+/**
+ * Mocha hooks for live sessions of a program that runs until the file named by its first argument
+ * exists: a client per test, and the file written after it so the program ends.
+ */
+export function liveSessions(program: string): { client(): DebugClient; launch(): Record<string, unknown>; end(): void } {
+  let dc: DebugClient;
+  let stopFile: string;
+  beforeEach(async () => {
+    dc = await startClient();
+    stopFile = join(tempDir(), 'stop');
+  });
+  afterEach(async () => {
+    writeFileSync(stopFile, '');
+    await dc.stop();
+  });
+  return { client: () => dc, launch: () => ({ program, args: [stopFile], out: join(tempDir(), 'rec') }), end: () => writeFileSync(stopFile, '') };
 }
