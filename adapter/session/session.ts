@@ -254,6 +254,9 @@ export class ElixirScopeSession extends LoggingDebugSession {
   private async steer(): Promise<void> {
     if (this.position) return;
     for (const t of this.liveThreads()) {
+      // A thread that paused after this look at the streams began waits for the next look (its
+      // PAUSED follows): what it sent before pausing may be the stop the pending movement wants.
+      if (t.live!.blocked && t.writer && t.writer.length !== t.engine.reader.length) continue;
       if (t.live!.blocked && t.live!.runningToBreakpoints) await this.noteRejectedPause(t);
       t.live!.run(this.liveFilterFor(t));
     }

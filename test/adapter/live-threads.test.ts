@@ -60,10 +60,11 @@ describe('DAP: worker threads of a live program really pause', function () {
     assert.equal(await eventsRecorded(dc), before, 'the main thread kept running while the worker was stopped');
     const again = await move(dc, 'continue', worker);
     assert.equal(again.body.threadId, worker);
-    assert.equal((await top(dc, worker)).locals.count, '2');
+    const second = await top(dc, worker);
+    assert.deepEqual([again.body.reason, second.line, second.locals.count], ['breakpoint', printLine, '2']);
     await delay(500);
     assert.match(out(), /worker tick 1/);
-    assert.doesNotMatch(out(), /worker tick 2/);
+    assert.doesNotMatch(out(), /worker tick 2/, `the worker ran past its second stop; recorded events: ${await eventsRecorded(dc)}`);
     // History stays reachable while both threads wait.
     const back = await move(dc, 'reverseContinue', worker);
     assert.equal(back.body.threadId, worker);
