@@ -44,6 +44,8 @@ export class LiveControl implements RuntimeControl {
   /** Whether the thread's connection is over (it exited): it never pauses again. */
   get gone(): boolean { return this.over; }
   private over = false;
+  /** The debugger let go (detach): the thread never waits for it again. */
+  private letGo = false;
 
   attached(send: (type: number, payload: Buffer) => void): void {
     this.send = send;
@@ -59,7 +61,9 @@ export class LiveControl implements RuntimeControl {
 
   paused(pauseId: number): void {
     this.pauseId = pauseId;
-    this.onPaused();
+    // A pause that began before the debugger let go (its PAUSED was on the way) is released at once.
+    if (this.letGo) this.sendRun();
+    else this.onPaused();
   }
 
   setBreakpoints(spec: LiveBreakpoints): void {
@@ -86,6 +90,7 @@ export class LiveControl implements RuntimeControl {
 
   /** The debugger lets go: no more pauses, and a waiting thread runs on. */
   detach(): void {
+    this.letGo = true;
     this.setBreakpoints({ sites: {} });
     this.filter = { mode: LIVE_BREAKPOINTS_ONLY, frame: 0 };
     this.sendRun();

@@ -71,6 +71,17 @@ describe('DAP: worker threads of a live program really pause', function () {
     assert.equal((await top(dc, worker)).locals.count, '1');
   });
 
+  it('a breakpoint on the first statement of a Worker holds before the Worker has connected', async () => {
+    const out = outputOf(dc);
+    const first = lineOf(WORKER, "const { parentPort, workerData } = require('node:worker_threads')");
+    const stopped = await launchAndStop(dc, launch(), [{ path: WORKER, lines: [first] }]);
+    const worker = await workerThread(dc);
+    assert.equal(stopped.body.threadId, worker);
+    assert.equal((await top(dc, worker)).line, first);
+    await delay(500);
+    assert.doesNotMatch(out(), /worker tick/, 'the worker ran past its first line');
+  });
+
   it('stepping a Worker past what is recorded runs it one statement at a time', async () => {
     const out = outputOf(dc);
     await launchAndStop(dc, launch(), [{ path: WORKER, lines: [printLine] }]);
@@ -125,8 +136,11 @@ describe('DAP: worker threads of a live program really pause', function () {
 
   it('terminate while a Worker is paused ends the program', async () => {
     await launchAndStop(dc, launch(), [{ path: WORKER, lines: [printLine] }]);
+    const exited = dc.waitForEvent('exited', 20000) as Promise<DebugProtocol.ExitedEvent>;
     const terminated = dc.waitForEvent('terminated', 20000);
     await dc.terminateRequest();
+    // Ended by the SIGTERM (143), not by the SIGKILL that follows when a paused thread cannot take it (137).
+    assert.equal((await exited).body.exitCode, 143);
     await terminated;
   });
 });
