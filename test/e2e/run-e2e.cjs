@@ -587,10 +587,12 @@ async function trustedPhase({ chromium, root, userData, extensionsDir, ws, scena
       await task.waitFor({ state: 'visible', timeout: TO });
       await shot('run-task-elixirscope-instrument-offered');
       await task.click();
-      const term = page.locator('.terminal-wrapper .xterm-rows').last();
+      // Every terminal's rows: the task may not run in the last terminal element of the page (a CI
+      // run read "" from `.last()` while the screenshot showed the task's output).
+      const terms = page.locator('.terminal-wrapper .xterm-rows');
       let out = '';
       await waitFor(async () => {
-        out = (await term.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        out = (await terms.allInnerTexts().catch(() => [])).join('\n').replace(/\u00a0/g, ' ');
         return /instrumented \d+ files?/.test(out);
       }, `task output "instrumented N files" (terminal: ${JSON.stringify(out.slice(-300))})`, 120000, 500);
       const done = /elixirscope: instrumented [^\n]*/.exec(out)[0].trim();
