@@ -21,7 +21,7 @@ export function encodeClockBlock(samples: readonly ClockSample[]): Buffer {
     else { out.varint(s.seq - seq); out.varint(zigzag(s.us - us)); }
     seq = s.seq; us = s.us;
   });
-  return Buffer.from(out.view());
+  return out.toBuffer();
 }
 
 export function decodeClockBlock(bytes: Uint8Array): ClockSample[] {

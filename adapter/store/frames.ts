@@ -1,5 +1,5 @@
 import type { FrameRecord } from './meta';
-import { ByteReader, ByteWriter, unzigzag, zigzag } from './varint';
+import { bufferOf, ByteReader, putVarint, unzigzag, zigzag } from './varint';
 
 /**
  * The frames table, stored in blocks of BLOCK frames (frame ids are dense per thread).
@@ -101,28 +101,27 @@ export class FrameBlocks {
  * (depth - previous depth), and resumes. Neighbouring frames are alike, so this is a few bytes
  * per frame before LevelDB's compression.
  */
-// One scratch writer for every block (a fresh 4 KiB buffer per block was page faults); the result is copied out.
-const scratch = new ByteWriter(BLOCK * 8);
+// One scratch buffer for every block, big enough for six 5-byte varints per frame (values are
+// int32), so the loop writes without room checks; the result is copied out.
+const scratch = new Uint8Array(BLOCK * FIELDS * 5 + 8);
 
 export function encodeBlock(index: number, data: Int32Array): Buffer {
   const out = scratch;
-  out.reset();
-  const put = (v: number) => out.varint(v);
-  let prevEntry = 0, prevDepth = 0;
+  let at = 0, prevEntry = 0, prevDepth = 0;
   for (let i = 0; i < BLOCK; i++) {
-    const at = i * FIELDS;
-    put(data[at] + 2);
-    if (data[at] === -2) continue;
-    const id = index * BLOCK + i;
-    put(zigzag(id - data[at + 1]));
-    put(zigzag(data[at + 2] - prevEntry));
-    put(data[at + 3] < 0 ? 0 : data[at + 3] - data[at + 2] + 1);
-    put(zigzag(data[at + 4] - prevDepth));
-    put(data[at + 5]);
-    prevEntry = data[at + 2];
-    prevDepth = data[at + 4];
+    const f = i * FIELDS;
+    at = putVarint(out, at, data[f] + 2);
+    if (data[f] === -2) continue;
+    const entry = data[f + 2], exit = data[f + 3], depth = data[f + 4];
+    at = putVarint(out, at, zigzag(index * BLOCK + i - data[f + 1]));
+    at = putVarint(out, at, zigzag(entry - prevEntry));
+    at = putVarint(out, at, exit < 0 ? 0 : exit - entry + 1);
+    at = putVarint(out, at, zigzag(depth - prevDepth));
+    at = putVarint(out, at, data[f + 5]);
+    prevEntry = entry;
+    prevDepth = depth;
   }
-  return Buffer.from(out.view());
+  return bufferOf(out, at);
 }
 
 export function decodeBlock(index: number, bytes: Uint8Array): Int32Array {

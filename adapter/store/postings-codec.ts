@@ -12,7 +12,7 @@ export function encodePostings(seqs: readonly number[]): Buffer {
   const out = new ByteWriter(seqs.length * 2 + 4);
   out.varint(seqs.length);
   for (let i = 1; i < seqs.length; i++) out.varint(seqs[i] - seqs[i - 1]);
-  return Buffer.from(out.view());
+  return out.toBuffer();
 }
 
 export function decodePostings(first: number, bytes: Uint8Array): number[] {

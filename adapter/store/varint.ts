@@ -14,6 +14,13 @@ export function putVarint(bytes: Uint8Array, at: number, v: number): number {
   return at;
 }
 
+/** A new Buffer holding bytes[0, n). */
+export function bufferOf(bytes: Uint8Array, n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  b.set(n === bytes.length ? bytes : bytes.subarray(0, n));
+  return b;
+}
+
 export class ByteWriter {
   bytes: Uint8Array;
   used = 0;
@@ -51,6 +58,9 @@ export class ByteWriter {
   reset(): void { this.used = 0; }
 
   view(): Uint8Array { return this.bytes.subarray(0, this.used); }
+
+  /** A Buffer of its own with the contents (one memcpy: Buffer.from(view()) copied byte by byte). */
+  toBuffer(): Buffer { return bufferOf(this.bytes, this.used); }
 
   /** Room for n more bytes (grows the buffer). */
   ensure(n: number): void {

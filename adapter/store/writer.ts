@@ -231,19 +231,37 @@ export class RecordingWriter implements EventSink {
     this.queue([]);
   }
 
+  /**
+   * Writes go out in order, one LevelDB batch at a time; what is queued while a batch is being
+   * written goes out together in the next one (a batch per chunk cost ~250 µs of main thread each).
+   */
   private queue(extra: Batch): void {
     const batch = this.pending.concat(extra);
     this.pending = [];
     if (!batch.length) return;
     const bytes = batch.reduce((n, op) => n + op.key.length + op.value.length, 0);
     this.inFlight += bytes;
-    this.writing = this.writing.then(async () => {
-      if (!this.failure) {
-        try { await this.db.batch(batch); } catch (err) { this.failure = err as Error; }
-      }
-      this.inFlight -= bytes;
-      if (this.inFlight <= LOW_WATER) { const waiting = this.drained; this.drained = []; waiting.forEach((w) => w()); }
-    });
+    this.waitingBytes += bytes;
+    for (const op of batch) this.waiting.push(op);
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    this.writing = this.writing.then(() => this.writeWaiting());
+  }
+
+  private waiting: Batch = [];
+  private waitingBytes = 0;
+  private writeScheduled = false;
+
+  private async writeWaiting(): Promise<void> {
+    const batch = this.waiting, bytes = this.waitingBytes;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.writeScheduled = false;
+    if (!this.failure) {
+      try { await this.db.batch(batch); } catch (err) { this.failure = err as Error; }
+    }
+    this.inFlight -= bytes;
+    if (this.inFlight <= LOW_WATER) { const waiting = this.drained; this.drained = []; waiting.forEach((w) => w()); }
   }
 
   private async drain(): Promise<void> {

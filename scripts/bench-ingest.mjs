@@ -1,0 +1,112 @@
+// Ingest throughput: how fast the recorder side (IPC server, batch decoder, RecordingWriter,
+// LevelDB) stores a program's event stream (issue "record everything at near-native speed":
+// >= 10 M events/s sustained into the store). The program is run once per case under the
+// runtime with a socket that only saves what arrives; that stream is then replayed into the
+// real server and writer, with nothing else running, so the figure is the store's alone. On a
+// 2-core machine the recorder competes with the program for CPU: ns/event here is what every
+// recorded event costs the machine besides the program's own hooks.
+//
+// usage: node scripts/bench-ingest.mjs [--reps N] [--scale S] [--cases marked:minimal,...]
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => { const at = argv.indexOf(name); return at >= 0 ? argv[at + 1] : dflt; };
+const REPS = Number(opt('--reps', '5'));
+const SCALE = opt('--scale', process.env.CORPUS_SCALE ?? '1');
+const CASES = opt('--cases', 'marked:minimal,marked:balanced,marked:full,immer:full').split(',').map((c) => { const [pkg, mode] = c.split(':'); return { pkg, mode }; });
+const DIR = join(tmpdir(), 'elixirscope-bench-ingest');
+const TOKEN = 'e'.repeat(64);
+
+if (!existsSync(join(root, 'dist', 'cli.js'))) spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+// The server and writer as the CLI bundles them, exported for this process (next to node_modules so `level` resolves).
+const bundle = join(root, 'node_modules', '.cache', 'elixirscope-bench-ingest.cjs');
+mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+require('esbuild').buildSync({
+  stdin: { contents: "export { startIpcServer } from './adapter/ipc/server'; export { RecordingWriter } from './adapter/store/writer';", resolveDir: root, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'cjs', outfile: bundle, external: ['level', 'classic-level'], logLevel: 'warning',
+});
+const { startIpcServer, RecordingWriter } = require(bundle);
+
+rmSync(DIR, { recursive: true, force: true });
+const corpus = require(join(root, 'bench', 'corpus', 'vendor.js')).prepareCorpus(DIR, { packages: [...new Set(CASES.map((c) => c.pkg))] });
+const env = { ...process.env, CORPUS_SCALE: SCALE };
+
+/** Runs the driver under the runtime; everything it sends is saved to `file`. */
+function capture(driver, mode, file) {
+  // A recording builds the instrumented workspace (and checks the program runs recorded).
+  const rec = spawnSync(process.execPath, [join(root, 'bin', 'elixirscope.js'), 'record', '--quiet', '--mode', mode, '--out', join(DIR, 'warm'), '--', driver], { cwd: DIR, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (rec.status !== 0) throw new Error(`recording ${driver} failed`);
+  const sockDir = mkdtempSync(join(tmpdir(), 'elixirscope-ingest-'));
+  const sock = join(sockDir, 's');
+  const out = createWriteStream(file);
+  let connections = 0;
+  return new Promise((resolveCapture, reject) => {
+    const server = createServer((c) => { if (connections++) { c.destroy(); return; } c.pipe(out); }).listen(sock, () => {
+      const child = spawn(process.execPath, ['-r', join(root, 'dist', 'runtime.js'), driver], {
+        cwd: DIR, stdio: 'ignore',
+        env: { ...env, ELIXIRSCOPE_SOCKET: sock, ELIXIRSCOPE_TOKEN: TOKEN, ELIXIRSCOPE_MANIFEST: join(DIR, '.elixirscope', 'build', mode, 'manifest.json') },
+      });
+      const saved = new Promise((res) => out.on('finish', res));
+      child.on('exit', (code) => {
+        if (code !== 0) { reject(new Error(`${driver} exited with ${code}`)); return; }
+        void saved.then(() => { server.close(); rmSync(sockDir, { recursive: true, force: true }); resolveCapture(statSync(file).size); });
+      });
+    });
+  });
+}
+
+/** One replay of a captured stream into the real server and a new store; ms from first byte to everything stored. */
+async function replay(stream, mode) {
+  const dir = mkdtempSync(join(DIR, 'rec-'));
+  const manifest = JSON.parse(readFileSync(join(DIR, '.elixirscope', 'build', mode, 'manifest.json'), 'utf8'));
+  const writer = await RecordingWriter.create(dir, { program: 'bench', args: [], cwd: DIR, root: DIR, mode, nodeVersion: process.version, startTime: Date.now() }, manifest);
+  const ipc = await startIpcServer(() => writer);
+  const bytes = Buffer.from(stream);
+  bytes.write(ipc.token, 5, 'latin1'); // the HELLO frame's payload begins with the token
+  const t0 = performance.now();
+  await new Promise((res, rej) => { const c = connect(ipc.socketPath, () => c.end(bytes)); c.on('close', res).on('error', rej); });
+  await ipc.whenIdle();
+  await writer.flush();
+  const ms = performance.now() - t0;
+  const events = writer.length;
+  await writer.close();
+  await ipc.close();
+  const disk = dirBytes(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, events, disk };
+}
+
+function dirBytes(dir) {
+  let n = 0;
+  for (const f of require('node:fs').readdirSync(dir)) n += statSync(join(dir, f)).size;
+  return n;
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const rows = [];
+for (const { pkg, mode } of CASES) {
+  const file = join(DIR, `${pkg}-${mode}.stream`);
+  const size = await capture(corpus.drivers[pkg], mode, file);
+  const stream = readFileSync(file);
+  const runs = [];
+  for (let i = 0; i < REPS; i++) runs.push(await replay(stream, mode));
+  const ms = median(runs.map((r) => r.ms));
+  const { events, disk } = runs[0];
+  rows.push([`${pkg} ${mode}`, (events / 1e6).toFixed(2) + 'M', (size / events).toFixed(1), ms.toFixed(0), (events / ms / 1000).toFixed(2), (ms * 1e6 / events).toFixed(0), (disk / events).toFixed(2)]);
+}
+const headers = ['case', 'events', 'wire B/event', 'ingest ms', 'M events/s', 'ns/event', 'disk B/event'];
+const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+console.log(`\n== Ingest: a captured event stream replayed into the IPC server, decoder, writer and LevelDB (CORPUS_SCALE=${SCALE}, median of ${REPS}) ==`);
+console.log(line(headers));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+console.log(`(target: >= 10 M events/s; load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+rmSync(DIR, { recursive: true, force: true });
