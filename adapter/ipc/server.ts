@@ -69,12 +69,15 @@ export async function startIpcServer(makeSink: MakeSink, controlFor?: ControlFor
   const checkIdle = (): void => {
     if (active.size !== 0) return;
     const g = generation;
-    // A connection may be accepted in the same loop turn as the child's exit: settle briefly.
-    setTimeout(() => {
+    // A connection the program made before it exited may still wait in the listen backlog when
+    // its exit is seen: it is accepted in the next poll phase, which the second setImmediate
+    // follows (a 15 ms timer here was a tenth of a short recording's fixed cost, and kept the
+    // process alive as long again after the last check).
+    setImmediate(() => setImmediate(() => {
       if (active.size !== 0 || g !== generation) return;
       const w = idleWaiters; idleWaiters = [];
       for (const f of w) f();
-    }, 15);
+    }));
   };
 
   const accept = (sock: net.Socket): Promise<void> => {
