@@ -18,7 +18,20 @@ export type RecordedValue =
   | { x: 'redacted' }                          // secret, never left the program
   | { x: 'contents' }                          // property-write key: the whole object now looks like the value (a built-in changed it)
   | { t: 1; a?: 1 }                           // truncated (size limit), or uninitialized (TDZ); a: an accessor property (no value)
+  | SameSnapshot
   ;
+
+/**
+ * On the wire and in the store only (the reader replaces it before anyone sees a value): the
+ * object, written again, encoded to exactly the bytes of its last top-level snapshot in the
+ * stream, so only its id was sent. A method's `this` is written at every call, and is most
+ * often unchanged. The runtime sends it only while every event since that snapshot is kept.
+ */
+export interface SameSnapshot { s: number }
+
+export function isSameSnapshot(v: RecordedValue): v is SameSnapshot {
+  return typeof v === 'object' && v !== null && typeof (v as { s?: unknown }).s === 'number';
+}
 
 export interface ObjectSnapshot {
   /** Stable object id within the recording (same object, same id). */

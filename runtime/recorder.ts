@@ -220,6 +220,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   /** Everything before (fromW, fromB) is published; divert further records to the scratch area. */
   function startDropping(fromW: number, fromB: number): void {
     dropping = true;
+    snap.forgetAllSent(); // a snapshot a later SameSnapshot would name may be among the dropped
     armed = false;
     resumeW = fromW; resumeB = fromB;
     wi = SCRATCH_W; bw = SCRATCH_B;
@@ -355,16 +356,24 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
   }
 
-  /** A snapshot's JSON, written by the Snapshotter as UTF-8 and copied into the byte ring. */
+  /**
+   * A snapshot's JSON, written by the Snapshotter as UTF-8 and copied into the byte ring; an
+   * object whose bytes are those of its last snapshot in the stream goes out as its id alone
+   * (protocol/values.ts SameSnapshot; the reader puts the snapshot back).
+   */
   function snapshot(v: unknown): void {
     const n = snap.encodeTo(v);
     if (n > maxJsonChars) { json(TRUNCATED); return; }
+    const obj = typeof v === 'object' ? v as object : undefined;
+    if (obj !== undefined && snap.sameAsSent(obj, n)) { json('{"s":' + snap.idOf(obj) + '}'); return; }
     if (bw + n > blimit) slowBytes(n);
     const src = snap.out;
     if (n < 64) for (let i = 0; i < n; i++) u8[bw + i] = src[i];
     else u8set(u8, u8sub(src, 0, n), bw);
     bw += n;
     ring[wi] = T_JSON; ring[wi + 1] = n; wi += 2;
+    // A record diverted to the scratch area while its bytes were written is dropped.
+    if (obj !== undefined) { if (dropping) snap.forgetSent(obj); else snap.sent(obj, n); }
   }
 
   function val(v: unknown): void {
@@ -473,6 +482,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         // `key` to record. It is recorded as it now is, which also covers whatever a setter the
         // instrumenter did not see (a library's, a built-in's) changed. (Index keys are not
         // checked: array writes are the hot ones, and index setters on a prototype are unheard of.)
+        snap.forgetSent(obj as object);
         mutation(site, snap.idOf(obj as object), undefined, snap.encode(obj));
         return value;
       }
@@ -494,6 +504,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         if (end > shown) mutation(site, id, 'length', jsonStr(end));
         return result;
       }
+      snap.forgetSent(obj);
       mutation(site, id, undefined, snap.encode(obj));
       return result;
     },

@@ -50,7 +50,8 @@ const TypedArrayProto = getProto(Uint8Array.prototype) as object;
 const taLength = getterOf(TypedArrayProto, 'length');
 const reExec = uncurry(RegExp.prototype.exec);
 const WeakMapC = WeakMap, SetC = Set, MapC = Map;
-const wmGet = uncurry(WeakMap.prototype.get), wmSet = uncurry(WeakMap.prototype.set);
+const wmGet = uncurry(WeakMap.prototype.get), wmSet = uncurry(WeakMap.prototype.set), wmDelete = uncurry(WeakMap.prototype.delete);
+const imul = Math.imul;
 const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), mapSizeOf = mapSize;
 const setHas = uncurry(Set.prototype.has), setAdd = uncurry(Set.prototype.add), setClear = uncurry(Set.prototype.clear);
 const MathMin = Math.min, MathMax = Math.max;
@@ -115,6 +116,8 @@ const HEX = new Uint8Array([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38
 /** Thrown when a snapshot's text would pass MAX_OUT bytes: the whole value is then recorded as truncated. */
 const OVERFLOW = { overflow: true };
 const MAX_OUT = 1 << 26;
+/** Snapshots shorter than this always go out in full (a SameSnapshot is ~12 bytes). */
+const MIN_SAME_BYTES = 64;
 
 /** Stable object ids + RecordedValue JSON encoding. One per recorded thread. */
 export class Snapshotter {
@@ -206,8 +209,54 @@ export class Snapshotter {
   /** The recorded value of element `i` of a plain array: a hole or an accessor shows as truncated. */
   element(a: unknown[], i: number): string {
     const d = gopd(a, i);
-    return d !== undefined && hasOwn(d, 'value') ? this.encode(d.value) : TRUNCATED;
+    if (d === undefined || !hasOwn(d, 'value')) return TRUNCATED;
+    const v: unknown = d.value;
+    if (typeof v === 'object' && v !== null) this.forgetSent(v); // its snapshot goes out other than by sent()
+    return this.encode(v);
   }
+
+  // ---- top-level snapshots sent again unchanged (protocol/values.ts SameSnapshot) ----------
+
+  /**
+   * Per object: length and two 32-bit hashes of its last top-level snapshot in the stream. Every
+   * top-level object snapshot the store can see must go through sent() or forgetSent(), or a
+   * SameSnapshot could name bytes that are not the object's last ones.
+   */
+  private sentHashes = new WeakMapC<object, Int32Array>();
+  private h1 = 0;
+  private h2 = 0;
+  /** The length the hashes are of (-1: the last sameAsSent hashed nothing). */
+  private hashed = -1;
+
+  /**
+   * Whether out[0, n) (just encoded from `o`) is byte for byte its last top-level snapshot, so
+   * only its id needs to go out. Hashes the bytes for a following sent(o, n).
+   */
+  sameAsSent(o: object, n: number): boolean {
+    const b = this.out;
+    this.hashed = -1;
+    // Only real snapshots ({"o":...), and only where the id is much shorter than the bytes.
+    if (n < MIN_SAME_BYTES || b[0] !== 0x7b || b[2] !== 0x6f || b[4] !== 0x3a) return false;
+    let h1 = 0x811c9dc5 | 0, h2 = n;
+    for (let i = 0; i < n; i++) { const c = b[i]; h1 = imul(h1 ^ c, 16777619); h2 = (imul(h2, 31) + c) | 0; }
+    this.h1 = h1; this.h2 = h2; this.hashed = n;
+    const last = wmGet(this.sentHashes, o) as Int32Array | undefined;
+    return last !== undefined && last[0] === n && last[1] === h1 && last[2] === h2;
+  }
+
+  /** out[0, n) of `o` went out in full (after sameAsSent(o, n) said it was not the same). */
+  sent(o: object, n: number): void {
+    if (this.hashed !== n) { this.forgetSent(o); return; }
+    let last = wmGet(this.sentHashes, o) as Int32Array | undefined;
+    if (last === undefined) { last = new Int32Array(3); wmSet(this.sentHashes, o, last); }
+    last[0] = n; last[1] = this.h1; last[2] = this.h2;
+  }
+
+  /** `o` went out as a top-level snapshot some other way: its next one goes out in full. */
+  forgetSent(o: object): void { wmDelete(this.sentHashes, o); }
+
+  /** Events were dropped (their snapshots may be among them): every next snapshot goes out in full. */
+  forgetAllSent(): void { this.sentHashes = new WeakMapC<object, Int32Array>(); }
 
   /** JSON text of the RecordedValue for any value. Never throws, never runs program code. */
   encode(v: unknown): string {

@@ -9,6 +9,7 @@
  *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
  *   postings:<site>:<seq>  seqs at which a statement/write/call site occurred, from <seq> (postings-codec.ts)
  *   objpostings:<object>:<seq>  seqs of property writes to an object, same encoding
+ *   snappostings:<object>:<seq>  seqs of events with a top-level snapshot of the object, same encoding
  *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
  *   clock:<n>       the n-th block of seq→time samples, in order (clock-index.ts)
  */
@@ -28,6 +29,8 @@ export const postingsPrefix = (site: number) => `postings:${hex(site, 8)}:`;
 export const seqOfPostingsKey = (key: string) => parseInt(key.slice(key.lastIndexOf(':') + 1), 16);
 export const objectPostingsKey = (object: number, seq: number) => `objpostings:${hex(object, 8)}:${hex(seq, 12)}`;
 export const objectPostingsPrefix = (object: number) => `objpostings:${hex(object, 8)}:`;
+export const snapshotPostingsKey = (object: number, seq: number) => `snappostings:${hex(object, 8)}:${hex(seq, 12)}`;
+export const snapshotPostingsPrefix = (object: number) => `snappostings:${hex(object, 8)}:`;
 export const moduleKey = (base: number) => `module:${hex(base, 8)}`;
 export const clockKey = (n: number) => `clock:${hex(n, 8)}`;
 export const CLOCK_PREFIX = 'clock:';

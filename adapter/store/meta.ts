@@ -1,7 +1,9 @@
 import type { Mode } from '../../protocol/events';
 
-/** Bumped whenever the key layout or chunk encoding changes; readers refuse other versions. */
-export const FORMAT_VERSION = 4;
+/** Bumped whenever the key layout or chunk encoding changes; readers refuse versions not in READABLE_FORMATS. */
+export const FORMAT_VERSION = 5;
+/** 4 is 5 without SameSnapshot values (and their snapshot postings): read as it is. */
+export const READABLE_FORMATS: readonly number[] = [4, FORMAT_VERSION];
 
 export interface RecordingMeta {
   format: number;

@@ -6,9 +6,11 @@ import { decodeChunk, decodeChunkEvents, type ChunkEvents, type DecodedChunk } f
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
 import { ClockIndex, decodeClockBlock } from './clock-index';
-import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, STATS_KEY } from './keys';
-import { FORMAT_VERSION, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
+import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, snapshotPostingsKey, snapshotPostingsPrefix, STATS_KEY } from './keys';
+import { FORMAT_VERSION, READABLE_FORMATS, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
 import type { FileSiteTable, Site } from '../../protocol/sites';
+import { valueCount } from '../../protocol/events';
+import { isObjectSnapshot, isSameSnapshot, type ObjectSnapshot } from '../../protocol/values';
 
 import { RecordingError } from './errors';
 
@@ -78,7 +80,7 @@ export class RecordingReader {
   async refresh(): Promise<void> {
     const meta = await this.getJson<RecordingMeta>(META_KEY);
     if (!meta) throw new RecordingError(`${this.dir}: recording has no metadata (corrupt or not an ElixirScope recording)`);
-    if (meta.format !== FORMAT_VERSION) throw new RecordingError(`${this.dir}: recording format ${meta.format} is not supported by this version (expects ${FORMAT_VERSION}); record it again`);
+    if (!READABLE_FORMATS.includes(meta.format)) throw new RecordingError(`${this.dir}: recording format ${meta.format} is not supported by this version (expects ${FORMAT_VERSION}); record it again`);
     this.meta = meta;
     // A snapshot taken in the moment between the writer's first two puts has no stats yet: nothing readable.
     this.stats = (await this.getJson<RecordingStats>(STATS_KEY)) ?? { events: 0, frames: 0, chunks: 0, durationMs: 0, complete: false, dropped: 0, gaps: [] };
@@ -147,6 +149,8 @@ export class RecordingReader {
       const raw = await this.db.get(chunkKey(start), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
       if (!raw) throw new RecordingError(`${this.dir}: chunk at seq ${start} is missing (corrupt recording)`);
       chunk = decodeChunk(start, raw);
+      // Not kept when a snapshot was not found (a live recording whose postings are not yet flushed).
+      if (!await this.resolveSameSnapshots(chunk)) return chunk;
       if (this.chunkCache.size >= CHUNK_CACHE) this.chunkCache.delete(this.chunkCache.keys().next().value!);
       this.chunkCache.set(start, chunk);
     }
@@ -180,12 +184,59 @@ export class RecordingReader {
     return (await this.frame(id))?.parent ?? 0;
   }
 
+  /**
+   * Puts back the snapshot each SameSnapshot stands for (protocol/values.ts): the object's last
+   * top-level snapshot before it, earlier in this chunk or found through its snapshot postings.
+   */
+  private async resolveSameSnapshots(chunk: DecodedChunk): Promise<boolean> {
+    let latest: Map<number, ObjectSnapshot> | undefined;
+    let complete = true;
+    for (let i = 0; i < chunk.length; i++) {
+      const at = chunk.valueAt[i];
+      if (at < 0) continue;
+      for (let k = at, end = at + valueCount(chunk.kinds[i]); k < end; k++) {
+        const v = chunk.values[k];
+        if (isObjectSnapshot(v)) (latest ??= new Map()).set(v.o, v);
+        else if (isSameSnapshot(v)) {
+          const full = latest?.get(v.s) ?? await this.lastSnapshotOf(v.s, chunk.firstSeq);
+          chunk.values[k] = full ?? { t: 1 }; // shown as not recorded
+          if (full) (latest ??= new Map()).set(v.s, full);
+          else complete = false;
+        }
+      }
+    }
+    return complete;
+  }
+
+  /** The last top-level snapshot of `object` recorded before `seq`. */
+  private async lastSnapshotOf(object: number, seq: number): Promise<ObjectSnapshot | undefined> {
+    const block = await this.lastBlockAtOrBefore(snapshotPostingsPrefix(object), snapshotPostingsKey(object, seq - 1));
+    let at = -1;
+    for (const s of block ?? []) if (s < seq) at = s;
+    if (at < 0) return undefined;
+    const chunk = await this.chunkAt(at);
+    if (!chunk) return undefined;
+    const i = at - chunk.firstSeq, first = chunk.valueAt[i];
+    for (let k = first, end = first + valueCount(chunk.kinds[i]); first >= 0 && k < end; k++) {
+      const v = chunk.values[k];
+      if (isObjectSnapshot(v) && v.o === object) return v;
+    }
+    return undefined;
+  }
+
   /** The stored postings block of `site` that holds the last occurrence at or before `seq` (dir -1), or the first after it (dir 1). */
   async postingsBlock(site: number, seq: number, dir: 1 | -1): Promise<number[] | undefined> {
     const prefix = postingsPrefix(site);
-    const range = dir === -1
-      ? { gte: prefix, lte: postingsKey(site, Math.max(0, seq)), reverse: true, limit: 1 }
-      : { gt: postingsKey(site, Math.max(0, seq)), lt: prefix + '\xff', limit: 1 };
+    if (dir === -1) return this.lastBlockAtOrBefore(prefix, postingsKey(site, Math.max(0, seq)));
+    return this.firstBlockIn({ gt: postingsKey(site, Math.max(0, seq)), lt: prefix + '\xff', limit: 1 });
+  }
+
+  /** The postings block under `prefix` whose key is the last at or before `key`. */
+  private lastBlockAtOrBefore(prefix: string, key: string): Promise<number[] | undefined> {
+    return this.firstBlockIn({ gte: prefix, lte: key, reverse: true, limit: 1 });
+  }
+
+  private async firstBlockIn(range: object): Promise<number[] | undefined> {
     let found: number[] | undefined;
     for await (const [key, value] of this.db.iterator({ ...range, valueEncoding: 'buffer' } as never) as AsyncIterable<[string, Buffer]>) {
       const first = seqOfPostingsKey(key);

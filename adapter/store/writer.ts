@@ -1,14 +1,15 @@
 import { Level } from 'level';
 import { EventKind } from '../../protocol/events';
+import { isObjectSnapshot, type RecordedValue } from '../../protocol/values';
 import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
 import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
 import { FrameStack } from './frame-stack';
 import { encodePostings, PostingsCollector } from './postings-codec';
 import { ClockCollector, encodeClockBlock } from './clock-index';
-import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, STATS_KEY } from './keys';
+import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, snapshotPostingsKey, STATS_KEY } from './keys';
 import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
-import type { EventSink, RuntimeHello, SinkValue } from './sink';
+import { RawJson, type EventSink, type RuntimeHello, type SinkValue } from './sink';
 import { readFileSync } from 'node:fs';
 
 type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEncoding?: 'buffer' }>;
@@ -34,6 +35,8 @@ export class RecordingWriter implements EventSink {
   private frames = new FrameBlocks();
   private postings = new PostingsCollector();
   private objectPostings = new PostingsCollector();
+  /** Where each object's top-level snapshots are: a SameSnapshot is resolved from the last one. */
+  private snapshotPostings = new PostingsCollector();
   private clocks = new ClockCollector();
   private clockBlocks = 0;
   /** Bytes handed to LevelDB and not yet written. */
@@ -99,13 +102,22 @@ export class RecordingWriter implements EventSink {
       const full = this.postings.add(site, seq);
       if (full) this.pending.push(...this.postingPuts(full, postingsKey));
     } else if (kind === EventKind.PropWrite) {
-      const full = this.objectPostings.add(arg, seq);
-      if (full) this.pending.push(...this.postingPuts(full, objectPostingsKey));
-      else if (this.objectPostings.size > MAX_PENDING_OBJECTS) for (const put of this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey)) this.pending.push(put);
+      this.addObjectPosting(this.objectPostings, arg, seq, objectPostingsKey);
+    }
+    if (values) for (let i = 0; i < values.length; i++) {
+      const object = snapshotId(values[i]);
+      if (object >= 0) this.addObjectPosting(this.snapshotPostings, object, seq, snapshotPostingsKey);
     }
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
 
+
+  /** Objects are many and short-lived: past a bound, every partial block is written as it is. */
+  private addObjectPosting(postings: PostingsCollector, object: number, seq: number, key: (id: number, seq: number) => string): void {
+    const full = postings.add(object, seq);
+    if (full) this.pending.push(...this.postingPuts(full, key));
+    else if (postings.size > MAX_PENDING_OBJECTS) for (const put of this.postingPuts(postings.takeAll(), key)) this.pending.push(put);
+  }
 
   /**
    * Backpressure for the IPC reader: while the store lags behind by more than HIGH_WATER
@@ -120,7 +132,8 @@ export class RecordingWriter implements EventSink {
   /** Makes everything received so far readable (seals the partial chunk). */
   async flush(): Promise<void> {
     if (this.chunk.count) this.sealChunk();
-    this.pending.push(...this.postingPuts(this.postings.takeAll(), postingsKey), ...this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey));
+    this.pending.push(...this.postingPuts(this.postings.takeAll(), postingsKey), ...this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey),
+      ...this.postingPuts(this.snapshotPostings.takeAll(), snapshotPostingsKey));
     this.writeStats(true);
     await this.drain();
   }
@@ -269,4 +282,15 @@ export class RecordingWriter implements EventSink {
     await this.writing;
     if (this.failure) throw this.failure;
   }
+}
+
+/** The object id of a value that is a top-level object snapshot (its JSON starts `{"o":<id>,`), or -1. */
+function snapshotId(v: SinkValue): number {
+  if (!(v instanceof RawJson)) return isObjectSnapshot(v as RecordedValue) ? (v as { o: number }).o : -1;
+  const b = v.buf;
+  let i = v.start;
+  if (v.end - i < 7 || b[i] !== 0x7b || b[i + 1] !== 0x22 || b[i + 2] !== 0x6f || b[i + 3] !== 0x22 || b[i + 4] !== 0x3a) return -1;
+  let id = 0;
+  for (i += 5; i < v.end && b[i] >= 0x30 && b[i] <= 0x39; i++) id = id * 10 + (b[i] - 0x30);
+  return i < v.end && b[i] === 0x2c ? id : -1;
 }
