@@ -247,6 +247,33 @@ describe('runtime pipeline under stress', function () {
     assert.ok(next >= 2 * N - 1 && next <= 2 * N + 20, `accounted ${next} of ${2 * N}`);
   });
 
+  it('drop policy: an unchanged object is sent as a reference only to a snapshot that arrived after the last hole', async () => {
+    const N = 200_000;
+    let lastFull: number | undefined, refs = 0, fulls = 0, gapEvents = 0, bad = 0, seen = 0, firstBad = '';
+    const r = await runWithRuntime(PROG, ['same', String(N)], {
+      keep: false,
+      env: { ELIXIRSCOPE_OPTIONS: JSON.stringify({ ringWords: 1 << 14, ringBytes: 1 << 16, overflow: 'drop-oldest' }) },
+      onEvent: (kind, site, arg, values) => {
+        if (++seen % 500 === 0) { const t = Date.now(); while (Date.now() - t < 2) { /* slow adapter */ } }
+        if (kind === 12) { gapEvents++; lastFull = undefined; return; }
+        if (kind !== 5 || site !== 19) return;
+        const v = values![0] as { s?: number; p?: Array<[string, unknown]> };
+        if (typeof v.s === 'number') {
+          refs++;
+          if (lastFull === undefined) { bad++; firstBad ||= `a reference after a hole, before any full snapshot (event ${seen})`; }
+        } else {
+          fulls++;
+          lastFull = v.p?.find(([k]) => k === 'version')?.[1] as number;
+        }
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `out 42\ndone ${N}\n`);
+    assert.ok(gapEvents > 0, 'the adapter was slow enough to drop');
+    assert.ok(refs > fulls, `${refs} references, ${fulls} full snapshots`);
+    assert.equal(bad, 0, firstBad);
+  });
+
   async function randomMix(opts: { maxString: number; ringWords: number; ringBytes: number; drop: boolean }): Promise<{ gapEvents: number }> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gen = require(path.join(FIXTURES, 'stress-values.js')) as (seed: number, n: number, emit: (k: string, site: number, a?: unknown, b?: unknown) => void) => void;
