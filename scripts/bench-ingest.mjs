@@ -6,7 +6,8 @@
 // 2-core machine the recorder competes with the program for CPU: ns/event here is what every
 // recorded event costs the machine besides the program's own hooks.
 //
-// usage: node scripts/bench-ingest.mjs [--reps N] [--scale S] [--cases marked:minimal,...]
+// usage: node scripts/bench-ingest.mjs [--reps N] [--scale S] [--cases marked:minimal,...] [--anatomy]
+//   --anatomy: also print what each stream is made of (bytes per event kind, the sites that send the most)
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -29,10 +30,14 @@ if (!existsSync(join(root, 'dist', 'cli.js'))) spawnSync(process.execPath, [join
 const bundle = join(root, 'node_modules', '.cache', 'elixirscope-bench-ingest.cjs');
 mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
 require('esbuild').buildSync({
-  stdin: { contents: "export { startIpcServer } from './adapter/ipc/server'; export { RecordingWriter } from './adapter/store/writer';", resolveDir: root, loader: 'ts' },
+  stdin: {
+    contents: "export { startIpcServer } from './adapter/ipc/server'; export { RecordingWriter } from './adapter/store/writer';"
+      + " export { KINDS_WITH_ARG, valueCount } from './protocol/events';",
+    resolveDir: root, loader: 'ts',
+  },
   bundle: true, platform: 'node', format: 'cjs', outfile: bundle, external: ['level', 'classic-level'], logLevel: 'warning',
 });
-const { startIpcServer, RecordingWriter } = require(bundle);
+const { startIpcServer, RecordingWriter, KINDS_WITH_ARG, valueCount } = require(bundle);
 
 rmSync(DIR, { recursive: true, force: true });
 const corpus = require(join(root, 'bench', 'corpus', 'vendor.js')).prepareCorpus(DIR, { packages: [...new Set(CASES.map((c) => c.pkg))] });
@@ -89,12 +94,61 @@ function dirBytes(dir) {
   return n;
 }
 
+const KIND_NAMES = ['step', 'call', 'exit', 'return', 'throw', 'write', 'propWrite', 'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock', 'uncaught'];
+const T_INT = 4, T_DOUBLE = 5, T_STRING = 6, T_JSON = 7, K_FILE = 9; // runtime/wire.ts
+
+/** What a captured stream is made of: bytes per event kind, and the sites whose events weigh the most. */
+function anatomy(stream, mode) {
+  const kinds = new Map(), sites = new Map(), files = [];
+  const add = (map, key, bytes, sample) => { const e = map.get(key) ?? { n: 0, bytes: 0, sample: '' }; e.n++; e.bytes += bytes; if (!e.sample && sample) e.sample = sample; map.set(key, e); };
+  for (let off = 0; off + 4 <= stream.length;) {
+    const len = stream.readUInt32LE(off), type = stream[off + 4], start = off + 5;
+    off += 4 + len;
+    if (type !== 2) continue; // BATCH
+    const nWords = stream.readUInt32LE(start), wordsAt = start + 4;
+    let bp = wordsAt + nWords * 4 + 4;
+    const word = (k) => stream.readInt32LE(wordsAt + k * 4);
+    for (let i = 0; i < nWords;) {
+      const w0 = word(i++), kind = w0 & 15, site = w0 >>> 4;
+      let bytes = 4, sample = '';
+      if (KINDS_WITH_ARG.has(kind)) { i++; bytes += 4; }
+      for (let v = 0; v < valueCount(kind); v++) {
+        const tag = word(i++); bytes += 4;
+        if (tag === T_INT) { i++; bytes += 4; } else if (tag === T_DOUBLE) { i += 2; bytes += 8; } else if (tag === T_STRING || tag === T_JSON) {
+          const n = word(i++); bytes += 4 + n;
+          const text = stream.toString('utf8', bp, bp + Math.min(n, 120));
+          if (kind === K_FILE) files.push({ base: site, file: JSON.parse(stream.toString('utf8', bp, bp + n)).file });
+          if (n > 100) sample = text;
+          bp += n;
+        }
+      }
+      add(kinds, KIND_NAMES[kind] ?? String(kind), bytes);
+      if (kind !== K_FILE) add(sites, site, bytes, sample);
+    }
+  }
+  const manifest = JSON.parse(readFileSync(join(DIR, '.elixirscope', 'build', mode, 'manifest.json'), 'utf8'));
+  const tables = new Map();
+  const where = (site) => {
+    const f = files.filter((x) => x.base <= site).at(-1);
+    if (!f || !manifest.files[f.file]) return `site ${site}`;
+    if (!tables.has(f.file)) tables.set(f.file, JSON.parse(readFileSync(manifest.files[f.file].sites, 'utf8')).sites);
+    const s = tables.get(f.file)[site - f.base];
+    return `${f.file.slice(DIR.length + 1)}:${s?.line}:${s?.column}${s?.name ? ` ${s.name}` : ''}`;
+  };
+  const total = [...kinds.values()].reduce((a, e) => a + e.bytes, 0);
+  console.log(`  ${(total / 1e6).toFixed(1)} MB: ` + [...kinds].sort((a, b) => b[1].bytes - a[1].bytes).map(([k, e]) => `${k} ${(100 * e.bytes / total).toFixed(0)}% (${e.n} events, ${(e.bytes / e.n).toFixed(0)} B each)`).join(', '));
+  for (const [site, e] of [...sites].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8)) {
+    console.log(`  ${(100 * e.bytes / total).toFixed(1).padStart(5)}%  ${String(e.n).padStart(8)} x ${String(Math.round(e.bytes / e.n)).padStart(5)} B  ${where(site)}${e.sample ? `  ${e.sample.replace(/\s+/g, ' ').slice(0, 80)}` : ''}`);
+  }
+}
+
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 const rows = [];
 for (const { pkg, mode } of CASES) {
   const file = join(DIR, `${pkg}-${mode}.stream`);
   const size = await capture(corpus.drivers[pkg], mode, file);
   const stream = readFileSync(file);
+  if (argv.includes('--anatomy')) { console.log(`${pkg} ${mode}:`); anatomy(stream, mode); }
   const runs = [];
   for (let i = 0; i < REPS; i++) runs.push(await replay(stream, mode));
   const ms = median(runs.map((r) => r.ms));
