@@ -9,7 +9,7 @@
 // usage: node scripts/bench-ingest.mjs [--reps N] [--scale S] [--cases marked:minimal,...] [--anatomy]
 //   --anatomy: also print what each stream is made of (bytes per event kind, the sites that send the most)
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -32,12 +32,13 @@ mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
 require('esbuild').buildSync({
   stdin: {
     contents: "export { startIpcServer } from './adapter/ipc/server'; export { RecordingWriter } from './adapter/store/writer';"
-      + " export { KINDS_WITH_ARG, valueCount } from './protocol/events';",
+      + " export { KIND_NAMES, KINDS_WITH_ARG, valueCount } from './protocol/events';"
+      + " export { K_FILE, SPOOL_PREFIX, T_DOUBLE, T_INT, T_JSON, T_STRING } from './runtime/wire';",
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'cjs', outfile: bundle, external: ['level', 'classic-level'], logLevel: 'warning',
 });
-const { startIpcServer, RecordingWriter, KINDS_WITH_ARG, valueCount } = require(bundle);
+const { startIpcServer, RecordingWriter, KIND_NAMES, KINDS_WITH_ARG, valueCount, K_FILE, SPOOL_PREFIX, T_DOUBLE, T_INT, T_JSON, T_STRING } = require(bundle);
 
 rmSync(DIR, { recursive: true, force: true });
 const corpus = require(join(root, 'bench', 'corpus', 'vendor.js')).prepareCorpus(DIR, { packages: [...new Set(CASES.map((c) => c.pkg))] });
@@ -61,6 +62,9 @@ function capture(driver, mode, file) {
       const saved = new Promise((res) => out.on('finish', res));
       child.on('exit', (code) => {
         if (code !== 0) { reject(new Error(`${driver} exited with ${code}`)); return; }
+        // A program that ended before its drain worker connected left the same frames in a spool file.
+        const spool = connections ? undefined : readdirSync(sockDir).find((n) => n.startsWith(SPOOL_PREFIX));
+        if (spool) out.end(readFileSync(join(sockDir, spool)));
         void saved.then(() => { server.close(); rmSync(sockDir, { recursive: true, force: true }); resolveCapture(statSync(file).size); });
       });
     });
@@ -92,12 +96,10 @@ async function replay(stream, mode) {
 
 function dirBytes(dir) {
   let n = 0;
-  for (const f of require('node:fs').readdirSync(dir)) n += statSync(join(dir, f)).size;
+  for (const f of readdirSync(dir)) n += statSync(join(dir, f)).size;
   return n;
 }
 
-const KIND_NAMES = ['step', 'call', 'exit', 'return', 'throw', 'write', 'propWrite', 'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock', 'uncaught'];
-const T_INT = 4, T_DOUBLE = 5, T_STRING = 6, T_JSON = 7, K_FILE = 9; // runtime/wire.ts
 
 /** What a captured stream is made of: bytes per event kind, and the sites whose events weigh the most. */
 function anatomy(stream, mode) {
