@@ -33,6 +33,19 @@ export function isSameSnapshot(v: RecordedValue): v is SameSnapshot {
   return typeof v === 'object' && v !== null && typeof (v as { s?: unknown }).s === 'number';
 }
 
+/**
+ * The object id of a value's JSON text in bytes[start, end) when it is an object snapshot
+ * (`{"o":<id>,...`), else -1. What the runtime may later send as a SameSnapshot and what the
+ * store indexes as the snapshot it stands for are both decided by this one test.
+ */
+export function snapshotIdOfJson(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  if (end - i < 7 || bytes[i] !== 0x7b || bytes[i + 1] !== 0x22 || bytes[i + 2] !== 0x6f || bytes[i + 3] !== 0x22 || bytes[i + 4] !== 0x3a) return -1;
+  let id = 0;
+  for (i += 5; i < end && bytes[i] >= 0x30 && bytes[i] <= 0x39; i++) id = id * 10 + (bytes[i] - 0x30);
+  return i < end && bytes[i] === 0x2c ? id : -1;
+}
+
 export interface ObjectSnapshot {
   /** Stable object id within the recording (same object, same id). */
   o: number;

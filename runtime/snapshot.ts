@@ -8,6 +8,7 @@
  * Object.prototype setters / toJSON on the program side cannot interfere either).
  */
 import { types } from 'node:util';
+import { snapshotIdOfJson } from '../protocol/values';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyFn = (...args: any[]) => any;
@@ -235,8 +236,8 @@ export class Snapshotter {
   sameAsSent(o: object, n: number): boolean {
     const b = this.out;
     this.hashed = -1;
-    // Only real snapshots ({"o":...), and only where the id is much shorter than the bytes.
-    if (n < MIN_SAME_BYTES || b[0] !== 0x7b || b[2] !== 0x6f || b[4] !== 0x3a) return false;
+    // Only what the store indexes as a snapshot, and only where the id is much shorter than the bytes.
+    if (n < MIN_SAME_BYTES || snapshotIdOfJson(b, 0, n) < 0) return false;
     let h1 = 0x811c9dc5 | 0, h2 = n;
     for (let i = 0; i < n; i++) { const c = b[i]; h1 = imul(h1 ^ c, 16777619); h2 = (imul(h2, 31) + c) | 0; }
     this.h1 = h1; this.h2 = h2; this.hashed = n;

@@ -1,6 +1,6 @@
 import { Level } from 'level';
 import { EventKind } from '../../protocol/events';
-import { isObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isObjectSnapshot, snapshotIdOfJson, type RecordedValue } from '../../protocol/values';
 import { SiteKind, type BuildManifest, type FileSiteTable } from '../../protocol/sites';
 import { ChunkBuilder } from './chunk-codec';
 import { FrameBlocks } from './frames';
@@ -284,13 +284,8 @@ export class RecordingWriter implements EventSink {
   }
 }
 
-/** The object id of a value that is a top-level object snapshot (its JSON starts `{"o":<id>,`), or -1. */
+/** The object id of a value that is a top-level object snapshot, or -1. */
 function snapshotId(v: SinkValue): number {
-  if (!(v instanceof RawJson)) return isObjectSnapshot(v as RecordedValue) ? (v as { o: number }).o : -1;
-  const b = v.buf;
-  let i = v.start;
-  if (v.end - i < 7 || b[i] !== 0x7b || b[i + 1] !== 0x22 || b[i + 2] !== 0x6f || b[i + 3] !== 0x22 || b[i + 4] !== 0x3a) return -1;
-  let id = 0;
-  for (i += 5; i < v.end && b[i] >= 0x30 && b[i] <= 0x39; i++) id = id * 10 + (b[i] - 0x30);
-  return i < v.end && b[i] === 0x2c ? id : -1;
+  if (v instanceof RawJson) return snapshotIdOfJson(v.buf, v.start, v.end);
+  return isObjectSnapshot(v as RecordedValue) ? (v as { o: number }).o : -1;
 }
