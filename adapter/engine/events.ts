@@ -1,6 +1,6 @@
-import { EventKind } from '../../protocol/events';
+import type { EventKind } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
-import type { DecodedChunk } from '../store/chunk-codec';
+import { eventValues, type DecodedChunk } from '../store/chunk-codec';
 import type { RecordingReader } from '../store/reader';
 
 export interface TraceEvent {
@@ -29,11 +29,7 @@ export class EventStream {
 
   async values(seq: number): Promise<RecordedValue[]> {
     const chunk = await this.reader.chunkAt(seq);
-    if (!chunk) return [];
-    const at = chunk.valueAt[seq - chunk.firstSeq];
-    if (at < 0) return [];
-    const kind = chunk.kinds[seq - chunk.firstSeq];
-    return chunk.values.slice(at, at + (kind === EventKind.PropWrite ? 2 : 1));
+    return chunk ? eventValues(chunk, seq - chunk.firstSeq) : [];
   }
 
   /** Visits seqs from `from` (inclusive) forwards (`dir` 1) or backwards (-1) until the visitor stops; returns the stop seq or -1. */

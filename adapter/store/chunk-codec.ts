@@ -166,6 +166,12 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
   return { firstSeq, length, kinds, sites, frames, args, valueAt, values };
 }
 
+/** The values of the chunk's event at `index` (none, one, or a PropWrite's key and value). */
+export function eventValues(chunk: DecodedChunk, index: number): RecordedValue[] {
+  const at = chunk.valueAt[index];
+  return at < 0 ? [] : chunk.values.slice(at, at + valueCount(chunk.kinds[index]));
+}
+
 /** A chunk's kinds and sites only: what counting activity (the timeline) needs. */
 export interface ChunkEvents { length: number; kinds: Uint8Array; sites: Int32Array }
 

@@ -2,7 +2,7 @@ import { Level } from 'level';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
-import { decodeChunk, decodeChunkEvents, type ChunkEvents, type DecodedChunk } from './chunk-codec';
+import { decodeChunk, decodeChunkEvents, eventValues, type ChunkEvents, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
 import { decodePostings } from './postings-codec';
 import { ClockIndex, decodeClockBlock } from './clock-index';
@@ -215,13 +215,7 @@ export class RecordingReader {
     for (const s of block ?? []) if (s < seq) at = s;
     if (at < 0) return undefined;
     const chunk = await this.chunkAt(at);
-    if (!chunk) return undefined;
-    const i = at - chunk.firstSeq, first = chunk.valueAt[i];
-    for (let k = first, end = first + valueCount(chunk.kinds[i]); first >= 0 && k < end; k++) {
-      const v = chunk.values[k];
-      if (isObjectSnapshot(v) && v.o === object) return v;
-    }
-    return undefined;
+    return chunk && eventValues(chunk, at - chunk.firstSeq).find((v): v is ObjectSnapshot => isObjectSnapshot(v) && v.o === object);
   }
 
   /** The stored postings block of `site` that holds the last occurrence at or before `seq` (dir -1), or the first after it (dir 1). */
