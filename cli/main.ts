@@ -6,7 +6,7 @@ import { RecordingError } from '../adapter/store/errors';
 
 const USAGE = `usage:
   elixirscope instrument [--mode full|balanced|minimal] [DIR]
-  elixirscope record [--mode full|balanced|minimal] [--out DIR] [--quiet] -- <program.ts|program.js> [args...]
+  elixirscope record [--mode full|balanced|minimal] [--out DIR] [--call-budget N] [--quiet] -- <program.ts|program.js> [args...]
   elixirscope query DIR stats [--json]
   elixirscope query DIR hits --file F --line N [--json]
   elixirscope query DIR state --seq S [--json]
@@ -49,17 +49,18 @@ async function record(argv: string[]): Promise<number> {
   const mode = (takeFlag(own, '--mode') ?? 'full') as Mode;
   if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
   const out = takeFlag(own, '--out');
+  const callBudget = own.includes('--call-budget') ? takeNumber(own, '--call-budget') : undefined;
   if (own.length) throw new UsageError(`unknown option ${own[0]}`);
   const [program, ...args] = rest;
   if (!program) throw new UsageError('record needs a program');
   const started = Date.now();
-  const rec = await startRecording({ program, args, mode, out, stdio: 'inherit', log: (m) => say(m, quiet) });
+  const rec = await startRecording({ program, args, mode, out, callBudget, stdio: 'inherit', log: (m) => say(m, quiet) });
   process.on('SIGINT', rec.interrupt).on('SIGTERM', rec.interrupt);
   const { code, signal } = await rec.finished;
   const stats = await rec.writer.flush().then(() => rec.writer.length);
   await rec.writer.close();
   await rec.closeThreads();
-  say(`recorded ${stats} events in ${Date.now() - started} ms into ${rec.dir}`, quiet);
+  say(`recorded ${stats} events in ${Date.now() - started} ms into ${rec.dir}${rec.writer.elision ? `; ${rec.writer.elision}` : ''}`, quiet);
   if (signal) say(`program ended by ${signal}`, quiet);
   return code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
 }
@@ -110,7 +111,7 @@ async function query(argv: string[]): Promise<number> {
       }
       case 'functions':
         answer = (await engine.timing.functions())
-          .map(({ name, file, line, calls, totalMs, selfMs }) => ({ name, file, line, calls, totalMs, selfMs }))
+          .map(({ name, file, line, calls, elided, totalMs, selfMs }) => ({ name, file, line, calls, elided, totalMs, selfMs }))
           .sort((a, b) => (b.totalMs ?? 0) - (a.totalMs ?? 0) || b.calls - a.calls);
         break;
       case 'hits': answer = await engine.hits(need(takeFlag(rest, '--file'), '--file'), takeNumber(rest, '--line')); break;

@@ -53,16 +53,22 @@ export const enum EventKind {
    * (a promise chain, an awaiting caller or code outside the recording may catch it).
    */
   Uncaught = 14,
+  /**
+   * Calls of function `site` that the call budget left out (runtime/call-budget.ts): arg word =
+   * how many. Written once per such function, before ProcessExit; the calls it counts came after
+   * the function's last recorded Call.
+   */
+  Elided = 15,
 }
 
 export const KIND_NAMES: readonly string[] = [
   'step', 'call', 'exit', 'return', 'throw', 'write', 'propWrite',
-  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock', 'uncaught',
+  'suspend', 'resume', 'fileLoaded', 'output', 'processExit', 'gap', 'clock', 'uncaught', 'elided',
 ];
 
 /** Kinds whose ring record carries one int32 argument word after word0 (frame id, object id or count). */
 export const KINDS_WITH_ARG: ReadonlySet<EventKind> = new Set([
-  EventKind.Call, EventKind.Exit, EventKind.Suspend, EventKind.Resume, EventKind.PropWrite, EventKind.Gap,
+  EventKind.Call, EventKind.Exit, EventKind.Suspend, EventKind.Resume, EventKind.PropWrite, EventKind.Gap, EventKind.Elided,
 ]);
 
 /** Kinds whose ring record carries encoded values after the fixed words (PropWrite carries two: key, value). */

@@ -26,7 +26,15 @@ export interface ElixirScopeLaunchArgs {
   retention?: number;
   /** Bounds of object snapshots. */
   snapshot?: Partial<SnapshotLimits>;
+  /**
+   * Calls recorded per function; later calls (and everything inside them) are counted, not
+   * recorded. 0 records every call. Default: DEFAULT_CALL_BUDGET in minimal mode, 0 otherwise.
+   */
+  callBudget?: number;
 }
+
+/** The minimal plan's call budget: enough calls of each function to see how it is used, few enough that hot helpers cost a counter. */
+export const DEFAULT_CALL_BUDGET = 1000;
 
 export interface SnapshotLimits { maxDepth: number; maxKeys: number; maxString: number }
 

@@ -8,6 +8,8 @@ export interface RuntimeOptions {
   overflow: 'block' | 'drop-oldest' | 'drop';
   ringWords: number;
   ringBytes: number;
+  /** Calls recorded per function (call-budget.ts); 0 records every call. */
+  callBudget: number;
 }
 
 export const DEFAULT_REDACT = ['password', 'passwd', 'secret', 'token', 'authorization', 'api[-_]?key', 'cookie', 'session'];
@@ -22,6 +24,7 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
   // that the first lap's page faults stay cheap (and the drain worker pre-faults them anyway).
   ringWords: 2 * 1024 * 1024,
   ringBytes: 4 * 1024 * 1024,
+  callBudget: 0,
 };
 
 function int(v: unknown, def: number, min: number, max: number): number {
@@ -49,6 +52,7 @@ export function parseOptions(json: string | undefined): RuntimeOptions {
     overflow: o.overflow === 'drop-oldest' || o.overflow === 'drop' ? o.overflow : 'block',
     ringWords,
     ringBytes,
+    callBudget: int(o.callBudget, DEFAULT_OPTIONS.callBudget, 0, 0x7fffffff),
   };
 }
 

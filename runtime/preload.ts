@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { HOOKS_GLOBAL } from '../protocol/hooks';
 import { parseOptions, redactRegex } from './options';
+import { installCallBudget } from './call-budget';
 import { Snapshotter, ownData } from './snapshot';
 import { RingReader } from './drain';
 import { createRecorder, dropScratchBytes, dropScratchWords, type Recorder } from './recorder';
@@ -94,6 +95,7 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
       return Reflect.apply(file, this, [hash, p, siteCount]) as number;
     };
   }
+  if (opts.callBudget > 0) installCallBudget(rec, opts.callBudget);
   if (live) {
     specArea = new SharedArrayBuffer(SPEC_HEADER_BYTES + SPEC_BYTES);
     writeSpec(specArea, liveSpec);

@@ -21,7 +21,7 @@
  * seq→time index; tasks are bracketed, so a short callback after idle time is not smeared over it.
  */
 import {
-  RING_SLACK, K_GAP, K_CLOCK, CLOCK_WORDS,
+  RING_SLACK, K_GAP, K_ELIDED, K_CLOCK, CLOCK_WORDS,
   C_B, C_SEQ, C_CONNECTED, C_DEAD, C_OWNER, OWNER_SPOOL, C_DONE, C_EXIT, C_R, C_RB, C_W, C_WRAP, C_WRAPB, C_WAITING, MAX_RECORD_WORDS,
   K_CALL, K_EXIT, K_FILE, K_PROCESS_EXIT, K_PROPWRITE, K_RESUME, K_RETURN, K_SUSPEND, K_THROW, K_UNCAUGHT, K_WRITE,
   T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF,
@@ -83,7 +83,7 @@ const ARM_MS = 2;
 /** Publications (blocks) between wake-ups of a waiting drain worker. */
 const NOTIFY_EVERY = 64;
 
-const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0]);
+const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
 const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 1, 1, 0]);
 
 export interface Recorder {
@@ -94,6 +94,8 @@ export interface Recorder {
   flush(): void;
   /** The exception reached Node's uncaught handling (`rejection`: an unhandled promise rejection). */
   uncaught(error: unknown, rejection: boolean): void;
+  /** `count` calls of function `site` were left out (call-budget.ts); written before the exit. */
+  elided(site: number, count: number): void;
   /** Record ProcessExit, publish everything, ask the worker for END and wait for it (bounded). */
   finish(code: number, idleTimeoutMs: number): boolean;
   /** Stop recording for good (hooks keep working, writing nowhere). */
@@ -553,6 +555,11 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       ring[wi++] = ((rejection ? 1 : 0) << 4) | K_UNCAUGHT;
       val(error);
       if (wi >= limit) slow();
+    },
+    elided(site: number, count: number): void {
+      if (disabled || finished) return;
+      ring[wi] = (site << 4) | K_ELIDED; ring[wi + 1] = count > 0x7fffffff ? 0x7fffffff : count;
+      if ((wi += 2) >= limit) slow();
     },
     finish(code: number, idleTimeoutMs: number): boolean {
       if (finished) return A_load(ctrl, C_DONE) !== 0;

@@ -92,7 +92,8 @@ export const RING_SLACK = 16;
 
 // Mirrors protocol/events.ts EventKind (const enum; spelled out so the hot path has plain literals).
 export const K_STEP = 0, K_CALL = 1, K_EXIT = 2, K_RETURN = 3, K_THROW = 4, K_WRITE = 5, K_PROPWRITE = 6,
-  K_SUSPEND = 7, K_RESUME = 8, K_FILE = 9, K_OUTPUT = 10, K_PROCESS_EXIT = 11, K_GAP = 12, K_CLOCK = 13, K_UNCAUGHT = 14;
+  K_SUSPEND = 7, K_RESUME = 8, K_FILE = 9, K_OUTPUT = 10, K_PROCESS_EXIT = 11, K_GAP = 12, K_CLOCK = 13, K_UNCAUGHT = 14,
+  K_ELIDED = 15;
 /** A Clock record: word0 K_CLOCK (site 0), then the time as a T_DOUBLE value (ms, performance.now()). */
 export const CLOCK_WORDS = 4;
 // Mirrors protocol/values.ts RingValueTag.

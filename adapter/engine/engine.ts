@@ -22,7 +22,9 @@ export interface StateAt {
   line: number;
   stack: Array<{ name: string; file: string; line: number; column: number; locals: Record<string, string> }>;
 }
-export interface Stats { events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string }
+export interface Stats { events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string;
+  /** Calls the call budget counted but did not record, over how many functions. */
+  elidedCalls: number; elidedFunctions: number }
 
 const EXAMINE_LIMIT = 1000;
 
@@ -69,6 +71,7 @@ export class TemporalEngine {
       events: s.events, sites: this.reader.sites.filter(Boolean).length, files: this.reader.files.length, frames: s.frames,
       bytes: this.reader.bytesOnDisk(), durationMs: s.durationMs, complete: s.complete, exitCode: s.exitCode, dropped: s.dropped,
       mode: this.reader.meta.mode, program: this.reader.meta.program,
+      elidedCalls: (s.elided ?? []).reduce((sum, e) => sum + e.calls, 0), elidedFunctions: s.elided?.length ?? 0,
     };
   }
 

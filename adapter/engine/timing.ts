@@ -10,7 +10,10 @@ export interface FunctionTiming {
   file: string;
   line: number;
   column: number;
+  /** Recorded calls. */
   calls: number;
+  /** Calls the call budget counted but did not record (their time is in their callers' selfMs). */
+  elided?: number;
   /**
    * Wall-clock ms from call to exit summed over the calls, not counting a call made while another
    * call of the same function is on its stack (recursion), so it never exceeds the time spent.
@@ -131,12 +134,15 @@ export class Timing {
       for (let ch = firstChild[x]; ch; ch = nextSibling[ch]) children.push(ch);
       for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]);
     }
+    const elided = new Map((this.reader.stats.elided ?? []).map((e) => [e.site, e.calls]));
+    for (const site of elided.keys()) if (!calls.has(site)) calls.set(site, { calls: 0, total: 0, self: 0, resolved: false });
     const out: FunctionTiming[] = [];
     for (const [site, c] of [...calls].sort((a, b) => a[0] - b[0])) {
       const s = this.sites.site(site);
       out.push({
         site, name: s?.kind === SiteKind.Module ? '<module>' : s?.name ?? '<anonymous>', file: this.sites.file(site),
         line: s?.line ?? 0, column: s?.column ?? 0, calls: c.calls,
+        ...(elided.has(site) ? { elided: elided.get(site) } : {}),
         ...(timed && c.resolved ? { totalMs: round3(c.total), selfMs: round3(c.self) } : {}),
       });
     }

@@ -19,6 +19,7 @@ import type { Cancel, Direction, Stop } from '../engine/navigator';
 import { renderValue } from '../engine/render';
 import type { FrameState } from '../engine/state';
 import { RecordingReader } from '../store/reader';
+import { elisionSummary } from '../store/meta';
 import type { RecordingWriter } from '../store/writer';
 import { threadDirs } from '../store/threads';
 import { startRecording, type Recording } from '../targets/record';
@@ -181,13 +182,14 @@ export class ElixirScopeSession extends LoggingDebugSession {
     this.announceBindings();
     const s = this.main.engine.stats();
     this.log(`replaying ${dir}: ${s.events} events${s.complete ? '' : ' (incomplete: the program did not end cleanly)'}`);
+    this.logElision();
     await this.printLogpoints();
   }
 
   private async record(args: ElixirScopeLaunchArgs): Promise<void> {
     const rec = await startRecording({
       program: args.program!, args: args.args, cwd: args.cwd, env: args.env, mode: args.mode, out: args.out,
-      runtimeExecutable: args.runtimeExecutable, include: args.include, exclude: args.exclude, redact: args.redact, snapshot: args.snapshot,
+      runtimeExecutable: args.runtimeExecutable, include: args.include, exclude: args.exclude, redact: args.redact, snapshot: args.snapshot, callBudget: args.callBudget,
       stdio: ['ignore', 'pipe', 'pipe'], log: (m) => this.log(m),
       onThread: (t) => void this.serialize(async () => {
         if (!this.threads.length) return; // added with the main one below
@@ -214,6 +216,7 @@ export class ElixirScopeSession extends LoggingDebugSession {
       clearInterval(this.follower);
       if (this.terminating) return;
       await this.follow(true);
+      this.logElision();
       if (!this.position) await this.settleReplay();
     }), (err: Error) => this.log(`recording failed: ${err.message}`));
   }
@@ -1010,6 +1013,12 @@ export class ElixirScopeSession extends LoggingDebugSession {
     const next = this.queue.then(work, work);
     this.queue = next.catch((err: Error) => this.log(`internal error: ${err.stack ?? err.message}`));
     return next;
+  }
+
+  private logElision(): void {
+    const { stats, meta } = this.main.engine.reader;
+    const note = elisionSummary(stats.elided, meta.callBudget);
+    if (note) this.log(`${note} (launch option callBudget; 0 records every call)`);
   }
 
   private log(message: string): void { this.sendEvent(new OutputEvent(`elixirscope: ${message}\n`, 'console')); }

@@ -12,6 +12,8 @@ export interface RecordingMeta {
   cwd: string;
   root: string;
   mode: Mode;
+  /** Calls recorded per function (runtime/call-budget.ts); absent or 0: every call. */
+  callBudget?: number;
   nodeVersion: string;
   startTime: number;
   pid?: number;
@@ -36,6 +38,8 @@ export interface RecordingStats {
   /** Events the runtime dropped (drop-oldest policy) and where. */
   dropped: number;
   gaps: Array<{ seq: number; count: number }>;
+  /** Functions whose later calls the call budget left out (global site id, how many calls); absent when none were. */
+  elided?: Array<{ site: number; calls: number }>;
   /** Seqs of the Uncaught events (absent in recordings made before they were recorded). */
   uncaught?: number[];
 }
@@ -60,4 +64,12 @@ export interface LoadedFile {
   file: string;
   hash: string;
   count: number;
+}
+
+/** What the call budget left out of a recording, in a sentence; undefined when nothing was. */
+export function elisionSummary(elided: RecordingStats['elided'], callBudget: number | undefined): string | undefined {
+  if (!elided?.length) return undefined;
+  const calls = elided.reduce((sum, e) => sum + e.calls, 0);
+  const after = callBudget ? `after each function's first ${callBudget} calls, ` : '';
+  return `${after}${calls.toLocaleString('en-US')} calls of ${elided.length} functions (and what ran inside them) were counted, not recorded`;
 }

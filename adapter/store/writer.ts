@@ -8,7 +8,7 @@ import { FrameStack } from './frame-stack';
 import { encodePostings, PostingsCollector } from './postings-codec';
 import { ClockCollector, encodeClockBlock } from './clock-index';
 import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, snapshotPostingsKey, STATS_KEY } from './keys';
-import { FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
+import { elisionSummary, FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import { RawJson, type EventSink, type RuntimeHello, type SinkValue } from './sink';
 import { readFileSync } from 'node:fs';
 
@@ -67,6 +67,8 @@ export class RecordingWriter implements EventSink {
   /** Events received so far (the seq the next event will get). */
   get length(): number { return this.seq; }
   get ended(): boolean { return this.stats.complete || this.closed; }
+  /** What the call budget left out (elisionSummary), once the runtime has reported it at exit. */
+  get elision(): string | undefined { return elisionSummary(this.stats.elided, this.meta.callBudget); }
   private closed = false;
   /** Whether the program has begun to exit (its runtime sent ProcessExit: it is flushing). */
   exiting = false;
@@ -162,7 +164,7 @@ export class RecordingWriter implements EventSink {
   }
 
 
-  /** What an event adds besides itself: frames table, resume parents, site tables, gaps, uncaught exceptions. */
+  /** What an event adds besides itself: frames table, resume parents, site tables, gaps, elided calls, uncaught exceptions. */
   private recordSideEffects(kind: EventKind, site: number, arg: number, seq: number, values: SinkValue[] | undefined, top: number, depth: number, resumed: boolean): void {
     switch (kind) {
       case EventKind.Call:
@@ -184,6 +186,9 @@ export class RecordingWriter implements EventSink {
       case EventKind.Gap:
         this.stats.dropped += arg;
         this.stats.gaps.push({ seq, count: arg });
+        break;
+      case EventKind.Elided:
+        (this.stats.elided ??= []).push({ site, calls: arg >>> 0 });
         break;
       case EventKind.Uncaught:
         this.stats.uncaught!.push(seq);

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Mode } from '../../protocol/events';
-import type { SnapshotLimits } from '../../protocol/requests';
+import { DEFAULT_CALL_BUDGET, type SnapshotLimits } from '../../protocol/requests';
 import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
 import type { RecordingWriter } from '../store/writer';
@@ -30,6 +30,8 @@ export interface RecordOptions {
   exclude?: string[];
   redact?: string[];
   snapshot?: Partial<SnapshotLimits>;
+  /** ElixirScopeLaunchArgs.callBudget. */
+  callBudget?: number;
   log?: (message: string) => void;
   /**
    * Live mode (a debug session): the program really pauses at the breakpoints this returns (given
@@ -141,12 +143,13 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const live = opts.live && new LiveControl(opts.live(build.manifest));
   liveRef.control = live || undefined;
   const startTime = Date.now();
+  const callBudget = opts.callBudget ?? (mode === 'minimal' ? DEFAULT_CALL_BUDGET : 0);
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
     cwd,
-    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
+    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts, callBudget), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
     stdio: opts.stdio ?? 'inherit',
   });
-  meta = { program, args, cwd, root, mode, nodeVersion: process.version, startTime };
+  meta = { program, args, cwd, root, mode, nodeVersion: process.version, startTime, ...(callBudget ? { callBudget } : {}) };
   manifest = build.manifest;
   writerReady = import('../store/writer').then(({ RecordingWriter }) => RecordingWriter.create(dir, meta!, build.manifest));
   const opened = writerReady;
@@ -191,8 +194,8 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live, threads, closeThreads, interrupt };
 }
 
-/** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits and redaction patterns, when given. */
-function runtimeOptions(opts: RecordOptions): Record<string, string> {
-  const options = { ...opts.snapshot, ...(opts.redact?.length ? { redact: opts.redact } : {}) };
+/** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits, redaction patterns and call budget, when given. */
+function runtimeOptions(opts: RecordOptions, callBudget: number): Record<string, string> {
+  const options = { ...opts.snapshot, ...(opts.redact?.length ? { redact: opts.redact } : {}), ...(callBudget > 0 ? { callBudget } : {}) };
   return Object.keys(options).length ? { ELIXIRSCOPE_OPTIONS: JSON.stringify(options) } : {};
 }

@@ -1,0 +1,110 @@
+/**
+ * Call budget (the `minimal` plan's default): each function's first N calls are recorded; later
+ * calls are counted, not recorded, and neither is anything that runs inside them, so a hot helper
+ * called millions of times costs a counter instead of two events and their storage. The stack
+ * stays true: a recorded call is never shown under a caller that was left out, because everything
+ * below an elided call is elided with it. At exit, one Elided record per function says how many
+ * of its calls were left out (protocol/events.ts EventKind.Elided).
+ *
+ * Mechanism: an elided call gets a negative frame id and raises `quiet` (how many elided frames
+ * are on this thread's stack) until its exit. An elided async function or generator lowers it
+ * while suspended. Two kinds of frame are recorded even inside an elided call, with `quiet`
+ * parked until they leave the stack: a module body (its top level defines what the rest of the
+ * program calls) and a recorded generator or async function that resumes there.
+ */
+import type { Hooks } from '../protocol/hooks';
+import type { Recorder } from './recorder';
+
+const MAX_BUDGET = 0x7fffffff;
+
+export function installCallBudget(rec: Recorder, budget: number): void {
+  const hooks: Hooks = rec.hooks;
+  const { file, s, c, e, r, x, w, p, m, sp, rs } = hooks;
+  let left = new Int32Array(1024);
+  let elided = new Float64Array(1024);
+  let isModule = new Uint8Array(1024);
+  let quiet = 0;
+  let quietFrames = 0;
+  const suspendedQuiet = new Set<number>();
+  const setAdd = Set.prototype.add, setDelete = Set.prototype.delete;
+  // Recorded frames running inside an elided call, with the `quiet` to restore when each leaves.
+  const parkedFrames: number[] = [];
+  const parkedQuiet: number[] = [];
+  let parkedTop = 0;
+
+  function grow(to: number): void {
+    if (to <= left.length) return;
+    const n = Math.max(to, left.length * 2);
+    const l = new Int32Array(n); l.set(left); left = l;
+    const el = new Float64Array(n); el.set(elided); elided = el;
+    const mo = new Uint8Array(n); mo.set(isModule); isModule = mo;
+  }
+
+  function park(frame: number): void {
+    parkedFrames[parkedFrames.length] = frame;
+    parkedQuiet[parkedQuiet.length] = quiet;
+    parkedTop = frame;
+    quiet = 0;
+  }
+
+  function unpark(): void {
+    quiet = parkedQuiet[parkedQuiet.length - 1];
+    parkedFrames.length--;
+    parkedQuiet.length--;
+    parkedTop = parkedFrames.length ? parkedFrames[parkedFrames.length - 1] : 0;
+  }
+
+  function quietCall(site: number): number {
+    if (isModule[site] === 1) { const f = c(site); park(f); return f; }
+    quiet++;
+    elided[site]++;
+    quietFrames = quietFrames === MAX_BUDGET ? 1 : quietFrames + 1;
+    return -quietFrames;
+  }
+
+  hooks.file = function (hash: string, path: string, siteCount: number): number {
+    const base = file(hash, path, siteCount);
+    const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
+    grow(base + count);
+    for (let i = base; i < base + count; i++) left[i] = budget;
+    if (count > 0) { left[base] = MAX_BUDGET; isModule[base] = 1; } // local site 0 is the module body
+    return base;
+  };
+  hooks.c = function (site: number): number {
+    if (quiet === 0 && --left[site] >= 0) return c(site);
+    return quietCall(site);
+  };
+  hooks.e = function (site: number, frame: number): void {
+    if (frame < 0) { quiet--; return; }
+    e(site, frame);
+    if (frame === parkedTop) unpark();
+  };
+  hooks.sp = function <T>(site: number, frame: number, value: T): T {
+    if (frame < 0) { quiet--; Reflect.apply(setAdd, suspendedQuiet, [frame]); return value; }
+    const v = sp(site, frame, value);
+    if (frame === parkedTop) unpark();
+    return v;
+  };
+  hooks.rs = function <T>(site: number, frame: number, value: T): T {
+    if (frame < 0) { if (Reflect.apply(setDelete, suspendedQuiet, [frame]) === true) quiet++; return value; }
+    if (quiet !== 0 && frame !== parkedTop) park(frame);
+    return rs(site, frame, value);
+  };
+  hooks.s = function (site: number): void { if (quiet === 0) s(site); };
+  hooks.r = function <T>(site: number, value: T): T { return quiet === 0 ? r(site, value) : value; };
+  hooks.x = function (site: number, error: unknown): void { if (quiet === 0) x(site, error); };
+  hooks.w = function <T>(site: number, value: T): T { return quiet === 0 ? w(site, value) : value; };
+  hooks.p = function <T>(site: number, obj: unknown, key: unknown, value: T): T { return quiet === 0 ? p(site, obj, key, value) : value; };
+  hooks.m = function <T>(site: number, obj: unknown, result: T, appended: number): T { return quiet === 0 ? m(site, obj, result, appended) : result; };
+
+  // Before the process-exit record: how many calls of each function were left out.
+  const finish = rec.finish;
+  let reported = false;
+  rec.finish = function (code: number, idleTimeoutMs: number): boolean {
+    if (!reported) {
+      reported = true;
+      for (let site = 0; site < elided.length; site++) if (elided[site] > 0) rec.elided(site, elided[site]);
+    }
+    return finish(code, idleTimeoutMs);
+  };
+}
