@@ -142,3 +142,15 @@ export interface WorkerInit {
   /** Live mode: the breakpoint spec area (SPEC_HEADER_BYTES + SPEC_BYTES). */
   spec?: SharedArrayBuffer;
 }
+
+/**
+ * The start gate: the adapter starts the program's node before the instrumented build is checked
+ * (both take tens of ms) and passes fd GATE_FD, named by the GATE_ENV variable. The runtime
+ * blocks on it before any program code runs, until the adapter writes one line of GateMessage
+ * JSON: where the build's manifest is and, in a debug session, the breakpoints to start with.
+ * End of file, or `abort`, means the program must not run (the build failed): the process exits.
+ */
+export const GATE_ENV = 'ELIXIRSCOPE_GATE';
+export const GATE_FD = 3;
+export const GATE_ABORT_CODE = 70;
+export interface GateMessage { manifest?: string; live?: string; abort?: true }

@@ -14,7 +14,8 @@ import { threadDir } from '../store/threads';
 import { bundlePath } from './paths';
 import { LiveControl } from './live-control';
 import type { BuildManifest } from '../../protocol/sites';
-import type { LiveBreakpoints } from '../../runtime/wire';
+import { GATE_ENV, GATE_FD, type GateMessage, type LiveBreakpoints } from '../../runtime/wire';
+import type { Writable } from 'node:stream';
 
 export interface RecordOptions {
   program: string;
@@ -120,58 +121,60 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     threadWriters.push(made);
     return made;
   }, (hello) => (isMain(hello) ? liveRef.control : threads.find((t) => t.threadId === hello.threadId)?.live));
-  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude, entry: program })
-    .catch(async (err: unknown) => { await ipcP.then((s) => s.close(), () => undefined); throw err; });
+  // The program's node boots while the build is checked: it waits at the start gate (wire.ts
+  // GATE_ENV) until it is told which build to run, or not to run.
   const ipc = await ipcP;
-  for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
-  if (!build.manifest.files[program]) {
-    await ipc.close();
-    const own = build.errors.filter((e) => e.file === program);
-    throw new RecordError(own.length ? `cannot instrument ${program}: ${own[0].message} (${own[0].file}:${own[0].line}:${own[0].column})` : `${program} is not part of the instrumented workspace ${root}`, build.errors);
-  }
-  log(`instrumented ${build.built + build.reused} files (${build.built} rebuilt) in ${Math.round(build.ms)} ms, mode ${mode}`);
-
-  const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
   const args = opts.args ?? [];
   const cwd = resolve(opts.cwd ?? process.cwd());
-  try {
-    mkdirSync(dir, { recursive: true }); // an unusable folder fails here, before the program runs
-  } catch (err) {
-    await ipc.close();
-    throw err;
-  }
-  const live = opts.live && new LiveControl(opts.live(build.manifest));
-  liveRef.control = live || undefined;
   const startTime = Date.now();
   const callBudget = opts.callBudget ?? (mode === 'minimal' ? DEFAULT_CALL_BUDGET : 0);
   const child = spawn(opts.runtimeExecutable ?? process.execPath, ['-r', bundlePath('runtime'), program, ...args], {
     cwd,
-    env: { ...process.env, ...opts.env, ...ipc.env, ELIXIRSCOPE_MANIFEST: build.manifestPath, ...runtimeOptions(opts, callBudget), ...(live ? { ELIXIRSCOPE_LIVE: live.initialSpec } : {}) },
-    stdio: opts.stdio ?? 'inherit',
+    env: { ...process.env, ...opts.env, ...ipc.env, ...runtimeOptions(opts, callBudget), [GATE_ENV]: String(GATE_FD) },
+    stdio: withGate(opts.stdio ?? 'inherit'),
   });
+  const gate = startGate(child);
+  // Listeners go on at once: a short program may be gone before the store is open.
+  const spawned = new Promise<never>((_, reject) => child.once('error', (err) => reject(new RecordError(`cannot start ${opts.runtimeExecutable ?? process.execPath}: ${err.message}`))));
+  spawned.catch(() => undefined); // reported through `finished`
+  const exited = new Promise<{ code: number | null; exitSignal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, exitSignal) => resolveExit({ code, exitSignal })));
+  const refuse = async (err: unknown): Promise<never> => { gate.close(); await ipc.close(); throw err; };
+
+  // Checking the build is mostly synchronous work: only after the spawn does the child boot meanwhile.
+  const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude, entry: program }).catch(refuse);
+  for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
+  if (!build.manifest.files[program]) {
+    const own = build.errors.filter((e) => e.file === program);
+    await refuse(new RecordError(own.length ? `cannot instrument ${program}: ${own[0].message} (${own[0].file}:${own[0].line}:${own[0].column})` : `${program} is not part of the instrumented workspace ${root}`, build.errors));
+  }
+  log(`instrumented ${build.built + build.reused} files (${build.built} rebuilt) in ${Math.round(build.ms)} ms, mode ${mode}`);
+
+  const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
+  try {
+    mkdirSync(dir, { recursive: true }); // an unusable folder fails here, before the program runs
+  } catch (err) {
+    await refuse(err);
+  }
+  const live = opts.live && new LiveControl(opts.live(build.manifest));
+  liveRef.control = live || undefined;
   meta = { program, args, cwd, root, mode, nodeVersion: process.version, startTime, ...(callBudget ? { callBudget } : {}) };
   manifest = build.manifest;
   writerReady = import('../store/writer').then(({ RecordingWriter }) => RecordingWriter.create(dir, meta!, build.manifest));
   const opened = writerReady;
-  // Listeners go on at once: a short program may be gone before the store is open.
+  gate.open({ manifest: build.manifestPath, ...(live ? { live: live.initialSpec } : {}) });
   let killedFor: NodeJS.Signals | undefined;
-  const finished = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit, reject) => {
-    child.once('error', (err) => reject(new RecordError(`cannot start ${opts.runtimeExecutable ?? process.execPath}: ${err.message}`)));
-    child.once('exit', (code, exitSignal) => {
-      const signal = exitSignal === 'SIGKILL' && killedFor ? killedFor : exitSignal;
-      void (async () => {
-        const writer = await opened;
-        await ipc.whenIdle();
-        await ipc.close();
-        if (!connected) await writer.end(false);
-        // A thread writer that failed to open has already failed its connection; the others flush.
-        await Promise.allSettled(threadWriters);
-        writer.setExitCode(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0));
-        await writer.flush();
-        resolveExit({ code, signal });
-      })().catch(reject);
-    });
-  });
+  const finished = Promise.race([spawned, exited.then(async ({ code, exitSignal }) => {
+    const signal = exitSignal === 'SIGKILL' && killedFor ? killedFor : exitSignal;
+    const writer = await opened;
+    await ipc.whenIdle();
+    await ipc.close();
+    if (!connected) await writer.end(false);
+    // A thread writer that failed to open has already failed its connection; the others flush.
+    await Promise.allSettled(threadWriters);
+    writer.setExitCode(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0));
+    await writer.flush();
+    return { code, signal };
+  })]);
   let writer: RecordingWriter;
   try {
     writer = await opened;
@@ -192,6 +195,26 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     }, INTERRUPT_GRACE_MS).unref();
   };
   return { dir, root, writer, child, finished, buildErrors: build.errors, manifest: build.manifest, live, threads, closeThreads, interrupt };
+}
+
+/** The child's stdio with the start gate's pipe at GATE_FD. */
+function withGate(stdio: StdioOptions): StdioOptions {
+  const base = typeof stdio === 'string' ? [stdio, stdio, stdio] : [...stdio].slice(0, GATE_FD);
+  while (base.length < GATE_FD) base.push('ignore');
+  return [...base, 'pipe'];
+}
+
+/** The adapter's end of the start gate: open it once (the program runs) or close it (it never does). */
+function startGate(child: ChildProcess): { open(message: GateMessage): void; close(): void } {
+  const pipe = child.stdio[GATE_FD] as Writable | null;
+  pipe?.on('error', () => undefined); // a child that failed to start or died: its exit says so
+  let done = false;
+  const send = (message: GateMessage): void => {
+    if (done) return;
+    done = true;
+    pipe?.end(JSON.stringify(message) + '\n');
+  };
+  return { open: send, close: () => send({ abort: true }) };
 }
 
 /** ELIXIRSCOPE_OPTIONS for the runtime: snapshot limits, redaction patterns and call budget, when given. */

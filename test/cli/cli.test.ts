@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../adapter/targets/paths';
 import { INVOICE, lineOf, MAIN } from '../helpers/example';
@@ -165,6 +165,31 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     assert.equal(stats.exitCode, 130);
     assert.equal(stats.complete, false);
     assert.ok(stats.events > 1000, `events: ${stats.events}`);
+  });
+
+  it('a program the build leaves out never runs: its node waits at the start gate and is told not to', () => {
+    const ws = tempDir();
+    writeFileSync(join(ws, 'package.json'), '{ "name": "gate", "private": true }');
+    mkdirSync(join(ws, 'node_modules', 'tool'), { recursive: true });
+    const program = join(ws, 'node_modules', 'tool', 'run.js');
+    const marker = join(ws, 'ran');
+    writeFileSync(program, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const r = cli('record', '--out', join(ws, 'r'), '--', program);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not part of the instrumented workspace/);
+    assert.equal(existsSync(marker), false);
+  });
+
+  it('the start gate leaves no trace in the program: no variable of ours, fd 3 closed', () => {
+    const folder = tempDir();
+    const program = join(folder, 'env.js');
+    writeFileSync(program, "const fs = require('fs');\nlet fd3 = 'closed';\ntry { fs.fstatSync(3); fd3 = fs.readlinkSync('/proc/self/fd/3'); } catch {}\n"
+      + "console.log(JSON.stringify({ ours: Object.keys(process.env).filter((k) => k.startsWith('ELIXIRSCOPE')), fd3 }));\n");
+    const r = cli('record', '--quiet', '--out', join(folder, 'r'), '--', program);
+    assert.equal(r.code, 0, r.stderr);
+    const seen = JSON.parse(r.stdout) as { ours: string[]; fd3: string };
+    assert.deepEqual(seen.ours, []);
+    assert.doesNotMatch(seen.fd3, /^(pipe|socket):/, 'fd 3 is not our gate (a later open may reuse the number)');
   });
 
   it('reports a missing program', () => {
