@@ -49,17 +49,17 @@ export class ChunkBuilder {
   private readonly vals: ByteWriter;
   private readonly header = new ByteWriter(64);
   private lastSite = 0;
-  private lastInt = new Map<number, number>();
+  private readonly lastInt: LastInts;
   private recent = new RecentInts();
   count = 0;
 
   /** `reuse`: an encoded builder whose buffers (grown to a chunk's size) this one takes over. */
   constructor(readonly firstSeq: number, stack: readonly number[], private lastFrameId: number, reuse?: ChunkBuilder) {
     if (reuse) {
-      this.events = reuse.events; this.vals = reuse.vals;
-      this.events.reset(); this.vals.reset();
+      this.events = reuse.events; this.vals = reuse.vals; this.lastInt = reuse.lastInt;
+      this.events.reset(); this.vals.reset(); this.lastInt.reset();
     } else {
-      this.events = new ByteWriter(1 << 16); this.vals = new ByteWriter(1 << 14);
+      this.events = new ByteWriter(1 << 16); this.vals = new ByteWriter(1 << 14); this.lastInt = new LastInts();
     }
     this.header.varint(lastFrameId);
     this.header.varint(stack.length);
@@ -99,7 +99,7 @@ export class ChunkBuilder {
       if (back >= 0) this.vals.byte(2 + back);
       else {
         this.vals.byte(0);
-        this.vals.varint(zigzag(v - (this.lastInt.get(key) ?? 0)));
+        this.vals.varint(zigzag(v - this.lastInt.get(key)));
       }
       this.lastInt.set(key, v);
       this.recent.push(v);
@@ -133,13 +133,14 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
   const stack = new FrameStack(Array.from({ length: depth }, () => input.varint()));
   const vals = new ByteReader(buf, input.pos + binLength);
   const values: RecordedValue[] = [];
-  const lastInt = new Map<number, number>();
+  const lastInt = decodeLastInts;
+  lastInt.reset();
   const recent = new RecentInts();
   const readValue = (key: number): RecordedValue => {
     const tag = vals.byte();
     if (tag >= 2) { const n = recent.at(tag - 2); lastInt.set(key, n); recent.push(n); return n; }
     const v = vals.varint();
-    if (tag === 0) { const n = (lastInt.get(key) ?? 0) + unzigzag(v); lastInt.set(key, n); recent.push(n); return n; }
+    if (tag === 0) { const n = lastInt.get(key) + unzigzag(v); lastInt.set(key, n); recent.push(n); return n; }
     const json = Buffer.from(buf.buffer, buf.byteOffset + vals.pos, v).toString('utf8');
     vals.pos += v;
     return JSON.parse(json) as RecordedValue;
@@ -197,6 +198,34 @@ export function decodeChunkEvents(buf: Uint8Array): ChunkEvents {
 const WITH_ARG = new Uint8Array(16);
 for (const k of KINDS_WITH_ARG) WITH_ARG[k] = 1;
 const hasArg = (kind: EventKind) => WITH_ARG[kind] === 1;
+
+/**
+ * Per value slot (site * 2 + slot), the last integer it held in the current chunk (0 before any).
+ * Slots are dense small integers: arrays indexed by slot, not a Map (a lookup per value). A new
+ * chunk starts a new generation instead of clearing them.
+ */
+class LastInts {
+  private last = new Float64Array(1024);
+  private gen = new Uint32Array(1024);
+  private current = 1;
+  reset(): void {
+    if (++this.current === 0xffffffff) { this.gen.fill(0); this.current = 1; }
+  }
+  get(key: number): number { return key < this.gen.length && this.gen[key] === this.current ? this.last[key] : 0; }
+  set(key: number, v: number): void {
+    if (key >= this.gen.length) {
+      const n = Math.max(key + 1, this.gen.length * 2);
+      const last = new Float64Array(n), gen = new Uint32Array(n);
+      last.set(this.last); gen.set(this.gen);
+      this.last = last; this.gen = gen;
+    }
+    this.last[key] = v;
+    this.gen[key] = this.current;
+  }
+}
+
+/** Decoding is synchronous: one set of slots serves every chunk. */
+const decodeLastInts = new LastInts();
 
 /** The last RECENT integer values of a chunk, newest first. */
 class RecentInts {
