@@ -6,7 +6,7 @@ import { RawJson, type EventSink, type SinkValue } from '../store/sink';
 import type { RecordedValue } from '../../protocol/values';
 import type { EventKind } from '../../protocol/events';
 import { KINDS_WITH_ARG, valueCount } from '../../protocol/events';
-import { K_CLOCK, T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
+import { K_CLOCK, K_STEP, T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
 
 const HAS_ARG = new Uint8Array(16);
 const N_VALUES = new Uint8Array(16);
@@ -63,10 +63,12 @@ export class BatchDecoder {
     const rawJson = this.rawJson;
     let i = 0;
     let count = 0;
+    const step = sink.step?.bind(sink);
     while (i < nWords) {
       const w0 = words[i++];
       const kind = w0 & 15;
       const site = w0 >>> 4;
+      if (kind === K_STEP && step !== undefined) { step(site); count++; continue; }
       let arg = 0;
       if (HAS_ARG[kind] === 1) arg = words[i++];
       const nv = N_VALUES[kind];

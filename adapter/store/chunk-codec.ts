@@ -84,6 +84,16 @@ export class ChunkBuilder {
     this.count++;
   }
 
+  /** add() of a Step: no flags, no arg, no values. */
+  addStep(site: number): void {
+    const ev = this.events;
+    ev.ensure(8);
+    ev.bytes[ev.used] = EventKind.Step;
+    ev.used = putVarint(ev.bytes, ev.used + 1, zigzag(site - this.lastSite));
+    this.lastSite = site;
+    this.count++;
+  }
+
   get valueBytes(): number { return this.vals.used; }
 
   private addValue(key: number, v: SinkValue): void {

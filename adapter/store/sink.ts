@@ -24,6 +24,8 @@ export interface EventSink {
    * `values` has valueCount(kind) entries (see protocol/events.ts), else is undefined.
    */
   event(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined): void;
+  /** Optional fast path for the commonest event: the same as event(Step, site, 0, undefined). */
+  step?(site: number): void;
   /**
    * True when the sink takes JSON values as RawJson bytes (it stores them as they are): the
    * decoder then neither parses them nor builds the objects. Strings and numbers stay decoded.

@@ -91,6 +91,15 @@ export class RecordingWriter implements EventSink {
   /** JSON values are stored as the runtime's bytes (see RawJson): never parsed here. */
   readonly rawJson = true;
 
+  /** A statement: what event() does for a Step, without the stack, side effects and values it has none of. */
+  step(site: number): void {
+    const seq = this.seq++;
+    this.chunk.addStep(site);
+    const full = this.postings.add(site, seq);
+    if (full) this.pending.push(...this.postingPuts(full, postingsKey));
+    if (this.chunk.count >= CHUNK_EVENTS) this.sealChunk();
+  }
+
   event(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined): void {
     const seq = this.seq++;
     const top = this.stack.top;

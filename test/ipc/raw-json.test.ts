@@ -45,4 +45,16 @@ describe('store: JSON values stored as the runtime sent them', () => {
     fresh.add(EventKind.Write, 2, 0, [7], 0, false);
     assert.deepEqual(next.encode(), fresh.encode());
   });
+
+  it('a Step through the fast path (addStep) encodes as through add()', () => {
+    const build = (fast: boolean) => {
+      const b = new ChunkBuilder(0, [], 0);
+      for (const site of [5, 6, 6, 200000, 3, 0x7ffffff]) {
+        if (fast) b.addStep(site); else b.add(EventKind.Step, site, 0, undefined, 0, false);
+        b.add(EventKind.Write, site, 0, [site], 0, false);
+      }
+      return b.encode();
+    };
+    assert.deepEqual(build(true), build(false));
+  });
 });
