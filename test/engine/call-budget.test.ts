@@ -9,6 +9,7 @@ import type { FunctionTiming } from '../../adapter/engine/timing';
 import { packageRoot } from '../../adapter/targets/paths';
 import { PROGRAMS } from '../helpers/example';
 import { tempDir } from '../helpers/temp';
+import { outputOf, startClient } from '../helpers/dap';
 
 const PROGRAM = join(PROGRAMS, 'call-budget', 'main.js');
 const BUDGET = 10;
@@ -100,4 +101,31 @@ describe('call budget: hot functions are counted, not recorded, and the call tre
       assert.equal(all.stats().elidedCalls, 0);
     } finally { await all.close(); }
   });
+
+  it('a debug session says what the budget left out, live and when replaying', async () => {
+    const dc = await startClient();
+    const out = join(tempDir(), 'session');
+    try {
+      const console = outputOf(dc, 'console');
+      const stdout = outputOf(dc, 'stdout');
+      const exited = dc.waitForEvent('exited');
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: PROGRAM, mode: 'minimal', callBudget: BUDGET, out })]);
+      await exited;
+      await waitFor(() => /were counted, not recorded/.test(console()));
+      assert.match(console(), /after each function's first 10 calls, [\d,]+ calls of 12 functions \(and what ran inside them\) were counted, not recorded/);
+      assert.equal(stdout(), spawnSync(process.execPath, [PROGRAM], { encoding: 'utf8' }).stdout);
+    } finally { await dc.stop(); }
+    const replay = await startClient();
+    try {
+      const console = outputOf(replay, 'console');
+      await Promise.all([replay.configurationSequence(), replay.launch({ recording: out })]);
+      await waitFor(() => /were counted, not recorded/.test(console()));
+    } finally { await replay.stop(); }
+  });
 });
+
+async function waitFor(ok: () => boolean, ms = 20000): Promise<void> {
+  for (const until = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) {
+    if (Date.now() > until) throw new Error('timed out');
+  }
+}
