@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const external = ['vscode', 'classic-level', 'level', 'ts-morph', 'typescript'];
+const external = ['vscode', 'classic-level', 'level', 'ts-morph', 'typescript', 'acorn'];
 const entries = [
   { in: 'runtime/preload.ts', out: 'runtime' },
   { in: 'runtime/drain-worker.ts', out: 'runtime-worker' },
