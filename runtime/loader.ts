@@ -16,6 +16,8 @@ const CJS_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.jsx', '.js', '.cjs'];
 
 export interface LoadedManifest {
   files: Record<string, BuildEntry>;
+  /** The sources the build loads as ES modules (BuildInputs.esm), when the manifest says. */
+  esm?: ReadonlySet<string>;
   siteNames(file: string): SiteName[] | undefined;
   /** Instrumented code for a manifest file whose source is unchanged, else undefined. */
   instrumented(file: string): string | undefined;
@@ -41,8 +43,10 @@ export function loadManifest(manifestPath: string): LoadedManifest | undefined {
   for (const [k, e] of Object.entries(m.files)) {
     if (e && typeof e.out === 'string') files[path.resolve(k)] = e;
   }
+  const esm = Array.isArray(m.inputs?.esm) ? new Set(m.inputs.esm.map((f) => path.resolve(f))) : undefined;
   return {
     files,
+    ...(esm ? { esm } : {}),
     siteNames(file: string): SiteName[] | undefined {
       const e = hasOwn(files, file) ? files[file] : undefined;
       if (!e || typeof e.sites !== 'string') return undefined;
@@ -99,8 +103,10 @@ export function installEsmHooks(manifest: LoadedManifest): void {
   if (typeof register !== 'function') return;
   const esm: Record<string, { out: string; hash: string }> = {};
   let any = false;
+  // The build knows which files are ES modules; a manifest that does not say is checked file by file.
+  const isEsm = manifest.esm ? (f: string) => manifest.esm!.has(f) : (f: string) => /\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f);
   for (const [f, e] of Object.entries(manifest.files)) {
-    if (/\.(mjs|mts|js|ts|tsx|jsx)$/.test(f) && mayBeEsm(f)) { esm[f] = { out: e.out, hash: typeof e.sourceHash === 'string' ? e.sourceHash : '' }; any = true; }
+    if (isEsm(f)) { esm[f] = { out: e.out, hash: typeof e.sourceHash === 'string' ? e.sourceHash : '' }; any = true; }
   }
   if (!any) return;
   const known = Object.keys(manifest.files);
