@@ -140,6 +140,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const exited = new Promise<{ code: number | null; exitSignal: NodeJS.Signals | null }>((resolveExit) => child.once('exit', (code, exitSignal) => resolveExit({ code, exitSignal })));
   const refuse = async (err: unknown): Promise<never> => { gate.close(); await ipc.close(); throw err; };
 
+  if (child.pid === undefined) await spawned.catch(refuse); // could not start: its 'error' says why
   // Checking the build is mostly synchronous work: only after the spawn does the child boot meanwhile.
   const build = await buildWorkspace({ root, outDir: join(root, '.elixirscope', 'build'), mode, include: opts.include, exclude: opts.exclude, entry: program }).catch(refuse);
   for (const e of build.errors) log(`${e.file}:${e.line}:${e.column}: ${e.message}`);
@@ -175,6 +176,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     await writer.flush();
     return { code, signal };
   })]);
+  finished.catch(() => undefined); // its consumer attaches later: not an unhandled rejection meanwhile
   let writer: RecordingWriter;
   try {
     writer = await opened;

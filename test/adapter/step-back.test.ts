@@ -122,4 +122,10 @@ describe('DAP: recording the invoice example and stepping backwards', function (
     await dc.initializeRequest();
     await assert.rejects(dc.launch({ program: '/nowhere/missing.ts' }), /program not found: \/nowhere\/missing\.ts/);
   });
+
+  it('reports a runtime executable that cannot start, and the adapter stays up', async () => {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launch({ program: MAIN, runtimeExecutable: '/nowhere/node' }), /cannot start \/nowhere\/node: .*ENOENT/);
+    await assert.rejects(dc.launch({ program: '/nowhere/missing.ts' }), /program not found/, 'the adapter still answers');
+  });
 });
