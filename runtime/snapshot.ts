@@ -57,6 +57,7 @@ const mapGet = uncurry(Map.prototype.get), mapSet = uncurry(Map.prototype.set), 
 const setHas = uncurry(Set.prototype.has), setAdd = uncurry(Set.prototype.add), setClear = uncurry(Set.prototype.clear);
 const MathMin = Math.min, MathMax = Math.max;
 const U8 = Uint8Array;
+const I32 = Int32Array;
 const u8set = uncurry(Uint8Array.prototype.set), u8sub = uncurry(Uint8Array.prototype.subarray);
 const encoder = new TextEncoder(), decoder = new TextDecoder();
 const encodeInto = uncurry(TextEncoder.prototype.encodeInto), utf8Encode = uncurry(TextEncoder.prototype.encode);
@@ -238,8 +239,11 @@ export class Snapshotter {
     this.hashed = -1;
     // Only what the store indexes as a snapshot, and only where the id is much shorter than the bytes.
     if (n < MIN_SAME_BYTES || snapshotIdOfJson(b, 0, n) < 0) return false;
+    // Four bytes at a time (snapshots run to kilobytes; hashing byte by byte was 7% of full mode).
+    const w = this.out32, words = n >> 2;
     let h1 = 0x811c9dc5 | 0, h2 = n;
-    for (let i = 0; i < n; i++) { const c = b[i]; h1 = imul(h1 ^ c, 16777619); h2 = (imul(h2, 31) + c) | 0; }
+    for (let i = 0; i < words; i++) { const c = w[i]; h1 = imul(h1 ^ c, 16777619); h2 = (imul(h2, 31) + c) | 0; }
+    for (let i = words << 2; i < n; i++) { const c = b[i]; h1 = imul(h1 ^ c, 16777619); h2 = (imul(h2, 31) + c) | 0; }
     this.h1 = h1; this.h2 = h2; this.hashed = n;
     const last = wmGet(this.sentHashes, o) as Int32Array | undefined;
     return last !== undefined && last[0] === n && last[1] === h1 && last[2] === h2;
@@ -288,6 +292,8 @@ export class Snapshotter {
 
   /** Output of encodeTo (replaced when it grows: read it after the call). */
   out: Uint8Array = new U8(1 << 14);
+  /** `out`'s whole words, for hashing. */
+  private out32 = new I32(this.out.buffer, 0, this.out.length >> 2);
   private pos = 0;
 
   private room(n: number): void {
@@ -300,6 +306,7 @@ export class Snapshotter {
     const bigger = new U8(MathMin(MathMax(need, this.out.length * 2), MAX_OUT));
     u8set(bigger, u8sub(this.out, 0, this.pos), 0);
     this.out = bigger;
+    this.out32 = new I32(bigger.buffer, 0, bigger.length >> 2);
   }
 
   /** A string known to be ASCII (our own fragments, number texts). */
