@@ -71,5 +71,5 @@ export function elisionSummary(elided: RecordingStats['elided'], callBudget: num
   if (!elided?.length) return undefined;
   const calls = elided.reduce((sum, e) => sum + e.calls, 0);
   const after = callBudget ? `after each function's first ${callBudget} calls, ` : '';
-  return `${after}${calls.toLocaleString('en-US')} calls of ${elided.length} functions (and what ran inside them) were counted, not recorded`;
+  return `${after}${calls.toLocaleString('en-US')} call${calls === 1 ? '' : 's'} of ${elided.length} function${elided.length === 1 ? '' : 's'} (and what ran inside them) ${calls === 1 ? 'was' : 'were'} counted, not recorded`;
 }
