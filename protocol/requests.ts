@@ -27,14 +27,18 @@ export interface ElixirScopeLaunchArgs {
   /** Bounds of object snapshots. */
   snapshot?: Partial<SnapshotLimits>;
   /**
-   * Calls recorded per function; later calls (and everything inside them) are counted, not
-   * recorded. 0 records every call. Default: DEFAULT_CALL_BUDGET in minimal mode, 0 otherwise.
+   * Calls recorded per function, then a tenth of it per second; the others (and everything
+   * inside them) are counted, not recorded. 0 records every call. Default: DEFAULT_CALL_BUDGET in
+   * minimal mode, 0 otherwise.
    */
   callBudget?: number;
 }
 
 /** The minimal plan's call budget: enough calls of each function to see how it is used, few enough that hot helpers cost a counter. */
 export const DEFAULT_CALL_BUDGET = 1000;
+
+/** Calls per second a function's spent call budget gets back (runtime/call-budget.ts). */
+export function callBudgetRefill(budget: number): number { return Math.max(1, Math.floor(budget / 10)); }
 
 export interface SnapshotLimits { maxDepth: number; maxKeys: number; maxString: number }
 

@@ -1,7 +1,9 @@
 /**
  * Call budget (the `minimal` plan's default): each function's first N calls are recorded; later
  * calls are counted, not recorded, and neither is anything that runs inside them, so a hot helper
- * called millions of times costs a counter instead of two events and their storage. The stack
+ * called millions of times costs a counter instead of two events and their storage. The budget
+ * refills to N/10 calls every second (on the runtime's tick), so a long-running program's later
+ * activity (a server's request an hour in) is still recorded, at a bounded rate per function. The stack
  * stays true: a recorded call is never shown under a caller that was left out, because everything
  * below an elided call is elided with it. At exit, one Elided record per function says how many
  * of its calls were left out (protocol/events.ts EventKind.Elided).
@@ -14,8 +16,11 @@
  */
 import type { Hooks } from '../protocol/hooks';
 import type { Recorder } from './recorder';
+import { callBudgetRefill } from '../protocol/requests';
 
 const MAX_BUDGET = 0x7fffffff;
+const REFILL_MS = 1000;
+const perfNow = performance.now.bind(performance) as () => number;
 
 export function installCallBudget(rec: Recorder, budget: number): void {
   const hooks: Hooks = rec.hooks;
@@ -31,6 +36,9 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   const parkedFrames: number[] = [];
   const parkedQuiet: number[] = [];
   let parkedTop = 0;
+  let sites = 0;
+  const refill = callBudgetRefill(budget);
+  let refilledAt = perfNow();
 
   function grow(to: number): void {
     if (to <= left.length) return;
@@ -66,6 +74,7 @@ export function installCallBudget(rec: Recorder, budget: number): void {
     const base = file(hash, path, siteCount);
     const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
     grow(base + count);
+    if (base + count > sites) sites = base + count;
     for (let i = base; i < base + count; i++) left[i] = budget;
     if (count > 0) { left[base] = MAX_BUDGET; isModule[base] = 1; } // local site 0 is the module body
     return base;
@@ -96,6 +105,15 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   hooks.w = function <T>(site: number, value: T): T { return quiet === 0 ? w(site, value) : value; };
   hooks.p = function <T>(site: number, obj: unknown, key: unknown, value: T): T { return quiet === 0 ? p(site, obj, key, value) : value; };
   hooks.m = function <T>(site: number, obj: unknown, result: T, appended: number): T { return quiet === 0 ? m(site, obj, result, appended) : result; };
+
+  const tick = rec.tick;
+  rec.tick = function (): void {
+    tick();
+    const now = perfNow();
+    if (now - refilledAt < REFILL_MS) return;
+    refilledAt = now;
+    for (let site = 0; site < sites; site++) if (left[site] < refill) left[site] = refill;
+  };
 
   // Before the process-exit record: how many calls of each function were left out.
   const finish = rec.finish;

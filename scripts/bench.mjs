@@ -268,7 +268,7 @@ for (const m of MODES) {
 }
 table(['mode', 'geomean', 'geomean-fixed', 'programs', 'events/s', 'B/event', ...PACKAGES], sumRows, [false, ...Array(5 + PACKAGES.length).fill(true)]);
 log(`(ratio = median recorded ms / median plain ms, whole command; ratio-fixed = (recorded - recorded ${STARTUP}) / (plain - plain ${STARTUP}), i.e. without the fixed cost of a run; "-" where the plain run is mostly startup)`);
-if (MODES.includes('minimal')) log('(minimal mode records each function\'s first 1000 calls, its default call budget; "elided calls" counts the later ones, which it counts but does not record)');
+if (MODES.includes('minimal')) log('(minimal mode records each function\'s first 1000 calls, then up to 100 a second, its default call budget; "elided calls" counts the others, which it counts but does not record)');
 results.loadavgEnd = loadavg();
 results.finished = new Date().toISOString();
 writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');

@@ -1,3 +1,4 @@
+import { callBudgetRefill } from '../../protocol/requests';
 import type { Mode } from '../../protocol/events';
 
 /** Bumped whenever the key layout or chunk encoding changes; readers refuse versions not in READABLE_FORMATS. */
@@ -70,6 +71,6 @@ export interface LoadedFile {
 export function elisionSummary(elided: RecordingStats['elided'], callBudget: number | undefined): string | undefined {
   if (!elided?.length) return undefined;
   const calls = elided.reduce((sum, e) => sum + e.calls, 0);
-  const after = callBudget ? `after each function's first ${callBudget} calls, ` : '';
+  const after = callBudget ? `beyond each function's budget (its first ${callBudget} calls, then ${callBudgetRefill(callBudget)} a second), ` : '';
   return `${after}${calls.toLocaleString('en-US')} call${calls === 1 ? '' : 's'} of ${elided.length} function${elided.length === 1 ? '' : 's'} (and what ran inside them) ${calls === 1 ? 'was' : 'were'} counted, not recorded`;
 }

@@ -102,6 +102,18 @@ describe('call budget: hot functions are counted, not recorded, and the call tre
     } finally { await all.close(); }
   });
 
+  it('the budget refills every second: later calls of a long run are still recorded, a few per second', async () => {
+    const dir = join(tempDir(), 'later');
+    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'elixirscope.js'), 'record', '--quiet', '--mode', 'minimal', '--call-budget', '20', '--out', dir, '--', join(PROGRAMS, 'call-budget', 'later.js')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const later = await TemporalEngine.open(dir);
+    try {
+      const handler = (await later.timing.functions()).find((f) => f.name === 'handler');
+      // 20 of the first 50 calls; after the 1.5 s wait the budget is back to 2 (20 / 10): 2 of the last 3.
+      assert.deepEqual([handler?.calls, handler?.elided], [22, 31]);
+    } finally { await later.close(); }
+  });
+
   it('a debug session says what the budget left out, live and when replaying', async () => {
     const dc = await startClient();
     const out = join(tempDir(), 'session');
@@ -112,7 +124,7 @@ describe('call budget: hot functions are counted, not recorded, and the call tre
       await Promise.all([dc.configurationSequence(), dc.launch({ program: PROGRAM, mode: 'minimal', callBudget: BUDGET, out })]);
       await exited;
       await waitFor(() => /were counted, not recorded/.test(console()));
-      assert.match(console(), /after each function's first 10 calls, [\d,]+ calls of 12 functions \(and what ran inside them\) were counted, not recorded/);
+      assert.match(console(), /beyond each function's budget \(its first 10 calls, then 1 a second\), [\d,]+ calls of 12 functions \(and what ran inside them\) were counted, not recorded/);
       assert.equal(stdout(), spawnSync(process.execPath, [PROGRAM], { encoding: 'utf8' }).stdout);
     } finally { await dc.stop(); }
     const replay = await startClient();
