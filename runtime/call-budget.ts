@@ -36,7 +36,7 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   const parkedFrames: number[] = [];
   const parkedQuiet: number[] = [];
   let parkedTop = 0;
-  let sites = 0;
+  let sites = 0; // site ids loaded so far: [0, sites)
   const refill = callBudgetRefill(budget);
   let refilledAt = perfNow();
 
@@ -121,7 +121,7 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   rec.finish = function (code: number, idleTimeoutMs: number): boolean {
     if (!reported) {
       reported = true;
-      for (let site = 0; site < elided.length; site++) if (elided[site] > 0) rec.elided(site, elided[site]);
+      for (let site = 0; site < sites; site++) if (elided[site] > 0) rec.elided(site, elided[site]);
     }
     return finish(code, idleTimeoutMs);
   };

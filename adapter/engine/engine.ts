@@ -2,6 +2,7 @@ import { EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
 import type { RecordedValue } from '../../protocol/values';
 import { RecordingReader } from '../store/reader';
+import { elidedCalls } from '../store/meta';
 import { Navigator, type Stop } from './navigator';
 import { renderValue } from './render';
 import { SiteIndex } from './site-index';
@@ -71,7 +72,7 @@ export class TemporalEngine {
       events: s.events, sites: this.reader.sites.filter(Boolean).length, files: this.reader.files.length, frames: s.frames,
       bytes: this.reader.bytesOnDisk(), durationMs: s.durationMs, complete: s.complete, exitCode: s.exitCode, dropped: s.dropped,
       mode: this.reader.meta.mode, program: this.reader.meta.program,
-      elidedCalls: (s.elided ?? []).reduce((sum, e) => sum + e.calls, 0), elidedFunctions: s.elided?.length ?? 0,
+      elidedCalls: elidedCalls(s.elided), elidedFunctions: s.elided?.length ?? 0,
     };
   }
 

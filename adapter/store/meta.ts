@@ -67,10 +67,15 @@ export interface LoadedFile {
   count: number;
 }
 
+/** How many calls the call budget left out, over all functions. */
+export function elidedCalls(elided: RecordingStats['elided']): number {
+  return (elided ?? []).reduce((sum, e) => sum + e.calls, 0);
+}
+
 /** What the call budget left out of a recording, in a sentence; undefined when nothing was. */
 export function elisionSummary(elided: RecordingStats['elided'], callBudget: number | undefined): string | undefined {
   if (!elided?.length) return undefined;
-  const calls = elided.reduce((sum, e) => sum + e.calls, 0);
+  const calls = elidedCalls(elided);
   const after = callBudget ? `beyond each function's budget (its first ${callBudget} calls, then ${callBudgetRefill(callBudget)} a second), ` : '';
   return `${after}${calls.toLocaleString('en-US')} call${calls === 1 ? '' : 's'} of ${elided.length} function${elided.length === 1 ? '' : 's'} (and what ran inside them) ${calls === 1 ? 'was' : 'were'} counted, not recorded`;
 }

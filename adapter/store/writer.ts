@@ -95,8 +95,7 @@ export class RecordingWriter implements EventSink {
   step(site: number): void {
     const seq = this.seq++;
     this.chunk.addStep(site);
-    const full = this.postings.add(site, seq);
-    if (full) this.pending.push(...this.postingPuts(full, postingsKey));
+    this.addSitePosting(site, seq);
     if (this.chunk.count >= CHUNK_EVENTS) this.sealChunk();
   }
 
@@ -110,8 +109,7 @@ export class RecordingWriter implements EventSink {
     this.stack.apply(kind, arg, resets);
     this.recordSideEffects(kind, site, arg, seq, values, top, depth, resumed);
     if (kind === EventKind.Step || kind === EventKind.Write || kind === EventKind.Call) {
-      const full = this.postings.add(site, seq);
-      if (full) this.pending.push(...this.postingPuts(full, postingsKey));
+      this.addSitePosting(site, seq);
     } else if (kind === EventKind.PropWrite) {
       this.addObjectPosting(this.objectPostings, arg, seq, objectPostingsKey);
     }
@@ -122,6 +120,11 @@ export class RecordingWriter implements EventSink {
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
 
+
+  private addSitePosting(site: number, seq: number): void {
+    const full = this.postings.add(site, seq);
+    if (full) this.pending.push(...this.postingPuts(full, postingsKey));
+  }
 
   /** Objects are many and short-lived: past a bound, every partial block is written as it is. */
   private addObjectPosting(postings: PostingsCollector, object: number, seq: number, key: (id: number, seq: number) => string): void {
