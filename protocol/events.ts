@@ -84,6 +84,11 @@ export function valueCount(kind: EventKind): number {
   }
 }
 
+/** Per kind (0..15), for the hot loops that walk ring records: 1 where the record has an argument word. */
+export const ARG_WORDS: Uint8Array = Uint8Array.from({ length: 1 << KIND_BITS }, (_, k) => (KINDS_WITH_ARG.has(k as EventKind) ? 1 : 0));
+/** Per kind (0..15): valueCount(kind). */
+export const VALUE_COUNTS: Uint8Array = Uint8Array.from({ length: 1 << KIND_BITS }, (_, k) => valueCount(k as EventKind));
+
 /** Instrumentation plans, from cheapest to most complete. */
 export type Mode = 'minimal' | 'balanced' | 'full';
 export const MODES: readonly Mode[] = ['minimal', 'balanced', 'full'];

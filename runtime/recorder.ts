@@ -28,6 +28,7 @@ import {
 } from './wire';
 import { CONTENTS, REDACTED, Snapshotter, TRUNCATED } from './snapshot';
 import type { Hooks } from '../protocol/hooks';
+import { ARG_WORDS, VALUE_COUNTS } from '../protocol/events';
 
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
 const DateNow = Date.now;
@@ -83,8 +84,7 @@ const ARM_MS = 2;
 /** Publications (blocks) between wake-ups of a waiting drain worker. */
 const NOTIFY_EVERY = 64;
 
-const HAS_ARG = new Uint8Array([0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
-const N_VALUES = new Uint8Array([0, 0, 0, 1, 1, 1, 2, 0, 0, 1, 1, 1, 0, 1, 1, 0]);
+const HAS_ARG = ARG_WORDS, N_VALUES = VALUE_COUNTS;
 
 export interface Recorder {
   hooks: Hooks;

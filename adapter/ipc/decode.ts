@@ -5,15 +5,10 @@
 import { RawJson, type EventSink, type SinkValue } from '../store/sink';
 import type { RecordedValue } from '../../protocol/values';
 import type { EventKind } from '../../protocol/events';
-import { KINDS_WITH_ARG, valueCount } from '../../protocol/events';
+import { ARG_WORDS, VALUE_COUNTS } from '../../protocol/events';
 import { K_CLOCK, K_STEP, T_DOUBLE, T_FALSE, T_INT, T_JSON, T_NULL, T_STRING, T_TRUE, T_UNDEF } from '../../runtime/wire';
 
-const HAS_ARG = new Uint8Array(16);
-const N_VALUES = new Uint8Array(16);
-for (let k = 0; k < 16; k++) {
-  HAS_ARG[k] = KINDS_WITH_ARG.has(k as EventKind) ? 1 : 0;
-  N_VALUES[k] = valueCount(k as EventKind);
-}
+const HAS_ARG = ARG_WORDS, N_VALUES = VALUE_COUNTS;
 
 const UNDEF: RecordedValue = { u: 1 };
 const NAN: RecordedValue = { n: 'NaN' };

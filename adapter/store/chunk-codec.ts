@@ -1,4 +1,4 @@
-import { EventKind, KINDS_WITH_ARG, valueCount } from '../../protocol/events';
+import { ARG_WORDS, EventKind, valueCount } from '../../protocol/events';
 import type { RecordedValue } from '../../protocol/values';
 import { FrameStack } from './frame-stack';
 import { RawJson, type SinkValue } from './sink';
@@ -205,9 +205,7 @@ export function decodeChunkEvents(buf: Uint8Array): ChunkEvents {
   return { length, kinds, sites };
 }
 
-const WITH_ARG = new Uint8Array(16);
-for (const k of KINDS_WITH_ARG) WITH_ARG[k] = 1;
-const hasArg = (kind: EventKind) => WITH_ARG[kind] === 1;
+const hasArg = (kind: EventKind) => ARG_WORDS[kind] === 1;
 
 /**
  * Per value slot (site * 2 + slot), the last integer it held in the current chunk (0 before any).
