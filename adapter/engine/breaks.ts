@@ -2,7 +2,8 @@ import { EventKind } from '../../protocol/events';
 import type { Exceptions, ExceptionFilter } from './exceptions';
 import { evaluateExpression, isTruthy } from './expression';
 import type { Cancel, Direction, Navigator, Stop } from './navigator';
-import { upperBound as upper, type Postings } from './postings';
+import type { Postings } from './postings';
+import { upperBound as upper } from '../store/postings-codec';
 import type { StateReader } from './state';
 
 export interface LineBreak { id: number; site: number; condition?: string; hit?: (n: number) => boolean }

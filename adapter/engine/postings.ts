@@ -1,4 +1,5 @@
 import type { RecordingReader } from '../store/reader';
+import { upperBound } from '../store/postings-codec';
 import type { Cancel } from './navigator';
 
 /**
@@ -87,11 +88,4 @@ export class PostingsCursor {
     this.index = index;
     return (this.seq = block[index]);
   }
-}
-
-/** Index of the first element greater than `value`. */
-export function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
-  return lo;
 }

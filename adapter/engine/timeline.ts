@@ -2,7 +2,8 @@ import { KIND_NAMES, EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
 import type { Cancel, Navigator } from './navigator';
 import type { Timing } from './timing';
-import { upperBound, type Postings } from './postings';
+import type { Postings } from './postings';
+import { upperBound } from '../store/postings-codec';
 import type { ChunkEvents } from '../store/chunk-codec';
 
 /** `fromMs`/`toMs`: when the bucket's first event ran and when its last one did, in ms since the recording's start (absent without clock samples). */

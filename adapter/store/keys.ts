@@ -7,7 +7,9 @@
  *   chunk:<seq>     events [seq, seq + n) encoded by chunk-codec.ts (binary)
  *   frames:<block>  frames block*4096 … +4095, six int32 each (frames.ts)
  *   resume:<id>:<seq>  parent frame when frame <id> was resumed at <seq> (JSON number)
- *   postings:<site>:<seq>  seqs at which a statement/write/call site occurred, from <seq> (postings-codec.ts)
+ *   postings:<site>:<seq>  seqs at which a write/call site occurred, from <seq> (postings-codec.ts)
+ *   steps:<site>:<seq>  per chunk in which a statement site occurred, the seq of its first occurrence there,
+ *                   from <seq>, same encoding (its other occurrences are read from the chunk itself)
  *   objpostings:<object>:<seq>  seqs of property writes to an object, same encoding
  *   snappostings:<object>:<seq>  seqs of events with a top-level snapshot of the object, same encoding
  *   module:<base>   frame id of the (first) run of the module whose site table starts at <base>
@@ -26,6 +28,8 @@ export const frameBlockKey = (block: number) => `frames:${hex(block, 8)}`;
 export const resumeKey = (id: number, seq: number) => `resume:${hex(id, 8)}:${hex(seq, 12)}`;
 export const postingsKey = (site: number, seq: number) => `postings:${hex(site, 8)}:${hex(seq, 12)}`;
 export const postingsPrefix = (site: number) => `postings:${hex(site, 8)}:`;
+export const stepsKey = (site: number, seq: number) => `steps:${hex(site, 8)}:${hex(seq, 12)}`;
+export const stepsPrefix = (site: number) => `steps:${hex(site, 8)}:`;
 export const seqOfPostingsKey = (key: string) => parseInt(key.slice(key.lastIndexOf(':') + 1), 16);
 export const objectPostingsKey = (object: number, seq: number) => `objpostings:${hex(object, 8)}:${hex(seq, 12)}`;
 export const objectPostingsPrefix = (object: number) => `objpostings:${hex(object, 8)}:`;

@@ -2,9 +2,14 @@ import { callBudgetRefill } from '../../protocol/requests';
 import type { Mode } from '../../protocol/events';
 
 /** Bumped whenever the key layout or chunk encoding changes; readers refuse versions not in READABLE_FORMATS. */
-export const FORMAT_VERSION = 5;
-/** 4 is 5 without SameSnapshot values (and their snapshot postings): read as it is. */
-export const READABLE_FORMATS: readonly number[] = [4, FORMAT_VERSION];
+export const FORMAT_VERSION = 6;
+/**
+ * 5 is 6 with exact postings for statement sites instead of per-chunk step postings; 4 is 5 without
+ * SameSnapshot values (and their snapshot postings): both read as they are.
+ */
+export const READABLE_FORMATS: readonly number[] = [4, 5, FORMAT_VERSION];
+/** The first format whose statement sites have step postings (keys.ts `steps:`). */
+export const STEP_POSTINGS_FORMAT = 6;
 
 export interface RecordingMeta {
   format: number;
@@ -43,6 +48,11 @@ export interface RecordingStats {
   elided?: Array<{ site: number; calls: number }>;
   /** Seqs of the Uncaught events (absent in recordings made before they were recorded). */
   uncaught?: number[];
+  /**
+   * Step postings (keys.ts `steps:`) are stored for the chunks before this seq; readers find the
+   * statements of later chunks in the chunks themselves (a recording in progress, or killed).
+   */
+  stepsPostedTo?: number;
 }
 
 /** A call instance. `exit` is -1 while the frame is still open (or when the recording ended inside it). */

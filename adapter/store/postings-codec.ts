@@ -64,3 +64,10 @@ export class PostingsCollector {
     return out;
   }
 }
+
+/** Index of the first element greater than `value`. */
+export function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] <= value) lo = mid + 1; else hi = mid; }
+  return lo;
+}

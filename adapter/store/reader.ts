@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { dropSnapshot, SnapshotError, takeSnapshot } from './snapshot';
 import { decodeChunk, decodeChunkEvents, eventValues, type ChunkEvents, type DecodedChunk } from './chunk-codec';
 import { BLOCK, decodeBlock, frameFromBlock } from './frames';
-import { decodePostings } from './postings-codec';
+import { decodePostings, upperBound } from './postings-codec';
 import { ClockIndex, decodeClockBlock } from './clock-index';
-import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, snapshotPostingsKey, snapshotPostingsPrefix, STATS_KEY } from './keys';
-import { FORMAT_VERSION, READABLE_FORMATS, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
-import type { FileSiteTable, Site } from '../../protocol/sites';
-import { valueCount } from '../../protocol/events';
+import { CHUNK_PREFIX, CLOCK_PREFIX, chunkKey, frameBlockKey, META_KEY, moduleKey, objectPostingsPrefix, postingsKey, postingsPrefix, seqOfPostingsKey, prefixEnd, resumePrefix, seqOfChunkKey, SITE_PREFIX, snapshotPostingsKey, snapshotPostingsPrefix, STATS_KEY, stepsKey, stepsPrefix } from './keys';
+import { FORMAT_VERSION, READABLE_FORMATS, STEP_POSTINGS_FORMAT, type FrameRecord, type LoadedFile, type RecordingMeta, type RecordingStats } from './meta';
+import { SiteKind, type FileSiteTable, type Site } from '../../protocol/sites';
+import { EventKind, valueCount } from '../../protocol/events';
 import { isObjectSnapshot, isSameSnapshot, type ObjectSnapshot } from '../../protocol/values';
 
 import { RecordingError } from './errors';
@@ -33,6 +33,8 @@ export class RecordingReader {
   /** First seq of every stored chunk, ascending. */
   private chunkStarts: number[] = [];
   private chunkCache = new Map<number, DecodedChunk>();
+  /** Kinds and sites of chunks read to expand step postings. */
+  private chunkEventsCache = new Map<number, ChunkEvents>();
   private frameBlocks = new Map<number, Int32Array>();
   private postingsCache = new Map<string, number[]>();
   private clockIndex = new ClockIndex();
@@ -88,7 +90,10 @@ export class RecordingReader {
     this.chunkStarts = [];
     for await (const key of this.db.keys({ gte: CHUNK_PREFIX, lt: prefixEnd(CHUNK_PREFIX) })) this.chunkStarts.push(seqOfChunkKey(key));
     // The last chunk may be a partial one that a live writer will rewrite as it grows.
-    if (this.chunkStarts.length) this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
+    if (this.chunkStarts.length) {
+      this.chunkCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
+      this.chunkEventsCache.delete(this.chunkStarts[this.chunkStarts.length - 1]);
+    }
     this.frameBlocks.clear();
     this.postingsCache.clear();
     this.clockStale = true;
@@ -220,6 +225,7 @@ export class RecordingReader {
 
   /** The stored postings block of `site` that holds the last occurrence at or before `seq` (dir -1), or the first after it (dir 1). */
   async postingsBlock(site: number, seq: number, dir: 1 | -1): Promise<number[] | undefined> {
+    if (this.hasStepPostings(site)) return this.stepsBlock(site, seq, dir);
     const prefix = postingsPrefix(site);
     if (dir === -1) return this.lastBlockAtOrBefore(prefix, postingsKey(site, Math.max(0, seq)));
     return this.firstBlockIn({ gt: postingsKey(site, Math.max(0, seq)), lt: prefix + '\xff', limit: 1 });
@@ -236,17 +242,103 @@ export class RecordingReader {
       const first = seqOfPostingsKey(key);
       const cached = this.postingsCache.get(key);
       found = cached ?? decodePostings(first, value);
-      if (!cached) {
-        if (this.postingsCache.size >= 512) this.postingsCache.delete(this.postingsCache.keys().next().value!);
-        this.postingsCache.set(key, found);
-      }
+      if (!cached) this.cachePostings(key, found);
     }
     return found;
   }
 
+  private cachePostings(key: string, seqs: number[]): void {
+    if (this.postingsCache.size >= 512) this.postingsCache.delete(this.postingsCache.keys().next().value!);
+    this.postingsCache.set(key, seqs);
+  }
+
   /** Every stored occurrence of `site`, ascending. */
   async allPostings(site: number): Promise<number[]> {
-    return this.postingsUnder(postingsPrefix(site), -1, Infinity);
+    if (!this.hasStepPostings(site)) return this.postingsUnder(postingsPrefix(site), -1, Infinity);
+    const firsts = await this.postingsUnder(stepsPrefix(site), -1, this.stepsPostedTo);
+    for (let first = await this.firstStepAfter(site, this.stepsPostedTo - 1); first >= 0; first = await this.firstStepAfter(site, this.chunkSpan(first)!.end - 1)) firsts.push(first);
+    const out: number[] = [];
+    for (const first of firsts) out.push(...await this.stepsInChunk(site, first));
+    return out;
+  }
+
+  private hasStepPostings(site: number): boolean {
+    return this.meta.format >= STEP_POSTINGS_FORMAT && this.sites[site]?.kind === SiteKind.Statement;
+  }
+
+  /** Where the stored step postings end: later chunks are read for their steps. */
+  private get stepsPostedTo(): number { return Math.min(this.stats.stepsPostedTo ?? 0, this.length); }
+
+  /**
+   * postingsBlock() of a statement site: its steps in one chunk. They partition its occurrences
+   * as stored blocks do, each starting with the chunk's first step: the block is the last one
+   * whose first step is at or before `seq` (dir -1), or the first one after it (dir 1).
+   */
+  private async stepsBlock(site: number, seq: number, dir: 1 | -1): Promise<number[] | undefined> {
+    const first = dir === -1 ? await this.firstStepAtOrBefore(site, seq) : await this.firstStepAfter(site, seq);
+    return first >= 0 ? this.stepsInChunk(site, first) : undefined;
+  }
+
+  private async firstStepAtOrBefore(site: number, seq: number): Promise<number> {
+    const posted = this.stepsPostedTo;
+    for (let end = Math.min(seq + 1, this.length); end > posted;) {
+      const span = this.chunkSpan(end - 1)!;
+      const first = await this.firstStepIn(site, span.start);
+      if (first >= 0 && first <= seq) return first;
+      end = span.start;
+    }
+    if (seq < 0 || posted === 0) return -1;
+    const firsts = await this.lastBlockAtOrBefore(stepsPrefix(site), stepsKey(site, Math.min(seq, posted - 1)));
+    return firsts ? firsts[upperBound(firsts, seq) - 1] : -1;
+  }
+
+  private async firstStepAfter(site: number, seq: number): Promise<number> {
+    const posted = this.stepsPostedTo;
+    if (seq + 1 < posted) {
+      const at = Math.max(0, seq);
+      const firsts = await this.lastBlockAtOrBefore(stepsPrefix(site), stepsKey(site, at));
+      const i = firsts ? upperBound(firsts, seq) : 0;
+      const first = firsts && i < firsts.length ? firsts[i] : (await this.firstBlockIn({ gt: stepsKey(site, at), lt: prefixEnd(stepsPrefix(site)), limit: 1 }))?.[0] ?? -1;
+      if (first >= 0 && first < posted) return first;
+    }
+    for (let start = Math.max(posted, seq + 1); start < this.length;) {
+      const span = this.chunkSpan(start)!;
+      const first = await this.firstStepIn(site, span.start);
+      if (first > seq) return first;
+      start = span.end;
+    }
+    return -1;
+  }
+
+  /** The first step of statement `site` in the chunk starting at `start`, or -1. */
+  private async firstStepIn(site: number, start: number): Promise<number> {
+    const events = await this.chunkEventsAt(start);
+    for (let i = 0; i < events.length; i++) if (events.sites[i] === site && events.kinds[i] === EventKind.Step) return start + i;
+    return -1;
+  }
+
+  /** The steps of statement `site` in the chunk holding `first` (its first step there). */
+  private async stepsInChunk(site: number, first: number): Promise<number[]> {
+    const key = `in-chunk:${stepsKey(site, first)}`; // the stored block of first steps is cached under stepsKey
+    const cached = this.postingsCache.get(key);
+    if (cached) return cached;
+    const start = this.chunkSpan(first)!.start;
+    const events = await this.chunkEventsAt(start);
+    const seqs: number[] = [];
+    for (let i = first - start; i < events.length; i++) if (events.sites[i] === site && events.kinds[i] === EventKind.Step) seqs.push(start + i);
+    this.cachePostings(key, seqs);
+    return seqs;
+  }
+
+  private async chunkEventsAt(start: number): Promise<ChunkEvents> {
+    const events = this.chunkCache.get(start) ?? this.chunkEventsCache.get(start);
+    if (events) return events;
+    const raw = await this.db.get(chunkKey(start), { valueEncoding: 'buffer' }) as unknown as Buffer | undefined;
+    if (!raw) throw new RecordingError(`${this.dir}: chunk at seq ${start} is missing (corrupt recording)`);
+    const decoded = decodeChunkEvents(raw);
+    if (this.chunkEventsCache.size >= CHUNK_CACHE) this.chunkEventsCache.delete(this.chunkEventsCache.keys().next().value!);
+    this.chunkEventsCache.set(start, decoded);
+    return decoded;
   }
 
   /** Seqs of property writes to object `object` in (from, to), ascending. */

@@ -7,7 +7,7 @@ import { FrameBlocks } from './frames';
 import { FrameStack } from './frame-stack';
 import { encodePostings, PostingsCollector } from './postings-codec';
 import { ClockCollector, encodeClockBlock } from './clock-index';
-import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, snapshotPostingsKey, STATS_KEY } from './keys';
+import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, snapshotPostingsKey, STATS_KEY, stepsKey } from './keys';
 import { elisionSummary, FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import { RawJson, type EventSink, type RuntimeHello, type SinkValue } from './sink';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const HIGH_WATER = 32 * 1024 * 1024;
 /** Objects with property writes waiting for a full postings block, before all are written as they are. */
 const MAX_PENDING_OBJECTS = 20_000;
 const LOW_WATER = 8 * 1024 * 1024;
+const STEP_POSTINGS_LAG_MS = 500;
 
 /**
  * Turns the runtime's event stream into the stored recording: assigns seqs and frames
@@ -34,6 +35,16 @@ export class RecordingWriter implements EventSink {
   private chunk = new ChunkBuilder(0, [], 0);
   private frames = new FrameBlocks();
   private postings = new PostingsCollector();
+  /**
+   * Statements are most of the stream: a posting per step was a third of ingest and half of the
+   * disk. Per chunk, only each statement site's first step there is posted (keys.ts `steps:`);
+   * readers find the others in that chunk. `stepSeenIn[site]` is the chunk generation of the
+   * site's last posted step, `chunkSteps` the (site, seq) pairs of the current chunk.
+   */
+  private stepPostings = new PostingsCollector();
+  private stepSeenIn = new Int32Array(1024);
+  private chunkSteps: number[] = [];
+  private chunkGeneration = 1;
   private objectPostings = new PostingsCollector();
   /** Where each object's top-level snapshots are: a SameSnapshot is resolved from the last one. */
   private snapshotPostings = new PostingsCollector();
@@ -95,7 +106,7 @@ export class RecordingWriter implements EventSink {
   step(site: number): void {
     const seq = this.seq++;
     this.chunk.addStep(site);
-    this.addSitePosting(site, seq);
+    if (this.stepSeenIn[site] !== this.chunkGeneration) this.firstStepInChunk(site, seq);
     if (this.chunk.count >= CHUNK_EVENTS) this.sealChunk();
   }
 
@@ -108,7 +119,9 @@ export class RecordingWriter implements EventSink {
     this.chunk.add(kind, site, arg, values, top, resets);
     this.stack.apply(kind, arg, resets);
     this.recordSideEffects(kind, site, arg, seq, values, top, depth, resumed);
-    if (kind === EventKind.Step || kind === EventKind.Write || kind === EventKind.Call) {
+    if (kind === EventKind.Step) {
+      if (this.stepSeenIn[site] !== this.chunkGeneration) this.firstStepInChunk(site, seq);
+    } else if (kind === EventKind.Write || kind === EventKind.Call) {
       this.addSitePosting(site, seq);
     } else if (kind === EventKind.PropWrite) {
       this.addObjectPosting(this.objectPostings, arg, seq, objectPostingsKey);
@@ -120,6 +133,34 @@ export class RecordingWriter implements EventSink {
     if (this.chunk.count >= CHUNK_EVENTS || this.chunk.valueBytes >= CHUNK_VALUE_BYTES) this.sealChunk();
   }
 
+
+  private firstStepInChunk(site: number, seq: number): void {
+    if (site >= this.stepSeenIn.length) {
+      const grown = new Int32Array(Math.max(site + 1, this.stepSeenIn.length * 2));
+      grown.set(this.stepSeenIn);
+      this.stepSeenIn = grown;
+    }
+    this.stepSeenIn[site] = this.chunkGeneration;
+    this.chunkSteps.push(site, seq);
+  }
+
+  /** The chunk is sealed: post its first step of each statement site. */
+  private postChunkSteps(): void {
+    const steps = this.chunkSteps;
+    for (let i = 0; i < steps.length; i += 2) {
+      const full = this.stepPostings.add(steps[i], steps[i + 1]);
+      if (full) this.pending.push(...this.postingPuts(full, stepsKey));
+    }
+    steps.length = 0;
+    this.chunkGeneration++;
+    // A site's block fills only after BLOCK_POSTINGS chunks: the partial blocks are written every
+    // STEP_POSTINGS_LAG_MS, so readers of a recording in progress scan few chunks (stats.stepsPostedTo).
+    this.stepFlush ??= setTimeout(() => {
+      this.stepFlush = undefined;
+      if (!this.closed) this.writeStats(false, true);
+    }, STEP_POSTINGS_LAG_MS).unref();
+  }
+  private stepFlush: NodeJS.Timeout | undefined;
 
   private addSitePosting(site: number, seq: number): void {
     const full = this.postings.add(site, seq);
@@ -148,7 +189,7 @@ export class RecordingWriter implements EventSink {
     if (this.chunk.count) this.sealChunk();
     this.pending.push(...this.postingPuts(this.postings.takeAll(), postingsKey), ...this.postingPuts(this.objectPostings.takeAll(), objectPostingsKey),
       ...this.postingPuts(this.snapshotPostings.takeAll(), snapshotPostingsKey));
-    this.writeStats(true);
+    this.writeStats(true, true);
     await this.drain();
   }
 
@@ -245,14 +286,20 @@ export class RecordingWriter implements EventSink {
   private sealChunk(): void {
     const chunk = this.chunk;
     this.pending.push({ type: 'put', key: chunkKey(chunk.firstSeq), value: chunk.encode(), valueEncoding: 'buffer' });
+    this.postChunkSteps();
     this.stats.chunks++;
     this.stats.events = this.seq;
     this.chunk = new ChunkBuilder(this.seq, this.stack.frames, this.lastFrameId, chunk);
     this.writeStats();
   }
 
-  private writeStats(allFrames = false): void {
+  /** `allSteps`: also the partial step postings blocks (a flush, and the step-flush timer). */
+  private writeStats(allFrames = false, allSteps = false): void {
     this.pending.push(...this.framePuts(allFrames));
+    if (allSteps) {
+      this.pending.push(...this.postingPuts(this.stepPostings.takeAll(), stepsKey));
+      this.stats.stepsPostedTo = this.seq - this.chunk.count;
+    }
     if (this.clocks.size) this.pending.push({ type: 'put', key: clockKey(this.clockBlocks++), value: encodeClockBlock(this.clocks.take()), valueEncoding: 'buffer' });
     this.stats.frames = this.frames.count;
     this.stats.events = this.seq - this.chunk.count;
