@@ -13,7 +13,9 @@ import { ByteReader, ByteWriter, putVarint, unzigzag, zigzag } from './varint';
  * varint stack depth and the stack's frame ids; per event one kind byte (low 4 bits the kind,
  * FLAG_RESET on a Resume that continues from the event loop, FLAG_TOP on an Exit/Suspend of
  * the frame on top, whose arg is then omitted), a zigzag varint site delta, and the arg when
- * needed (a Call's frame id as a delta from the last allocated id). Values follow the events,
+ * needed. A Step (most events, never flagged) whose zigzag site delta is below 15 carries it + 1
+ * in the kind byte's high nibble instead: one byte (since format 6; a Step byte of an older
+ * recording has a zero high nibble, which still means a varint follows) (a Call's frame id as a delta from the last allocated id). Values follow the events,
  * in event order: an integer equal to one of the last RECENT integers as a single byte
  * (tag 2 + how far back: a return value written to a variable, an argument that was a
  * variable), other integers as tag 0 and a zigzag varint delta from the previous integer of
@@ -23,6 +25,9 @@ import { ByteReader, ByteWriter, putVarint, unzigzag, zigzag } from './varint';
 const FLAG_RESET = 0x10;
 const FLAG_TOP = 0x20;
 const KIND_BITS_MASK = 0x0f;
+/** Zigzag site deltas a Step's kind byte can carry (STEP_DELTA_SHIFT: in its high nibble, plus one). */
+const STEP_INLINE_DELTAS = 15;
+const STEP_DELTA_SHIFT = 4;
 const RECENT = 8;
 
 let utf8Scratch = Buffer.allocUnsafe(1 << 16);
@@ -68,6 +73,7 @@ export class ChunkBuilder {
 
   /** `top`: the frame on top of the stack before this event; `resets`: see FrameStack.apply. */
   add(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined, top: number, resets: boolean): void {
+    if (kind === EventKind.Step) { this.addStep(site); return; }
     const onTop = (kind === EventKind.Exit || kind === EventKind.Suspend) && arg === top;
     // One room check per event (1 + 3 varints of < 2^35), then plain writes.
     const ev = this.events;
@@ -88,8 +94,12 @@ export class ChunkBuilder {
   addStep(site: number): void {
     const ev = this.events;
     ev.ensure(8);
-    ev.bytes[ev.used] = EventKind.Step;
-    ev.used = putVarint(ev.bytes, ev.used + 1, zigzag(site - this.lastSite));
+    const delta = zigzag(site - this.lastSite);
+    if (delta < STEP_INLINE_DELTAS) ev.bytes[ev.used++] = EventKind.Step | ((delta + 1) << STEP_DELTA_SHIFT);
+    else {
+      ev.bytes[ev.used] = EventKind.Step;
+      ev.used = putVarint(ev.bytes, ev.used + 1, delta);
+    }
     this.lastSite = site;
     this.count++;
   }
@@ -162,7 +172,7 @@ export function decodeChunk(firstSeq: number, buf: Uint8Array): DecodedChunk {
     const byte = input.byte();
     const kind = (byte & KIND_BITS_MASK) as EventKind;
     kinds[i] = kind;
-    site += unzigzag(input.varint());
+    site += siteDelta(kind, byte, input);
     sites[i] = site;
     let arg = 0;
     if (kind === EventKind.Call) { arg = lastFrameId + 1 + unzigzag(input.varint()); lastFrameId = arg; }
@@ -198,7 +208,7 @@ export function decodeChunkEvents(buf: Uint8Array): ChunkEvents {
     const byte = input.byte();
     const kind = byte & KIND_BITS_MASK;
     kinds[i] = kind;
-    site += unzigzag(input.varint());
+    site += siteDelta(kind, byte, input);
     sites[i] = site;
     if (kind === EventKind.Call || (!(byte & FLAG_TOP) && hasArg(kind))) input.varint();
   }
@@ -206,6 +216,12 @@ export function decodeChunkEvents(buf: Uint8Array): ChunkEvents {
 }
 
 const hasArg = (kind: EventKind) => ARG_WORDS[kind] === 1;
+
+/** The site delta of the event whose kind byte is `byte`: in the byte (a short Step), else the next varint. */
+function siteDelta(kind: EventKind, byte: number, input: ByteReader): number {
+  const inline = kind === EventKind.Step ? byte >>> STEP_DELTA_SHIFT : 0;
+  return unzigzag(inline !== 0 ? inline - 1 : input.varint());
+}
 
 /**
  * Per value slot (site * 2 + slot), the last integer it held in the current chunk (0 before any).
