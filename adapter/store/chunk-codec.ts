@@ -13,9 +13,10 @@ import { ByteReader, ByteWriter, putVarint, unzigzag, zigzag } from './varint';
  * varint stack depth and the stack's frame ids; per event one kind byte (low 4 bits the kind,
  * FLAG_RESET on a Resume that continues from the event loop, FLAG_TOP on an Exit/Suspend of
  * the frame on top, whose arg is then omitted), a zigzag varint site delta, and the arg when
- * needed. A Step (most events, never flagged) whose zigzag site delta is below 15 carries it + 1
- * in the kind byte's high nibble instead: one byte (since format 6; a Step byte of an older
- * recording has a zero high nibble, which still means a varint follows) (a Call's frame id as a delta from the last allocated id). Values follow the events,
+ * needed (a Call's frame id as a delta from the last allocated id). A Step (most events, never
+ * flagged) whose zigzag site delta is below 15 carries it + 1 in the kind byte's high nibble
+ * instead of the varint: one byte (since format 6; a Step byte of an older recording has a zero
+ * high nibble, which still means a varint follows). Values follow the events,
  * in event order: an integer equal to one of the last RECENT integers as a single byte
  * (tag 2 + how far back: a return value written to a variable, an argument that was a
  * variable), other integers as tag 0 and a zigzag varint delta from the previous integer of

@@ -258,7 +258,7 @@ export class RecordingReader {
     const firsts = await this.postingsUnder(stepsPrefix(site), -1, this.stepsPostedTo);
     for (let first = await this.firstStepAfter(site, this.stepsPostedTo - 1); first >= 0; first = await this.firstStepAfter(site, this.chunkSpan(first)!.end - 1)) firsts.push(first);
     const out: number[] = [];
-    for (const first of firsts) out.push(...await this.stepsInChunk(site, first));
+    for (const first of firsts) out.push(...await this.stepsInChunkOf(site, first));
     return out;
   }
 
@@ -276,14 +276,14 @@ export class RecordingReader {
    */
   private async stepsBlock(site: number, seq: number, dir: 1 | -1): Promise<number[] | undefined> {
     const first = dir === -1 ? await this.firstStepAtOrBefore(site, seq) : await this.firstStepAfter(site, seq);
-    return first >= 0 ? this.stepsInChunk(site, first) : undefined;
+    return first >= 0 ? this.stepsInChunkOf(site, first) : undefined;
   }
 
   private async firstStepAtOrBefore(site: number, seq: number): Promise<number> {
     const posted = this.stepsPostedTo;
     for (let end = Math.min(seq + 1, this.length); end > posted;) {
       const span = this.chunkSpan(end - 1)!;
-      const first = await this.firstStepIn(site, span.start);
+      const first = (await this.stepsIn(site, span.start))[0] ?? -1;
       if (first >= 0 && first <= seq) return first;
       end = span.start;
     }
@@ -303,29 +303,26 @@ export class RecordingReader {
     }
     for (let start = Math.max(posted, seq + 1); start < this.length;) {
       const span = this.chunkSpan(start)!;
-      const first = await this.firstStepIn(site, span.start);
+      const first = (await this.stepsIn(site, span.start))[0] ?? -1;
       if (first > seq) return first;
       start = span.end;
     }
     return -1;
   }
 
-  /** The first step of statement `site` in the chunk starting at `start`, or -1. */
-  private async firstStepIn(site: number, start: number): Promise<number> {
-    const events = await this.chunkEventsAt(start);
-    for (let i = 0; i < events.length; i++) if (events.sites[i] === site && events.kinds[i] === EventKind.Step) return start + i;
-    return -1;
+  /** The steps of statement `site` in the chunk holding `seq`. */
+  private stepsInChunkOf(site: number, seq: number): Promise<number[]> {
+    return this.stepsIn(site, this.chunkSpan(seq)!.start);
   }
 
-  /** The steps of statement `site` in the chunk holding `first` (its first step there). */
-  private async stepsInChunk(site: number, first: number): Promise<number[]> {
-    const key = `in-chunk:${stepsKey(site, first)}`; // the stored block of first steps is cached under stepsKey
+  /** The steps of statement `site` in the chunk starting at `start` (cached; empty when it has none). */
+  private async stepsIn(site: number, start: number): Promise<number[]> {
+    const key = `in-chunk:${site}:${start}`;
     const cached = this.postingsCache.get(key);
     if (cached) return cached;
-    const start = this.chunkSpan(first)!.start;
     const events = await this.chunkEventsAt(start);
     const seqs: number[] = [];
-    for (let i = first - start; i < events.length; i++) if (events.sites[i] === site && events.kinds[i] === EventKind.Step) seqs.push(start + i);
+    for (let i = 0; i < events.length; i++) if (events.sites[i] === site && events.kinds[i] === EventKind.Step) seqs.push(start + i);
     this.cachePostings(key, seqs);
     return seqs;
   }

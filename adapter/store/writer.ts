@@ -111,6 +111,7 @@ export class RecordingWriter implements EventSink {
   }
 
   event(kind: EventKind, site: number, arg: number, values: SinkValue[] | undefined): void {
+    if (kind === EventKind.Step) { this.step(site); return; }
     const seq = this.seq++;
     const top = this.stack.top;
     const depth = this.stack.frames.length;
@@ -119,9 +120,7 @@ export class RecordingWriter implements EventSink {
     this.chunk.add(kind, site, arg, values, top, resets);
     this.stack.apply(kind, arg, resets);
     this.recordSideEffects(kind, site, arg, seq, values, top, depth, resumed);
-    if (kind === EventKind.Step) {
-      if (this.stepSeenIn[site] !== this.chunkGeneration) this.firstStepInChunk(site, seq);
-    } else if (kind === EventKind.Write || kind === EventKind.Call) {
+    if (kind === EventKind.Write || kind === EventKind.Call) {
       this.addSitePosting(site, seq);
     } else if (kind === EventKind.PropWrite) {
       this.addObjectPosting(this.objectPostings, arg, seq, objectPostingsKey);
