@@ -14,7 +14,7 @@ import { ts } from 'ts-morph';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Mode } from '../protocol/events';
-import { HOOKS_GLOBAL } from '../protocol/hooks';
+import { BUDGET_ELIDED, BUDGET_LEFT, BUDGET_SLOTS, HOOKS_GLOBAL } from '../protocol/hooks';
 import { SiteKind } from '../protocol/sites';
 import type { BlockScope, Site, FileSiteTable } from '../protocol/sites';
 
@@ -31,9 +31,9 @@ export interface BuildError { file: string; line: number; column: number; messag
 export interface InstrumentResult { code: string; table: FileSiteTable; errors: BuildError[] }
 
 /** The identifiers the output uses; suffixed when user code already uses one of the prefixes. */
-interface Names { es: string; s: string; f: string; m: string; e: string; t: string }
+interface Names { es: string; s: string; f: string; m: string; e: string; t: string; b: string; q: string }
 
-const NAME_BASES = ['$$es', '$$s', '$$f', '$$m', '$$e', '$$t'] as const;
+const NAME_BASES = ['$$es', '$$s', '$$f', '$$m', '$$e', '$$t', '$$b', '$$q'] as const;
 
 export function pickNames(text: string): Names {
   const found = text.match(/\$\$[\w$]*/g) ?? [];
@@ -41,7 +41,7 @@ export function pickNames(text: string): Names {
     const sfx = k === 0 ? '' : `_${k}_`;
     const clash = found.some((tok) => NAME_BASES.some((b) => tok.startsWith(b + sfx)));
     if (!clash) {
-      return { es: '$$es' + sfx, s: '$$s' + sfx, f: '$$f' + sfx, m: '$$m' + sfx, e: '$$e' + sfx, t: '$$t' + sfx };
+      return { es: '$$es' + sfx, s: '$$s' + sfx, f: '$$f' + sfx, m: '$$m' + sfx, e: '$$e' + sfx, t: '$$t' + sfx, b: '$$b' + sfx, q: '$$q' + sfx };
     }
   }
 }
@@ -383,6 +383,8 @@ export class FileInstrumenter {
   readonly names: Names;
   private readonly steps: boolean;
   private readonly full: boolean;
+  /** Minimal mode: functions check the call budget inline (see inlineBudget). */
+  private readonly budgeted: boolean;
   private sf!: ts.SourceFile;
   private f!: ts.NodeFactory;
   private fn!: FnCtx;
@@ -408,6 +410,7 @@ export class FileInstrumenter {
     this.cur = { es: this.names.es, s: this.names.s };
     this.steps = mode !== 'minimal';
     this.full = mode === 'full';
+    this.budgeted = mode === 'minimal';
   }
 
   // ---- sites ------------------------------------------------------------------------------
@@ -877,7 +880,7 @@ export class FileInstrumenter {
   /** `var $$f = c(FN), temps; try { body } catch ($$e) { x(FN, $$e); throw $$e; } finally { e(FN, $$f); }` */
   private wrapBody(ctx: FnCtx, prologue: ts.Statement[], stmts: ts.Statement[], original: ts.Block | undefined): ts.Block {
     const f = this.f;
-    const decls = [f.createVariableDeclaration(ctx.frame, undefined, undefined, this.hook('c', [this.siteRef(ctx.site)]))];
+    const decls = [f.createVariableDeclaration(ctx.frame, undefined, undefined, this.inlineBudget(ctx) ? this.budgetedCall(ctx) : this.hook('c', [this.siteRef(ctx.site)]))];
     for (const t of ctx.temps) decls.push(f.createVariableDeclaration(t));
     const { hoisted, rest } = this.fixConflictingFunctions(stmts);
     const tryStmt = this.tryWrap(ctx, [...hoisted, ...rest]);
@@ -894,7 +897,41 @@ export class FileInstrumenter {
     return f.createTryStatement(
       f.createBlock(stmts, true),
       f.createCatchClause(e, f.createBlock([...rec, this.hookStmt('x', [this.siteRef(ctx.site), this.id(e)]), f.createThrowStatement(this.id(e))], true)),
-      f.createBlock([...this.recovery(ctx), this.hookStmt('e', [this.siteRef(ctx.site), this.id(ctx.frame)])], true));
+      f.createBlock([...this.recovery(ctx), this.inlineBudget(ctx) ? this.budgetedExit(ctx) : this.hookStmt('e', [this.siteRef(ctx.site), this.id(ctx.frame)])], true));
+  }
+
+  /**
+   * Minimal mode checks the call budget inline (runtime/call-budget.ts keeps it): an elided call
+   * costs a few typed-array operations instead of two hook calls, most of that mode's overhead.
+   * Async functions and generators (their elided frames suspend and resume), module bodies and
+   * code in `with` bodies (where our names are rebound) call the hooks, which apply the same budget.
+   */
+  private inlineBudget(ctx: FnCtx): boolean {
+    return this.budgeted && !ctx.suspendable && ctx !== this.moduleCtx && this.cur.es === this.names.es;
+  }
+
+  /**
+   * `$$q[0] === 0 && $$b[2k] > 0 ? c(FN) : ($$q[0]++, $$b[2k + 1]++, -1)`: quiet, or out of budget,
+   * is elided; a recorded call's hook takes it from the budget (the same test, so it agrees).
+   */
+  private budgetedCall(ctx: FnCtx): ts.Expression {
+    const f = this.f;
+    const quiet = (): ts.Expression => f.createElementAccessExpression(this.id(this.names.q), 0);
+    const slot = (i: number): ts.Expression => f.createElementAccessExpression(this.id(this.names.b), BUDGET_SLOTS * ctx.site + i);
+    const recorded = f.createLogicalAnd(
+      f.createStrictEquality(quiet(), f.createNumericLiteral(0)),
+      f.createGreaterThan(slot(BUDGET_LEFT), f.createNumericLiteral(0)));
+    const elided = f.createParenthesizedExpression(f.createComma(f.createComma(f.createPostfixIncrement(quiet()), f.createPostfixIncrement(slot(BUDGET_ELIDED))),
+      f.createPrefixMinus(f.createNumericLiteral(1))));
+    return f.createConditionalExpression(recorded, undefined, this.hook('c', [this.siteRef(ctx.site)]), undefined, elided);
+  }
+
+  /** `$$f < 0 ? $$q[0]-- : e(FN, $$f)` */
+  private budgetedExit(ctx: FnCtx): ts.Statement {
+    const f = this.f;
+    const elided = f.createLessThan(this.id(ctx.frame), f.createNumericLiteral(0));
+    const unquiet = f.createPostfixDecrement(f.createElementAccessExpression(this.id(this.names.q), 0));
+    return f.createExpressionStatement(f.createConditionalExpression(elided, undefined, unquiet, undefined, this.hook('e', [this.siteRef(ctx.site), this.id(ctx.frame)])));
   }
 
   /**
@@ -1292,6 +1329,10 @@ export class FileInstrumenter {
         f.createElementAccessExpression(f.createIdentifier('globalThis'), f.createStringLiteral(HOOKS_GLOBAL))),
       f.createVariableDeclaration(this.names.s, undefined, undefined, this.hook('file', [
         f.createStringLiteral(this.hash), f.createStringLiteral(this.fileName), f.createNumericLiteral(this.sites.length)])),
+      ...(this.budgeted ? [
+        f.createVariableDeclaration(this.names.b, undefined, undefined, this.hook('b', [this.id(this.names.s), f.createNumericLiteral(this.sites.length)])),
+        f.createVariableDeclaration(this.names.q, undefined, undefined, f.createPropertyAccessExpression(this.id(this.names.es), 'q')),
+      ] : []),
     ]);
     const mctx = this.moduleCtx;
     const decls = [f.createVariableDeclaration(mctx.frame, undefined, undefined, this.hook('c', [this.siteRef(0)]))];

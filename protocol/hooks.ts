@@ -5,16 +5,33 @@
  *
  *   var $$es = globalThis[HOOKS_GLOBAL], $$s = $$es.file("<hash>", "<abs source path>", <siteCount>);
  *
- * `$$s` is the file's base site id in this run; every hook receives `$$s + local`.
+ * `$$s` is the file's base site id in this run; every hook receives `$$s + local`. In minimal
+ * mode the declaration goes on with `$$b = $$es.b($$s, <siteCount>), $$q = $$es.q`.
  * Every hook that takes a value returns it unchanged, so it can wrap expressions.
  */
 export const HOOKS_GLOBAL = '__elixirscope_hooks__';
 /** Prefix of the identifiers the instrumenter adds; where user code uses such names, ours are renamed (`$$es_1_`…). */
 export const RESERVED_PREFIX = '$$es';
 
+/**
+ * The call budget of a file's functions, read and written by minimal-mode code itself
+ * (runtime/call-budget.ts): per local site k, slot BUDGET_SLOTS * k + BUDGET_LEFT is how many
+ * more calls may be recorded, + BUDGET_ELIDED how many were left out.
+ */
+export const BUDGET_SLOTS = 2;
+export const BUDGET_LEFT = 0;
+export const BUDGET_ELIDED = 1;
+
 export interface Hooks {
   /** Register a loaded file; returns its base site id. */
   file(hash: string, path: string, siteCount: number): number;
+  /** The call budget of the file registered at `base` (BUDGET_SLOTS per site). */
+  b(base: number, siteCount: number): Float64Array;
+  /**
+   * [0]: how many elided calls are on this thread's stack. Minimal-mode code raises it on entering
+   * an elided call and lowers it on leaving; while it is not 0 nothing is recorded.
+   */
+  readonly q: Int32Array;
   /** Step: statement `site` is about to run. */
   s(site: number): void;
   /** Call: entering function/module `site`; returns the new frame id. */

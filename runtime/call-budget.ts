@@ -10,11 +10,14 @@
  *
  * Mechanism: an elided call gets a negative frame id and raises `quiet` (how many elided frames
  * are on this thread's stack) until its exit. An elided async function or generator lowers it
- * while suspended. Two kinds of frame are recorded even inside an elided call, with `quiet`
+ * while suspended. Code instrumented in minimal mode does this itself for its plain functions
+ * (instrumenter/transform.ts budgetedCall): the budget and `quiet` are typed arrays it shares with
+ * the hooks here (Hooks.b, Hooks.q), so an elided call costs no hook call at all. Two kinds of frame are recorded even inside an elided call, with `quiet`
  * parked until they leave the stack: a module body (its top level defines what the rest of the
  * program calls) and a recorded generator or async function that resumes there.
  */
 import type { Hooks } from '../protocol/hooks';
+import { BUDGET_ELIDED, BUDGET_LEFT, BUDGET_SLOTS } from '../protocol/hooks';
 import type { Recorder } from './recorder';
 import { callBudgetRefill } from '../protocol/requests';
 
@@ -25,10 +28,12 @@ const perfNow = performance.now.bind(performance) as () => number;
 export function installCallBudget(rec: Recorder, budget: number): void {
   const hooks: Hooks = rec.hooks;
   const { file, s, c, e, r, x, w, p, m, sp, rs } = hooks;
-  let left = new Int32Array(1024);
-  let elided = new Float64Array(1024);
-  let isModule = new Uint8Array(1024);
-  let quiet = 0;
+  // Each file's budget (Hooks.b): minimal-mode code reads and writes it inline; the hooks below
+  // find it by site for the functions that call them. A file's local site 0 is its module body.
+  const files: Float64Array[] = [];
+  const budgetOf: Float64Array[] = [];
+  const baseOf: number[] = [];
+  const quiet = hooks.q; // [0]: elided frames on this thread's stack
   let quietFrames = 0;
   const suspendedQuiet = new Set<number>();
   const setAdd = Set.prototype.add, setDelete = Set.prototype.delete;
@@ -36,36 +41,27 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   const parkedFrames: number[] = [];
   const parkedQuiet: number[] = [];
   let parkedTop = 0;
-  let sites = 0; // site ids loaded so far: [0, sites)
   const refill = callBudgetRefill(budget);
   let refilledAt = perfNow();
 
-  function grow(to: number): void {
-    if (to <= left.length) return;
-    const n = Math.max(to, left.length * 2);
-    const l = new Int32Array(n); l.set(left); left = l;
-    const el = new Float64Array(n); el.set(elided); elided = el;
-    const mo = new Uint8Array(n); mo.set(isModule); isModule = mo;
-  }
-
   function park(frame: number): void {
     parkedFrames[parkedFrames.length] = frame;
-    parkedQuiet[parkedQuiet.length] = quiet;
+    parkedQuiet[parkedQuiet.length] = quiet[0];
     parkedTop = frame;
-    quiet = 0;
+    quiet[0] = 0;
   }
 
   function unpark(): void {
-    quiet = parkedQuiet[parkedQuiet.length - 1];
+    quiet[0] = parkedQuiet[parkedQuiet.length - 1];
     parkedFrames.length--;
     parkedQuiet.length--;
     parkedTop = parkedFrames.length ? parkedFrames[parkedFrames.length - 1] : 0;
   }
 
-  function quietCall(site: number): number {
-    if (isModule[site] === 1) { const f = c(site); park(f); return f; }
-    quiet++;
-    elided[site]++;
+  function quietCall(site: number, budgets: Float64Array, slot: number): number {
+    if (site === baseOf[site]) { const f = c(site); park(f); return f; }
+    quiet[0]++;
+    budgets[slot + BUDGET_ELIDED]++;
     quietFrames = quietFrames === MAX_BUDGET ? 1 : quietFrames + 1;
     return -quietFrames;
   }
@@ -73,38 +69,44 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   hooks.file = function (hash: string, path: string, siteCount: number): number {
     const base = file(hash, path, siteCount);
     const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
-    grow(base + count);
-    if (base + count > sites) sites = base + count;
-    for (let i = base; i < base + count; i++) left[i] = budget;
-    if (count > 0) { left[base] = MAX_BUDGET; isModule[base] = 1; } // local site 0 is the module body
+    const budgets = new Float64Array(BUDGET_SLOTS * count);
+    for (let i = 0; i < count; i++) { budgets[BUDGET_SLOTS * i + BUDGET_LEFT] = budget; budgetOf[base + i] = budgets; baseOf[base + i] = base; }
+    if (count > 0) budgets[BUDGET_LEFT] = Infinity; // the module body
+    files[files.length] = budgets;
     return base;
   };
+  hooks.b = function (base: number): Float64Array {
+    return budgetOf[base] ?? new Float64Array(0);
+  };
   hooks.c = function (site: number): number {
-    if (quiet === 0 && --left[site] >= 0) return c(site);
-    return quietCall(site);
+    const budgets = budgetOf[site];
+    if (budgets === undefined) return c(site);
+    const slot = BUDGET_SLOTS * (site - baseOf[site]);
+    if (quiet[0] === 0 && --budgets[slot + BUDGET_LEFT] >= 0) return c(site);
+    return quietCall(site, budgets, slot);
   };
   hooks.e = function (site: number, frame: number): void {
-    if (frame < 0) { quiet--; return; }
+    if (frame < 0) { quiet[0]--; return; }
     e(site, frame);
     if (frame === parkedTop) unpark();
   };
   hooks.sp = function <T>(site: number, frame: number, value: T): T {
-    if (frame < 0) { quiet--; Reflect.apply(setAdd, suspendedQuiet, [frame]); return value; }
+    if (frame < 0) { quiet[0]--; Reflect.apply(setAdd, suspendedQuiet, [frame]); return value; }
     const v = sp(site, frame, value);
     if (frame === parkedTop) unpark();
     return v;
   };
   hooks.rs = function <T>(site: number, frame: number, value: T): T {
-    if (frame < 0) { if (Reflect.apply(setDelete, suspendedQuiet, [frame]) === true) quiet++; return value; }
-    if (quiet !== 0 && frame !== parkedTop) park(frame);
+    if (frame < 0) { if (Reflect.apply(setDelete, suspendedQuiet, [frame]) === true) quiet[0]++; return value; }
+    if (quiet[0] !== 0 && frame !== parkedTop) park(frame);
     return rs(site, frame, value);
   };
-  hooks.s = function (site: number): void { if (quiet === 0) s(site); };
-  hooks.r = function <T>(site: number, value: T): T { return quiet === 0 ? r(site, value) : value; };
-  hooks.x = function (site: number, error: unknown): void { if (quiet === 0) x(site, error); };
-  hooks.w = function <T>(site: number, value: T): T { return quiet === 0 ? w(site, value) : value; };
-  hooks.p = function <T>(site: number, obj: unknown, key: unknown, value: T): T { return quiet === 0 ? p(site, obj, key, value) : value; };
-  hooks.m = function <T>(site: number, obj: unknown, result: T, appended: number): T { return quiet === 0 ? m(site, obj, result, appended) : result; };
+  hooks.s = function (site: number): void { if (quiet[0] === 0) s(site); };
+  hooks.r = function <T>(site: number, value: T): T { return quiet[0] === 0 ? r(site, value) : value; };
+  hooks.x = function (site: number, error: unknown): void { if (quiet[0] === 0) x(site, error); };
+  hooks.w = function <T>(site: number, value: T): T { return quiet[0] === 0 ? w(site, value) : value; };
+  hooks.p = function <T>(site: number, obj: unknown, key: unknown, value: T): T { return quiet[0] === 0 ? p(site, obj, key, value) : value; };
+  hooks.m = function <T>(site: number, obj: unknown, result: T, appended: number): T { return quiet[0] === 0 ? m(site, obj, result, appended) : result; };
 
   const tick = rec.tick;
   rec.tick = function (): void {
@@ -112,7 +114,9 @@ export function installCallBudget(rec: Recorder, budget: number): void {
     const now = perfNow();
     if (now - refilledAt < REFILL_MS) return;
     refilledAt = now;
-    for (let site = 0; site < sites; site++) if (left[site] < refill) left[site] = refill;
+    for (const budgets of files) {
+      for (let at = BUDGET_LEFT; at < budgets.length; at += BUDGET_SLOTS) if (budgets[at] < refill) budgets[at] = refill;
+    }
   };
 
   // Before the process-exit record: how many calls of each function were left out.
@@ -121,7 +125,10 @@ export function installCallBudget(rec: Recorder, budget: number): void {
   rec.finish = function (code: number, idleTimeoutMs: number): boolean {
     if (!reported) {
       reported = true;
-      for (let site = 0; site < sites; site++) if (elided[site] > 0) rec.elided(site, elided[site]);
+      for (let site = 0; site < budgetOf.length; site++) {
+        const n = budgetOf[site]?.[BUDGET_SLOTS * (site - baseOf[site]) + BUDGET_ELIDED] ?? 0;
+        if (n > 0) rec.elided(site, n);
+      }
     }
     return finish(code, idleTimeoutMs);
   };

@@ -28,6 +28,7 @@ import {
 } from './wire';
 import { CONTENTS, REDACTED, Snapshotter, TRUNCATED } from './snapshot';
 import type { Hooks } from '../protocol/hooks';
+import { BUDGET_LEFT, BUDGET_SLOTS } from '../protocol/hooks';
 import { ARG_WORDS, VALUE_COUNTS } from '../protocol/events';
 
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
@@ -442,6 +443,12 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       else clock(); // loading and compiling it took time no event accounts for
       return base;
     },
+    b(_base: number, siteCount: number): Float64Array {
+      const budgets = new Float64Array(BUDGET_SLOTS * (typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0));
+      for (let at = BUDGET_LEFT; at < budgets.length; at += BUDGET_SLOTS) budgets[at] = Infinity; // no budget: every call is recorded
+      return budgets;
+    },
+    q: new Int32Array(1),
     s(site: number): void {
       ring[wi] = site << 4;
       if (++wi >= limit) slow();

@@ -245,6 +245,18 @@ describe('instrumenter: sites carry original positions', () => {
     assert.equal(r.table.hash.length, 16);
   });
 
+  it('minimal mode: plain functions check the call budget inline, async functions and generators call the hooks', () => {
+    const r = instrumentSource('/virtual/budget.js', 'function plain(x) { return x; }\nasync function later() { await 0; }\nfunction* gen() { yield 1; }\n', 'minimal');
+    const lines = r.code.split('\n');
+    assert.equal(lines[0], `var $$es = globalThis["__elixirscope_hooks__"], $$s = $$es.file("${r.table.hash}", "/virtual/budget.js", ${r.table.sites.length}), $$b = $$es.b($$s, ${r.table.sites.length}), $$q = $$es.q;`);
+    const site = (name: string): number => r.table.sites.findIndex((s) => s.name === name);
+    const k = site('plain');
+    assert.ok(r.code.includes(`var $$f = $$q[0] === 0 && $$b[${2 * k}] > 0 ? $$es.c($$s + ${k}) : ($$q[0]++, $$b[${2 * k + 1}]++, -1);`), r.code);
+    assert.ok(r.code.includes(`$$f < 0 ? $$q[0]-- : $$es.e($$s + ${k}, $$f);`), r.code);
+    for (const name of ['later', 'gen']) assert.ok(r.code.includes(`var $$f = $$es.c($$s + ${site(name)});`), `${name}: ${r.code}`);
+    assert.ok(!instrumentSource('/virtual/budget.js', 'function plain(x) { return x; }\n', 'balanced').code.includes('$$b'), 'other modes keep the hooks');
+  });
+
   it('inline source map names the absolute original file', () => {
     const r = instrumentSource(FILE, 'export const x: number = 1;\n', 'full');
     const m = /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,(\S+)\s*$/.exec(r.code);
