@@ -10,7 +10,10 @@ import { ClockCollector, encodeClockBlock } from './clock-index';
 import { chunkKey, clockKey, frameBlockKey, META_KEY, moduleKey, objectPostingsKey, postingsKey, resumeKey, siteKey, snapshotPostingsKey, STATS_KEY, stepsKey } from './keys';
 import { elisionSummary, FORMAT_VERSION, type RecordingMeta, type RecordingStats } from './meta';
 import { RawJson, type EventSink, type RuntimeHello, type SinkValue } from './sink';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { RecordingError } from './errors';
+import { checkRecordingFolder } from './folder';
 
 type Batch = Array<{ type: 'put'; key: string; value: string | Buffer; valueEncoding?: 'buffer' }>;
 
@@ -64,8 +67,7 @@ export class RecordingWriter implements EventSink {
   private constructor(private readonly db: Level<string, string | Buffer>, private meta: RecordingMeta, private readonly manifest: BuildManifest) {}
 
   static async create(dir: string, meta: Omit<RecordingMeta, 'format'>, manifest: BuildManifest): Promise<RecordingWriter> {
-    const db = new Level<string, string | Buffer>(dir, { valueEncoding: 'utf8' });
-    await db.open();
+    const db = await openEmptyStore(dir);
     const writer = new RecordingWriter(db, { ...meta, format: FORMAT_VERSION }, manifest);
     await db.put(META_KEY, JSON.stringify(writer.meta));
     await db.put(STATS_KEY, JSON.stringify(writer.stats));
@@ -345,6 +347,22 @@ export class RecordingWriter implements EventSink {
     await this.writing;
     if (this.failure) throw this.failure;
   }
+}
+
+/** A new store in `dir`; an earlier recording there is deleted first (checkRecordingFolder). */
+async function openEmptyStore(dir: string): Promise<Level<string, string | Buffer>> {
+  const open = async (): Promise<Level<string, string | Buffer>> => {
+    const db = new Level<string, string | Buffer>(dir, { valueEncoding: 'utf8' });
+    await db.open();
+    return db;
+  };
+  if (checkRecordingFolder(dir).empty) return open();
+  const old = await open();
+  const recording = (await old.get(META_KEY)) !== undefined;
+  await old.close();
+  if (!recording) throw new RecordingError(`${dir} holds a LevelDB store that is not an ElixirScope recording: record into another folder`);
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+  return open();
 }
 
 /** The object id of a value that is a top-level object snapshot, or -1. */

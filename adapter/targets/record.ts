@@ -11,6 +11,8 @@ import type { RecordingWriter } from '../store/writer';
 import type { RecordingMeta } from '../store/meta';
 import type { RuntimeHello } from '../store/sink';
 import { threadDir } from '../store/threads';
+import { checkRecordingFolder } from '../store/folder';
+import { RecordingError } from '../store/errors';
 import { bundlePath } from './paths';
 import { LiveControl } from './live-control';
 import type { BuildManifest } from '../../protocol/sites';
@@ -153,8 +155,9 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const dir = resolve(opts.out ?? join(root, '.elixirscope', 'recordings', new Date().toISOString().replace(/[:.]/g, '-')));
   try {
     mkdirSync(dir, { recursive: true }); // an unusable folder fails here, before the program runs
+    checkRecordingFolder(dir);
   } catch (err) {
-    await refuse(err);
+    await refuse(err instanceof RecordingError ? new RecordError(err.message) : err);
   }
   const live = opts.live && new LiveControl(opts.live(build.manifest));
   liveRef.control = live || undefined;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Level } from 'level';
 import { packageRoot } from '../../adapter/targets/paths';
 import { INVOICE, lineOf, MAIN } from '../helpers/example';
 import { tempDir } from '../helpers/temp';
@@ -190,6 +191,44 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     const seen = JSON.parse(r.stdout) as { ours: string[]; fd3: string };
     assert.deepEqual(seen.ours, []);
     assert.doesNotMatch(seen.fd3, /^(pipe|socket):/, 'fd 3 is not our gate (a later open may reuse the number)');
+  });
+
+  it('--out: an earlier recording there is replaced, a folder with other files is refused', async () => {
+    const dir = join(tempDir(), 'out-twice');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, 'first.js'), 'function first(x) { return x * 2; }\nfor (let i = 0; i < 50; i++) first(i);\n');
+    writeFileSync(join(dir, 'second.js'), 'function second(y) { return y + 1; }\nsecond(1);\n');
+    const out = join(dir, 'rec');
+    for (const program of ['first.js', 'second.js']) assert.equal(cli('record', '--quiet', '--out', out, '--', join(dir, program)).code, 0);
+    // The second recording alone: none of the first one's events, sites or postings are left over.
+    const stats = JSON.parse(cli('query', out, 'stats', '--json').stdout) as { program: string; events: number };
+    assert.equal(stats.program, join(dir, 'second.js'));
+    const fresh = join(dir, 'fresh');
+    assert.equal(cli('record', '--quiet', '--out', fresh, '--', join(dir, 'second.js')).code, 0);
+    assert.equal(stats.events, (JSON.parse(cli('query', fresh, 'stats', '--json').stdout) as { events: number }).events);
+    const fns = JSON.parse(cli('query', out, 'functions', '--json').stdout) as Array<{ name: string }>;
+    assert.deepEqual(fns.map((f) => f.name).sort(), ['<module>', 'second']);
+    const keys = async (store: string): Promise<string[]> => {
+      const db = new Level<string, string>(store);
+      try { return await db.keys().all(); } finally { await db.close(); }
+    };
+    assert.deepEqual(await keys(out), await keys(fresh));
+
+    const r = cli('record', '--quiet', '--out', dir, '--', join(dir, 'second.js'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not empty and holds no recording: record into a new or empty folder/);
+    assert.equal(r.stdout, '', 'refused before the program ran');
+    assert.ok(existsSync(join(dir, 'first.js')) && !existsSync(join(dir, 'CURRENT')));
+
+    const foreign = join(dir, 'foreign');
+    const db = new Level<string, string>(foreign);
+    await db.put('theirs', 'kept');
+    await db.close();
+    const f = cli('record', '--quiet', '--out', foreign, '--', join(dir, 'second.js'));
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /holds a LevelDB store that is not an ElixirScope recording: record into another folder/);
+    assert.deepEqual(await keys(foreign), ['theirs']);
   });
 
   it('reports a missing program', () => {
