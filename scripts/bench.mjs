@@ -203,6 +203,7 @@ const configs = ['plain', ...MODES];
 // "(startup)" records the trivial warm-up program the same way: the fixed cost of a run (node and
 // CLI start, build-cache check, store open/close), shown separately and subtracted in "ratio-fixed".
 const STARTUP = '(startup)';
+const callBudgets = new Map(); // mode -> the call budget its recordings had (query stats)
 for (const pkg of [STARTUP, ...PACKAGES]) {
   const program = pkg === STARTUP ? 'warmup.js' : join('drivers', `${pkg}.js`);
   const runs = Object.fromEntries(configs.map((c) => [c, []]));
@@ -221,7 +222,7 @@ for (const pkg of [STARTUP, ...PACKAGES]) {
       if (r.code !== 0 || r.signal) problems.push(`${c} rep ${rep}: exit ${r.code}${r.signal ? ` signal ${r.signal}` : ''}${r.signal === 'SIGKILL' ? ` (timeout ${TIMEOUT_MS / 1000}s)` : ''}: ${r.stderr.split('\n').slice(-5).join(' | ')}`);
       else if (expected !== undefined && r.stdout !== expected) problems.push(`${c} rep ${rep}: output differs from plain`);
       if (c !== 'plain') {
-        try { stats[c].push(queryStats(out)); } catch (err) { problems.push(`${c} rep ${rep}: query stats failed: ${String(err.message).split('\n')[0]}`); }
+        try { const st = queryStats(out); stats[c].push(st); if (st.callBudget) callBudgets.set(c, st); } catch (err) { problems.push(`${c} rep ${rep}: query stats failed: ${String(err.message).split('\n')[0]}`); }
         rmSync(out, { recursive: true, force: true });
       }
       if (process.stdout.isTTY) process.stdout.write(`  rep ${rep + 1}/${REPS} ${c} ${fmt(r.ms)} ms          \r`);
@@ -268,7 +269,7 @@ for (const m of MODES) {
 }
 table(['mode', 'geomean', 'geomean-fixed', 'programs', 'events/s', 'B/event', ...PACKAGES], sumRows, [false, ...Array(5 + PACKAGES.length).fill(true)]);
 log(`(ratio = median recorded ms / median plain ms, whole command; ratio-fixed = (recorded - recorded ${STARTUP}) / (plain - plain ${STARTUP}), i.e. without the fixed cost of a run; "-" where the plain run is mostly startup)`);
-if (MODES.includes('minimal')) log('(minimal mode records each function\'s first 1000 calls, then up to 100 a second, its default call budget; "elided calls" counts the others, which it counts but does not record)');
+for (const [m, st] of callBudgets) log(`(${m} mode recorded each function's first ${st.callBudget} calls, then up to ${st.callBudgetPerSecond} a second, its call budget; "elided calls" counts the others, which it counts but does not record)`);
 results.loadavgEnd = loadavg();
 results.finished = new Date().toISOString();
 writeFileSync(JSON_OUT, JSON.stringify(results, null, 2) + '\n');

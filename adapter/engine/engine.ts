@@ -1,6 +1,7 @@
 import { EventKind } from '../../protocol/events';
 import { SiteKind } from '../../protocol/sites';
 import type { RecordedValue } from '../../protocol/values';
+import { callBudgetRefill } from '../../protocol/requests';
 import { RecordingReader } from '../store/reader';
 import { elidedCalls } from '../store/meta';
 import { Navigator, type Stop } from './navigator';
@@ -25,7 +26,9 @@ export interface StateAt {
 }
 export interface Stats { events: number; sites: number; files: number; frames: number; bytes: number; durationMs: number; complete: boolean; exitCode?: number; dropped: number; mode: string; program: string;
   /** Calls the call budget counted but did not record, over how many functions. */
-  elidedCalls: number; elidedFunctions: number }
+  elidedCalls: number; elidedFunctions: number;
+  /** With a call budget: how many of each function's first calls were recorded, and then how many a second. */
+  callBudget?: number; callBudgetPerSecond?: number }
 
 const EXAMINE_LIMIT = 1000;
 
@@ -68,11 +71,13 @@ export class TemporalEngine {
 
   stats(): Stats {
     const s = this.reader.stats;
+    const budget = this.reader.meta.callBudget;
     return {
       events: s.events, sites: this.reader.sites.filter(Boolean).length, files: this.reader.files.length, frames: s.frames,
       bytes: this.reader.bytesOnDisk(), durationMs: s.durationMs, complete: s.complete, exitCode: s.exitCode, dropped: s.dropped,
       mode: this.reader.meta.mode, program: this.reader.meta.program,
       elidedCalls: elidedCalls(s.elided), elidedFunctions: s.elided?.length ?? 0,
+      ...(budget ? { callBudget: budget, callBudgetPerSecond: callBudgetRefill(budget) } : {}),
     };
   }
 

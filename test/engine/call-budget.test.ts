@@ -58,6 +58,7 @@ describe('call budget: hot functions are counted, not recorded, and the call tre
     const stats = engine.stats();
     assert.equal(stats.elidedCalls, fns.reduce((sum, f) => sum + (f.elided ?? 0), 0));
     assert.equal(stats.elidedFunctions, fns.filter((f) => f.elided).length);
+    assert.deepEqual([stats.callBudget, stats.callBudgetPerSecond], [BUDGET, 1], 'the budget the run had, for the CLI and the bench');
   });
 
   it('recording goes on after elided async functions, generators and throws have left the stack', () => {
