@@ -353,7 +353,14 @@ export class RecordingWriter implements EventSink {
 async function openEmptyStore(dir: string): Promise<Level<string, string | Buffer>> {
   const open = async (): Promise<Level<string, string | Buffer>> => {
     const db = new Level<string, string | Buffer>(dir, { valueEncoding: 'utf8' });
-    await db.open();
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      throw new RecordingError(/\block\b/i.test(cause)
+        ? `cannot record into ${dir}: another process has the recording there open (is it still being recorded?)`
+        : `cannot record into ${dir}: ${cause}`);
+    }
     return db;
   };
   if (checkRecordingFolder(dir).empty) return open();

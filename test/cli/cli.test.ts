@@ -221,6 +221,15 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     assert.equal(r.stdout, '', 'refused before the program ran');
     assert.ok(existsSync(join(dir, 'first.js')) && !existsSync(join(dir, 'CURRENT')));
 
+    const held = new Level<string, string>(out); // as a recorder still writing it would
+    await held.open();
+    try {
+      const locked = cli('record', '--quiet', '--out', out, '--', join(dir, 'first.js'));
+      assert.equal(locked.code, 2);
+      assert.match(locked.stderr, /cannot record into .*: another process has the recording there open \(is it still being recorded\?\)/);
+    } finally { await held.close(); }
+    assert.equal((JSON.parse(cli('query', out, 'stats', '--json').stdout) as { program: string }).program, join(dir, 'second.js'), 'left as it was');
+
     const foreign = join(dir, 'foreign');
     const db = new Level<string, string>(foreign);
     await db.put('theirs', 'kept');
