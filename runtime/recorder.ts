@@ -120,6 +120,14 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   let limit = 0;       // hot-path bound: slow path when wi >= limit
   let blimit = byteCap; // bytes may be written while bw + need <= blimit
   let recW = 0, recB = 0; // start of the record being written (for mid-record byte waits)
+  // A value hook can run out of stack mid-record (the program recursing to its limit: the hooks
+  // use stack too). It must not leave half a record in the ring (the recorder would stop reading
+  // the stream there) nor throw (the program's own exception goes on as without us): its catch
+  // puts a one-event Gap where the record began, inline (any call may overflow again). `recEnd`:
+  // where the record in progress ends once its values are written. A snapshot thrown away so
+  // may have been registered as sent: the next snapshot forgets them all (`sentUnsure`).
+  let recEnd = -1;
+  let sentUnsure = false;
   let lastPubW = -1;
   let frameSeq = 0;
   let siteBase = 0;
@@ -365,6 +373,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
    * (protocol/values.ts SameSnapshot; the reader puts the snapshot back).
    */
   function snapshot(v: unknown): void {
+    if (sentUnsure) { sentUnsure = false; snap.forgetAllSent(); }
     const n = snap.encodeTo(v);
     if (n > maxJsonChars) { json(TRUNCATED); return; }
     const obj = typeof v === 'object' ? v as object : undefined;
@@ -417,10 +426,13 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   /** A PropWrite record for hooks.m: key undefined = the object's whole contents; value as JSON text. */
   function mutation(site: number, id: number, key: number | string | undefined, valueJson: string): void {
     recW = wi; recB = bw;
-    ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = id; wi += 2;
-    if (key === undefined) json(CONTENTS); else val(key);
-    json(valueJson);
-    if (wi >= limit) slow();
+    try {
+      ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = id; wi += 2;
+      if (key === undefined) json(CONTENTS); else val(key);
+      json(valueJson);
+      recEnd = wi;
+      if (wi >= limit) slow();
+    } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
   }
 
   function isRedactedSite(site: number): boolean {
@@ -465,22 +477,31 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     },
     r<T>(site: number, value: T): T {
       recW = wi; recB = bw;
-      ring[wi++] = (site << 4) | K_RETURN;
-      val(value);
-      if (wi >= limit) slow();
+      try {
+        ring[wi++] = (site << 4) | K_RETURN;
+        val(value);
+        recEnd = wi;
+        if (wi >= limit) slow();
+      } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
       return value;
     },
     x(site: number, error: unknown): void {
       recW = wi; recB = bw;
-      ring[wi++] = (site << 4) | K_THROW;
-      val(error);
-      if (wi >= limit) slow();
+      try {
+        ring[wi++] = (site << 4) | K_THROW;
+        val(error);
+        recEnd = wi;
+        if (wi >= limit) slow();
+      } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
     },
     w<T>(site: number, value: T): T {
       recW = wi; recB = bw;
-      ring[wi++] = (site << 4) | K_WRITE;
-      if (anyRedact && isRedactedSite(site)) json(REDACTED); else val(value);
-      if (wi >= limit) slow();
+      try {
+        ring[wi++] = (site << 4) | K_WRITE;
+        if (anyRedact && isRedactedSite(site)) json(REDACTED); else val(value);
+        recEnd = wi;
+        if (wi >= limit) slow();
+      } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
       return value;
     },
     p<T>(site: number, obj: unknown, key: unknown, value: T): T {
@@ -496,11 +517,14 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
         return value;
       }
       recW = wi; recB = bw;
-      ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = snap.idOf(obj as object); wi += 2;
-      if (kt === 'string' || kt === 'number' || kt === 'symbol') val(key); else json(TRUNCATED);
-      if ((kt === 'string' && snap.isSecret(key as string)) || (anyRedact && isRedactedSite(site))) json(REDACTED);
-      else val(value);
-      if (wi >= limit) slow();
+      try {
+        ring[wi] = (site << 4) | K_PROPWRITE; ring[wi + 1] = snap.idOf(obj as object); wi += 2;
+        if (kt === 'string' || kt === 'number' || kt === 'symbol') val(key); else json(TRUNCATED);
+        if ((kt === 'string' && snap.isSecret(key as string)) || (anyRedact && isRedactedSite(site))) json(REDACTED);
+        else val(value);
+        recEnd = wi;
+        if (wi >= limit) slow();
+      } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
       return value;
     },
     m<T>(site: number, obj: unknown, result: T, appended: number): T {
@@ -559,9 +583,12 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
     uncaught(error: unknown, rejection: boolean): void {
       if (disabled || finished) return;
       recW = wi; recB = bw;
-      ring[wi++] = ((rejection ? 1 : 0) << 4) | K_UNCAUGHT;
-      val(error);
-      if (wi >= limit) slow();
+      try {
+        ring[wi++] = ((rejection ? 1 : 0) << 4) | K_UNCAUGHT;
+        val(error);
+        recEnd = wi;
+        if (wi >= limit) slow();
+      } catch { if (wi !== recEnd) { wi = recW; bw = recB; ring[wi] = K_GAP; ring[wi + 1] = 1; wi += 2; sentUnsure = true; } }
     },
     elided(site: number, count: number): void {
       if (disabled || finished) return;
