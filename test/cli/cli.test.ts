@@ -240,6 +240,31 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     assert.deepEqual(await keys(foreign), ['theirs']);
   });
 
+  it('a program that overflows its stack and catches it goes on being recorded', () => {
+    // Near the stack's limit a hook can run out of stack mid-record: it must leave no half record.
+    const dir = join(tempDir(), 'overflow');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, 'main.js'), [
+      'function rec(n) { return rec(n + 1) + 1; }',
+      'for (let i = 0; i < 10; i++) {',
+      '  try { rec(0); } catch (e) { console.log(i, e.name); }',
+      '}',
+      'function after(a) { return a * 2; }',
+      'console.log(after(21));',
+    ].join('\n'));
+    const expected = spawnSync(process.execPath, [join(dir, 'main.js')], { encoding: 'utf8' }).stdout;
+    for (const mode of ['balanced', 'full']) {
+      const out = join(dir, `rec-${mode}`);
+      const r = cli('record', '--quiet', '--mode', mode, '--out', out, '--', join(dir, 'main.js'));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, expected);
+      assert.equal((JSON.parse(cli('query', out, 'stats', '--json').stdout) as { complete: boolean }).complete, true, mode);
+      const fns = JSON.parse(cli('query', out, 'functions', '--json').stdout) as Array<{ name: string; calls: number }>;
+      assert.equal(fns.find((f) => f.name === 'after')?.calls, 1, `${mode}: what ran after the overflows is recorded`);
+    }
+  });
+
   it('reports a missing program', () => {
     const r = cli('record', '--', '/nowhere/missing.ts');
     assert.equal(r.code, 2);
