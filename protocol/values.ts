@@ -17,7 +17,7 @@ export type RecordedValue =
   | { r: number; c: string }                   // reference to an object beyond the depth limit: id, class
   | { x: 'redacted' }                          // secret, never left the program
   | { x: 'contents' }                          // property-write key: the whole object now looks like the value (a built-in changed it)
-  | { t: 1; a?: 1 }                           // truncated (size limit), or uninitialized (TDZ); a: an accessor property (no value)
+  | { t: 1; a?: 1 | 2 }                       // truncated (size limit), or uninitialized (TDZ); a: an accessor property (no value; 2: it has only a setter)
   | SameSnapshot
   ;
 
@@ -85,6 +85,16 @@ export const enum RingValueTag {
 /** The key of a property write that replaces an object's recorded contents (after `arr.sort()`, `map.set(k, v)`, ...). */
 export function isContentsKey(key: RecordedValue): boolean {
   return typeof key === 'object' && key !== null && (key as { x?: unknown }).x === 'contents';
+}
+
+/** An accessor property's value: none was recorded (a getter is never run). */
+export function isAccessor(v: RecordedValue): boolean {
+  return typeof v === 'object' && v !== null && 'a' in v;
+}
+
+/** An accessor with a setter and no getter (V8's previews leave those out). */
+export function isSetterOnly(v: RecordedValue): boolean {
+  return isAccessor(v) && (v as { a: number }).a === 2;
 }
 
 export function isObjectSnapshot(v: RecordedValue): v is ObjectSnapshot {

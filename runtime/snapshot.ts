@@ -98,8 +98,9 @@ const BUILTIN_PROTOS = new SetC<object>([
 
 export const REDACTED = '{"x":"redacted"}';
 export const TRUNCATED = '{"t":1}';
-/** An accessor property: no value recorded (a getter is never run). */
+/** An accessor property: no value recorded (a getter is never run); SETTER_ONLY: one with no getter. */
 export const ACCESSOR = '{"t":1,"a":1}';
+export const SETTER_ONLY = '{"t":1,"a":2}';
 /** Property-write key meaning "the object's whole contents" (protocol/values.ts isContentsKey). */
 export const CONTENTS = '{"x":"contents"}';
 /** Objects per encode tracked in a plain array before switching to a Set. */
@@ -679,11 +680,11 @@ export class Snapshotter {
           const key = this.quoteKey(k);
           if (key === null) { this.jstr(k); this.ascii(','); this.ascii(REDACTED); } else {
             this.bytes(key); this.ascii(',');
-            if (hasOwn(d, 'value')) this.value(d.value, d1); else this.ascii(ACCESSOR);
+            if (hasOwn(d, 'value')) this.value(d.value, d1); else this.ascii(d.get === undefined ? SETTER_ONLY : ACCESSOR);
           }
         } else {
           this.value(k, d1); this.ascii(',');
-          if (hasOwn(d, 'value')) this.value(d.value, d1); else this.ascii(ACCESSOR);
+          if (hasOwn(d, 'value')) this.value(d.value, d1); else this.ascii(d.get === undefined ? SETTER_ONLY : ACCESSOR);
         }
         this.ascii(']');
       } catch (e) {

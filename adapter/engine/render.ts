@@ -1,4 +1,4 @@
-import { isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isAccessor, isObjectSnapshot, isSetterOnly, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 
 /** Renders a recorded value the way VS Code's variables view shows JavaScript values. */
 export function renderValue(v: RecordedValue, depth = 0): string {
@@ -13,7 +13,7 @@ export function renderValue(v: RecordedValue, depth = 0): string {
   if ('n' in v) return String(v.n);
   if ('b' in v) return `${v.b}n`;
   if ('y' in v) return `Symbol(${v.y})`;
-  if ('f' in v) return `ƒ ${v.f || 'anonymous'}`;
+  if ('f' in v) return depth > 0 ? 'ƒ' : `ƒ ${v.f || 'anonymous'}`; // a preview shows no function names
   if ('x' in v) return '[redacted]';
   if ('t' in v) return '…';
   if ('r' in v) return v.c;
@@ -21,20 +21,55 @@ export function renderValue(v: RecordedValue, depth = 0): string {
 }
 
 function renderObject(o: ObjectSnapshot, depth: number): string {
-  if (o.k === 'date' || o.k === 'regexp') return o.d ?? o.c;
+  if (o.k === 'date') return dateText(o);
+  if (o.k === 'regexp') return o.d ?? o.c;
   if (o.k === 'error') return errorText(o);
   if (depth > 0) return o.k === 'array' ? `Array(${o.n})` : o.c === 'Object' ? '{…}' : o.c;
+  if (o.k === 'array' || o.k === 'typedarray') return arrayText(o);
   const more = o.n > o.p.length ? ', …' : '';
-  // Like V8's preview, an object's one-line form leaves out accessors (recorded with no value);
-  // they show when it is expanded.
-  const shown = o.k === 'array' ? o.p : o.p.filter(([, val]) => !isAccessor(val));
-  const items = shown.map(([k, val]) => (o.k === 'array' ? renderValue(val, 1) : `${keyText(k)}: ${renderValue(val, 1)}`)).join(', ');
+  const items = o.p.filter(([, val]) => !isSetterOnly(val)).map(([k, val]) => `${keyText(k)}: ${propertyText(val)}`).join(', ');
   switch (o.k) {
-    case 'array': return `(${o.n}) [${items}${more}]`;
     case 'map': return `Map(${o.n}) {${o.p.map(([k, val]) => `${renderValue(k as RecordedValue, 1)} => ${renderValue(val, 1)}`).join(', ')}${more}}`;
     case 'set': return `Set(${o.n}) {${o.p.map(([, val]) => renderValue(val, 1)).join(', ')}${more}}`;
     default: return `${o.c === 'Object' ? '' : o.c + ' '}{${items}${more}}`;
   }
+}
+
+/**
+ * A property's value in a one-line preview. Like V8's preview (as vscode-js-debug renders it): an
+ * accessor with a getter as `<accessor>`, one with only a setter left out (both show when the
+ * object is expanded).
+ */
+function propertyText(v: RecordedValue): string {
+  return isAccessor(v) ? '<accessor>' : renderValue(v, 1);
+}
+
+const INDEX = /^(0|[1-9]\d*)$/;
+
+/**
+ * An array as V8's preview reads (vscode-js-debug's form): `(3) [1, 2, 3]`, a typed array
+ * `Uint8Array(3) [1, 2, 3]`; elements in index order, `…` for a run of holes or what the snapshot
+ * left out, then the other own properties by name.
+ */
+function arrayText(o: ObjectSnapshot): string {
+  const parts: string[] = [];
+  let last = -1;
+  for (const [k, val] of o.p) {
+    if (typeof k !== 'string' || !INDEX.test(k)) continue;
+    const i = Number(k);
+    if (i > last + 1) parts.push('…');
+    last = i;
+    parts.push(propertyText(val));
+  }
+  if (o.n > last + 1) parts.push('…');
+  for (const [k, val] of o.p) if ((typeof k !== 'string' || !INDEX.test(k)) && !isSetterOnly(val)) parts.push(`${keyText(k)}: ${propertyText(val)}`);
+  return `${o.k === 'array' ? '' : o.c}(${o.n}) [${parts.join(', ')}]`;
+}
+
+/** A date as V8 describes it (Date.prototype.toString, in this process's time zone). */
+function dateText(o: ObjectSnapshot): string {
+  const t = o.d === undefined ? NaN : Date.parse(o.d);
+  return t === t ? new Date(t).toString() : o.d ?? o.c;
 }
 
 /**
@@ -47,10 +82,6 @@ function errorText(o: ObjectSnapshot): string {
   return name === '' ? message : message === '' ? name : `${name}: ${message}`;
 }
 
-/** An accessor property (recorded with no value: the runtime never runs a getter). */
-function isAccessor(v: RecordedValue): boolean {
-  return typeof v === 'object' && v !== null && 'a' in v;
-}
 
 function keyText(k: string | RecordedValue): string {
   return typeof k === 'string' ? (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)) : renderValue(k, 1);

@@ -1,5 +1,5 @@
 import { EventKind } from '../../protocol/events';
-import { isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isAccessor, isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 import { SiteKind, type BlockScope, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
@@ -232,11 +232,6 @@ function replaceContents(snap: ObjectSnapshot, value: ObjectSnapshot): void {
   if (value.k === 'error') snap.e = value.e;
 }
 
-/** An accessor property (recorded with no value: the runtime never runs a getter). */
-function isAccessor(v: RecordedValue): boolean {
-  return typeof v === 'object' && v !== null && 'a' in v;
-}
-
 function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): void {
   if (snap.k === 'array' && key === 'length' && typeof value === 'number') {
     snap.n = value;
@@ -250,6 +245,23 @@ function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): v
   // An error's name is what its description starts with.
   if (snap.k === 'error' && key === 'name' && typeof value === 'string') snap.e = value === snap.c ? undefined : value;
   if (entry) entry[1] = value;
+  else if (snap.k === 'array') addArrayProperty(snap, key, value);
   else { snap.p.push([key, value]); snap.n++; }
-  if (snap.k === 'array' && /^\d+$/.test(key)) snap.n = Math.max(snap.n, Number(key) + 1);
+}
+
+/**
+ * An array's new own property: an element goes in index order (a hole filled, or the array grown:
+ * its length is n), any other key after the elements, leaving the length as it is.
+ */
+function addArrayProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): void {
+  if (!/^(0|[1-9]\d*)$/.test(key)) { snap.p.push([key, value]); return; }
+  const index = Number(key);
+  let at = 0;
+  while (at < snap.p.length && isIndexBelow(snap.p[at][0], index)) at++;
+  snap.p.splice(at, 0, [key, value]);
+  snap.n = Math.max(snap.n, index + 1);
+}
+
+function isIndexBelow(k: string | RecordedValue, index: number): boolean {
+  return typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k) && Number(k) < index;
 }

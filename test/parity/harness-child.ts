@@ -219,11 +219,8 @@ function render(v: RemoteObject): string {
   const p = v.preview;
   if (!p) return v.description ?? v.className ?? 'Object';
   const more = p.overflow ? ', …' : '';
-  const items = p.properties.map((q) => (v.subtype === 'array' ? nested(q) : `${key(q.name)}: ${nested(q)}`)).join(', ');
-  if (v.subtype === 'array') {
-    const n = /\((\d+)\)/.exec(v.description ?? '')?.[1] ?? String(p.properties.length);
-    return `(${n}) [${items}${more}]`;
-  }
+  if (v.subtype === 'array' || v.subtype === 'typedarray') return arrayPreview(v, p);
+  const items = p.properties.map((q) => `${key(q.name)}: ${nested(q)}`).join(', ');
   if (v.subtype === 'map' || v.subtype === 'set') {
     const entries = (p as ObjectPreview & { entries?: Array<{ key?: ObjectPreview; value: ObjectPreview }> }).entries ?? [];
     const one = (e: ObjectPreview) => (e.type === 'string' ? JSON.stringify(e.description ?? '') : e.type === 'object' ? (e.subtype === 'array' ? e.description ?? 'Array' : '{…}') : e.description ?? '');
@@ -233,8 +230,30 @@ function render(v: RemoteObject): string {
   return `${v.className === 'Object' ? '' : `${v.className} `}{${items}${more}}`;
 }
 
+/**
+ * An array as vscode-js-debug renders V8's preview: elements in index order, `…` for a run of
+ * holes or the rest past the preview, then the other properties by name (a typed array's preview
+ * has only its elements); a typed array is named by its class.
+ */
+function arrayPreview(v: RemoteObject, p: ObjectPreview): string {
+  const n = Number(/\((\d+)\)/.exec(v.description ?? '')?.[1] ?? p.properties.length);
+  const isIndex = (name: string) => /^(0|[1-9]\d*)$/.test(name);
+  const parts: string[] = [];
+  let last = -1;
+  for (const q of p.properties) {
+    if (!isIndex(q.name)) continue;
+    if (Number(q.name) > last + 1) parts.push('…');
+    last = Number(q.name);
+    parts.push(nested(q));
+  }
+  if (n > last + 1) parts.push('…');
+  if (v.subtype === 'array') for (const q of p.properties) if (!isIndex(q.name)) parts.push(`${key(q.name)}: ${nested(q)}`);
+  return `${v.subtype === 'array' ? '' : v.className ?? ''}(${n}) [${parts.join(', ')}]`;
+}
+
 function nested(q: PropertyPreview): string {
   switch (q.type) {
+    case 'accessor': return '<accessor>'; // as vscode-js-debug renders an accessor's preview (it has no value)
     case 'string': return JSON.stringify(q.value ?? '');
     case 'function': return 'ƒ';
     case 'object':
