@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MODES, type Mode } from '../protocol/events';
-import { RecordError, startRecording } from '../adapter/targets/record';
+import { exitStatus, RecordError, startRecording } from '../adapter/targets/record';
 import { RecordingError } from '../adapter/store/errors';
 
 const USAGE = `usage:
@@ -62,7 +62,7 @@ async function record(argv: string[]): Promise<number> {
   await rec.closeThreads();
   say(`recorded ${stats} events in ${Date.now() - started} ms into ${rec.dir}${rec.writer.elision ? `; ${rec.writer.elision}` : ''}`, quiet);
   if (signal) say(`program ended by ${signal}`, quiet);
-  return code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1);
+  return exitStatus(code, signal);
 }
 
 /** Builds (incrementally) the instrumented copy of a workspace; errors as file:line:column lines a problem matcher reads. */

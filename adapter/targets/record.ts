@@ -81,6 +81,11 @@ export interface Recording {
   interrupt(signal: NodeJS.Signals): void;
 }
 
+/** A program's exit status as a shell reports it: its exit code, or 128 + the number of the signal that ended it. */
+export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0);
+}
+
 /** How long a program may take to begin exiting on an interrupting signal before it is killed. */
 const INTERRUPT_GRACE_MS = 1000;
 
@@ -157,7 +162,9 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     mkdirSync(dir, { recursive: true }); // an unusable folder fails here, before the program runs
     checkRecordingFolder(dir);
   } catch (err) {
-    await refuse(err instanceof RecordingError ? new RecordError(err.message) : err);
+    const code = (err as NodeJS.ErrnoException).code;
+    await refuse(new RecordError(err instanceof RecordingError ? err.message
+      : code === 'EEXIST' || code === 'ENOTDIR' ? `cannot record into ${dir}: it is a file, not a folder` : `cannot record into ${dir}: ${(err as Error).message}`));
   }
   const live = opts.live && new LiveControl(opts.live(build.manifest));
   liveRef.control = live || undefined;
@@ -175,7 +182,7 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     if (!connected) await writer.end(false);
     // A thread writer that failed to open has already failed its connection; the others flush.
     await Promise.allSettled(threadWriters);
-    writer.setExitCode(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0));
+    writer.setExitCode(exitStatus(code, signal));
     await writer.flush();
     return { code, signal };
   })]);

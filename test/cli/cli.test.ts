@@ -221,6 +221,11 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     assert.equal(r.stdout, '', 'refused before the program ran');
     assert.ok(existsSync(join(dir, 'first.js')) && !existsSync(join(dir, 'CURRENT')));
 
+    writeFileSync(join(dir, 'a-file'), '');
+    const onFile = cli('record', '--quiet', '--out', join(dir, 'a-file'), '--', join(dir, 'second.js'));
+    assert.equal(onFile.code, 2);
+    assert.match(onFile.stderr, /cannot record into .*a-file: it is a file, not a folder/);
+
     const held = new Level<string, string>(out); // as a recorder still writing it would
     await held.open();
     try {
@@ -263,6 +268,17 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
       const fns = JSON.parse(cli('query', out, 'functions', '--json').stdout) as Array<{ name: string; calls: number }>;
       assert.equal(fns.find((f) => f.name === 'after')?.calls, 1, `${mode}: what ran after the overflows is recorded`);
     }
+  });
+
+  it('a program killed by a signal: its exit status as a shell reports it (128 + the signal), in the recording too', () => {
+    const dir = join(tempDir(), 'killed');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, 'main.js'), "console.log('before');\nprocess.kill(process.pid, 'SIGKILL');\n");
+    const r = cli('record', '--quiet', '--out', join(dir, 'rec'), '--', join(dir, 'main.js'));
+    assert.equal(r.code, 137);
+    assert.equal(r.stdout, 'before\n');
+    assert.equal((JSON.parse(cli('query', join(dir, 'rec'), 'stats', '--json').stdout) as { exitCode: number }).exitCode, 137);
   });
 
   it('reports a missing program', () => {
