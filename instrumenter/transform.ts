@@ -839,7 +839,7 @@ export class FileInstrumenter {
         stmts = [f.createReturnStatement(e)];
         if (this.steps) stmts.unshift(this.hookStmt('s', [this.siteRef(stepSite)]));
       }
-      const block = this.wrapBody(ctx, prologue, [...pre, ...stmts], ts.isBlock(body) ? body : undefined);
+      const block = this.wrapBody(ctx, prologue, [...pre, ...stmts], ts.isBlock(body) ? body : undefined, params.map((p) => p.text));
       switch (node.kind) {
         case ts.SyntaxKind.FunctionDeclaration:
           return f.updateFunctionDeclaration(node, modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, block);
@@ -878,11 +878,11 @@ export class FileInstrumenter {
   }
 
   /** `var $$f = c(FN), temps; try { body } catch ($$e) { x(FN, $$e); throw $$e; } finally { e(FN, $$f); }` */
-  private wrapBody(ctx: FnCtx, prologue: ts.Statement[], stmts: ts.Statement[], original: ts.Block | undefined): ts.Block {
+  private wrapBody(ctx: FnCtx, prologue: ts.Statement[], stmts: ts.Statement[], original: ts.Block | undefined, params: readonly string[] = []): ts.Block {
     const f = this.f;
     const decls = [f.createVariableDeclaration(ctx.frame, undefined, undefined, this.inlineBudget(ctx) ? this.budgetedCall(ctx) : this.hook('c', [this.siteRef(ctx.site)]))];
     for (const t of ctx.temps) decls.push(f.createVariableDeclaration(t));
-    const { hoisted, rest } = this.fixConflictingFunctions(stmts);
+    const { hoisted, rest } = this.fixConflictingFunctions(stmts, params);
     const tryStmt = this.tryWrap(ctx, [...hoisted, ...rest]);
     const block = f.createBlock([...prologue, f.createVariableStatement(undefined, decls), ...this.conflictVars, tryStmt], true);
     this.conflictVars = [];
@@ -950,10 +950,11 @@ export class FileInstrumenter {
   /**
    * Moving a body into a try block makes its function declarations block-scoped; that is a
    * SyntaxError when the same name is also declared with `var` (anywhere in the function) or
-   * declared twice. Such declarations become `name = function () {...}` assignments at the start
-   * of the block (same hoisting, same .name), with a `var name;` before the try.
+   * declared twice, and a parameter of that name would no longer be the function (nor, in sloppy
+   * mode, `arguments[i]`). Such declarations become `name = function () {...}` assignments at the
+   * start of the block (same hoisting, same .name), with a `var name;` before the try.
    */
-  private fixConflictingFunctions(stmts: ts.Statement[]): { hoisted: ts.Statement[]; rest: ts.Statement[] } {
+  private fixConflictingFunctions(stmts: ts.Statement[], params: readonly string[] = []): { hoisted: ts.Statement[]; rest: ts.Statement[] } {
     const fnNames = new Map<string, number>();
     for (const s of stmts) if (ts.isFunctionDeclaration(s) && s.name && s.body) fnNames.set(s.name.text, (fnNames.get(s.name.text) ?? 0) + 1);
     if (fnNames.size === 0) return { hoisted: [], rest: stmts };
@@ -966,7 +967,7 @@ export class FileInstrumenter {
       ts.forEachChild(n, scan);
     };
     for (const s of stmts) scan(s);
-    const conflicted = new Set([...fnNames].filter(([n, c]) => c > 1 || vars.has(n)).map(([n]) => n));
+    const conflicted = new Set([...fnNames].filter(([n, c]) => c > 1 || vars.has(n) || params.includes(n)).map(([n]) => n));
     if (conflicted.size === 0) return { hoisted: [], rest: stmts };
     const f = this.f;
     const hoisted: ts.Statement[] = [];
