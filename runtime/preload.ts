@@ -88,7 +88,7 @@ function start(cfg: ThreadConfig, liveSpec: string | undefined): void {
     const instrumented = new Set<string>();
     const jsFrame = nodeJsLoaderFrame();
     try {
-      installStackFormatting((p) => instrumented.has(p), presetSourceText, jsFrame ? { file: __filename, name: REQUIRE_HOOK_NAME, text: jsFrame } : undefined);
+      installStackFormatting((p) => instrumented.has(p), presetSourceText, jsFrame ? { file: __filename, name: REQUIRE_HOOK_NAME, text: jsFrame } : undefined, __filename);
     } catch { /* Node's formatting */ }
     const file = rec.hooks.file;
     rec.hooks.file = function (this: unknown, hash: string, p: string, siteCount: number): number {

@@ -32,7 +32,7 @@ const AT = '\n    at ';
  * of Node's own `.js` handler, which it stands in for.
  */
 export function installStackFormatting(isInstrumented: (file: string) => boolean, preset?: (fn: object, text: string) => void,
-  loaderFrame?: { file: string; name: string; text: string }): void {
+  loaderFrame?: { file: string; name: string; text: string }, ownFile?: string): void {
   const E = Error;
   const d = Object.getOwnPropertyDescriptor(E, 'prepareStackTrace');
   if (!d || typeof d.value !== 'function' || !d.writable || !d.configurable) return;
@@ -129,10 +129,14 @@ export function installStackFormatting(isInstrumented: (file: string) => boolean
   const isHook = (cs: unknown): boolean => {
     try { return !!loaderFrame && apply(csFile, cs, []) === loaderFrame.file && apply(csFunction, cs, []) === loaderFrame.name; } catch { return false; }
   };
+  /** A frame of the runtime's own (its process.emit wrapper under a listener): not in the program's stack. */
+  const isOwn = (cs: unknown): boolean => {
+    try { return ownFile !== undefined && apply(csFile, cs, []) === ownFile && !isHook(cs); } catch { return false; }
+  };
   const needsUs = (cs: unknown): boolean => {
     try {
       const file = apply(csFile, cs, []);
-      if (isHook(cs)) return true;
+      if (isHook(cs) || isOwn(cs)) return true;
       if (instrumented(file)) return true;
       if (apply(csIsEval, cs, [])) { const o = apply(csEvalOrigin, cs, []); return typeof o === 'string' && mapOrigin(o) !== o; }
     } catch { /* not a CallSite */ }
@@ -149,6 +153,7 @@ export function installStackFormatting(isInstrumented: (file: string) => boolean
     for (let i = 0; i < trace.length; i++) {
       // Our require hook handing a file to Node's own handler: that frame (just above) is Node's already.
       if (loaderFrame && i > 0 && isHook(trace[i]) && nativeText(trace[i - 1]) === loaderFrame.text) continue;
+      if (isOwn(trace[i])) continue;
       out += AT + frameText(trace[i] as CallSite);
     }
     return out;

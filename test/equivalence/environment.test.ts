@@ -34,6 +34,7 @@ probes.callSites = (() => {
   Error.prepareStackTrace = old;
   return s;
 })();
+probes.listenerStack = (() => { let s = ''; const l = () => { s = new Error('x').stack; }; process.on('probe', l); process.emit('probe'); process.off('probe', l); return s.split('\\n').slice(1, 4).map((l) => l.replace(/\\(.*[\\/\\\\]/, '(').replace(/:\\d+:\\d+\\)$/, ')').trim()); })();
 probes.captureStackTrace = (() => { const o = {}; Error.captureStackTrace(o); return o.stack.split('\\n')[1].replace(/\\(.*[\\/\\\\]/, '(').trim(); })();
 probes.withScope = (() => {
   const seen = [];
@@ -83,6 +84,7 @@ describe('equivalence: what a recorded program observes about itself', function 
     ['stack', 'error.stack (formatted)'],
     ['callSites', 'raw call sites seen by Error.prepareStackTrace (line:column)'],
     ['captureStackTrace', 'Error.captureStackTrace'],
+    ['listenerStack', 'error.stack in a process event listener (no frame of the runtime\'s process.emit wrapper)'],
     ['withScope', 'names looked up through a `with` object (proxy has-trap)'],
     ['globals', 'enumerable globals'],
     ['envKeys', 'environment variables'],
