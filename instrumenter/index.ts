@@ -15,7 +15,7 @@ import type { BuildError } from './transform';
 export type { BuildError } from './transform';
 export type { BuildOptions, BuildResult } from './build';
 export { INSTRUMENTER_VERSION } from './version';
-export { findWorkspaceRoot } from './workspace';
+export { findWorkspaceRoot, isSourceFile } from './workspace';
 import { upToDateBuild } from './fresh';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Mode } from '../../protocol/events';
 import { DEFAULT_CALL_BUDGET, type SnapshotLimits } from '../../protocol/requests';
-import { buildWorkspace, findWorkspaceRoot, type BuildError } from '../../instrumenter';
+import { buildWorkspace, findWorkspaceRoot, isSourceFile, type BuildError } from '../../instrumenter';
 import { startIpcServer } from '../ipc/server';
 import type { RecordingWriter } from '../store/writer';
 import type { RecordingMeta } from '../store/meta';
@@ -81,6 +81,12 @@ export interface Recording {
   interrupt(signal: NodeJS.Signals): void;
 }
 
+/** The file node runs for `node <p>`: p itself, or p with an extension, or a folder's package main or index. */
+function resolveProgram(p: string): string {
+  if (existsSync(p) && statSync(p).isFile()) return p;
+  try { return require.resolve(p); } catch { return p; }
+}
+
 /** A program's exit status as a shell reports it: its exit code, or 128 + the number of the signal that ended it. */
 export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
   return code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 0);
@@ -92,8 +98,9 @@ const INTERRUPT_GRACE_MS = 1000;
 /** Instruments the program's workspace, runs it with the runtime preloaded, and stores its events. */
 export async function startRecording(opts: RecordOptions): Promise<Recording> {
   const log = opts.log ?? (() => undefined);
-  const program = resolve(opts.cwd ?? process.cwd(), opts.program);
+  const program = resolveProgram(resolve(opts.cwd ?? process.cwd(), opts.program));
   if (!existsSync(program)) throw new RecordError(`program not found: ${program}`);
+  if (!isSourceFile(program)) throw new RecordError(`cannot record ${program}: ElixirScope instruments .js, .mjs, .cjs, .jsx, .ts, .mts, .cts and .tsx files (run a script without one through a file that has one)`);
   const mode = opts.mode ?? 'full';
   const root = findWorkspaceRoot(program);
   // The fixed cost of a run is mostly startups: the socket is set up while the build is checked,

@@ -281,6 +281,24 @@ describe('CLI: the program runs exactly as without ElixirScope', function () {
     assert.equal((JSON.parse(cli('query', join(dir, 'rec'), 'stats', '--json').stdout) as { exitCode: number }).exitCode, 137);
   });
 
+  it('finds the program as node does (an extension left out, a folder\'s package main); a file without a source extension is a clear error', () => {
+    const dir = join(tempDir(), 'resolve');
+    mkdirSync(join(dir, 'pkg', 'lib'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, 'start.js'), "console.log('start');\n");
+    writeFileSync(join(dir, 'pkg', 'package.json'), '{ "main": "lib/main.js" }');
+    writeFileSync(join(dir, 'pkg', 'lib', 'main.js'), "console.log('pkg main');\n");
+    writeFileSync(join(dir, 'tool'), "#!/usr/bin/env node\nconsole.log('tool');\n");
+    const run = (program: string) => cli('record', '--quiet', '--out', join(dir, `rec-${program}`), '--', join(dir, program));
+    for (const [program, printed] of [['start', 'start\n'], ['pkg', 'pkg main\n']]) {
+      const r = run(program);
+      assert.deepEqual([r.code, r.stdout], [0, printed], r.stderr);
+    }
+    const tool = run('tool');
+    assert.equal(tool.code, 2);
+    assert.match(tool.stderr, /cannot record .*tool: ElixirScope instruments \.js, .* files/);
+  });
+
   it('reports a missing program', () => {
     const r = cli('record', '--', '/nowhere/missing.ts');
     assert.equal(r.code, 2);
