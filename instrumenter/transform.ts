@@ -1354,9 +1354,10 @@ export class FileInstrumenter {
 
 /**
  * Grammar errors TypeScript reports for code that is valid sloppy-mode JavaScript (legacy octal
- * literals and escapes); its emit is correct, so plain .js files are built anyway.
+ * literals and escapes, `\8` and `\9`, decimals with a leading zero such as `08`); its emit means
+ * the same (`08` is written `8`), so plain .js files are built anyway.
  */
-const SLOPPY_ONLY_CODES = new Set([1121, 1487]);
+const SLOPPY_ONLY_CODES = new Set([1121, 1487, 1488, 1489]);
 
 function diagToError(fileName: string, d: ts.Diagnostic): BuildError {
   let line = 1; let column = 1;
