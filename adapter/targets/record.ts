@@ -146,6 +146,9 @@ export async function startRecording(opts: RecordOptions): Promise<Recording> {
     cwd,
     env: { ...process.env, ...opts.env, ...ipc.env, ...runtimeOptions(opts, callBudget), [GATE_ENV]: String(GATE_FD) },
     stdio: withGate(opts.stdio ?? 'inherit'),
+    // process.argv0 (and process.title) as the program would have it, run by the same command as
+    // ours: `node` typed in a shell, where spawning execPath would make it the full path.
+    ...(opts.runtimeExecutable ? {} : { argv0: process.argv0 }),
   });
   const gate = startGate(child);
   // Listeners go on at once: a short program may be gone before the store is open.

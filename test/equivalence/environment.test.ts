@@ -20,6 +20,7 @@ function foo(a, b = 1) { return a + b; }
 class K { m() { return 1; } }
 probes.cwd = process.cwd();
 probes.execArgv = process.execArgv;
+probes.argv0 = [process.argv0, process.title];
 probes.argv = process.argv.slice(2);
 probes.main = [require.main === module, module.id, require('path').basename(__filename), typeof module.paths];
 probes.fnToString = foo.toString();
@@ -76,6 +77,7 @@ describe('equivalence: what a recorded program observes about itself', function 
   const cases: Array<[string, string]> = [
     ['cwd', 'process.cwd() is the directory record was started from'],
     ['execArgv', 'process.execArgv (child_process.fork passes it on)'],
+    ['argv0', 'process.argv0 and process.title'],
     ['argv', 'process.argv after the script'],
     ['main', 'require.main, module.id, __filename'],
     ['fnToString', 'Function.prototype.toString of a function'],

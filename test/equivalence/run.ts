@@ -17,7 +17,8 @@ export interface Outcome { code: number | null; signal: NodeJS.Signals | null; s
 
 function run(args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Outcome {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutMs });
+  // argv0 `node`, as when typed in a shell: process.argv0 is one of the things compared.
+  const r = spawnSync(process.execPath, args, { argv0: 'node', cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20, timeout: timeoutMs });
   if (r.error) throw new Error(`${args.join(' ')}: ${r.error.message}`);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
