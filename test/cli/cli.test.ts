@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { packageRoot } from '../../adapter/targets/paths';
@@ -36,6 +36,12 @@ describe('CLI: record and query', function () {
     assert.match(r.stdout, /MISMATCH/);
     assert.match(r.stderr, /^elixirscope: recorded \d+ events/m);
     for (const line of r.stderr.trim().split('\n')) assert.match(line, /^elixirscope:/);
+  });
+
+  it('a short recording is stored compacted: nothing is left in LevelDB\'s uncompressed log', () => {
+    const files = readdirSync(rec);
+    assert.ok(files.some((f) => f.endsWith('.ldb')), files.join(' '));
+    assert.equal(files.filter((f) => f.endsWith('.log')).reduce((n, f) => n + statSync(join(rec, f)).size, 0), 0);
   });
 
   it('stats: events, sites, files, frames, bytes, durationMs', () => {

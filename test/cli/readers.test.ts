@@ -177,7 +177,7 @@ describe('recordings: many readers at once, never modified', function () {
 
     const noTable = broken('no-table');
     const db = new Level<string, string>(noTable, { createIfMissing: false });
-    await db.open(); // a small recording is all log: LevelDB's own recovery turns it into a table file
+    await db.open(); // (the writer has already turned a short recording's log into a table file)
     await db.close();
     const table = readdirSync(noTable).find((n) => n.endsWith('.ldb'));
     assert.ok(table, 'the recording has a table file');
