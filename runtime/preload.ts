@@ -312,4 +312,7 @@ function threadConfig(): { cfg: ThreadConfig; liveSpec?: string } | undefined {
 const found = threadConfig();
 if (found) {
   try { start(found.cfg, found.liveSpec); } catch { /* never break the program */ }
+  // Loaded by -r, this module sat in require.cache where the program's own modules are (observable);
+  // nothing requires it again.
+  delete require.cache[__filename];
 }

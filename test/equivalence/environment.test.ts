@@ -21,6 +21,7 @@ class K { m() { return 1; } }
 probes.cwd = process.cwd();
 probes.execArgv = process.execArgv;
 probes.argv0 = [process.argv0, process.title];
+probes.requireCache = Object.keys(require.cache).map((p) => require('path').basename(p));
 probes.argv = process.argv.slice(2);
 probes.main = [require.main === module, module.id, require('path').basename(__filename), typeof module.paths];
 probes.fnToString = foo.toString();
@@ -78,6 +79,7 @@ describe('equivalence: what a recorded program observes about itself', function 
     ['cwd', 'process.cwd() is the directory record was started from'],
     ['execArgv', 'process.execArgv (child_process.fork passes it on)'],
     ['argv0', 'process.argv0 and process.title'],
+    ['requireCache', 'the modules in require.cache (not the runtime)'],
     ['argv', 'process.argv after the script'],
     ['main', 'require.main, module.id, __filename'],
     ['fnToString', 'Function.prototype.toString of a function'],
