@@ -87,6 +87,11 @@ export function isContentsKey(key: RecordedValue): boolean {
   return typeof key === 'object' && key !== null && (key as { x?: unknown }).x === 'contents';
 }
 
+/** Whether an own property key is an array index ("0", "12"; not "01" nor "-1"). */
+export function isArrayIndex(key: unknown): boolean {
+  return typeof key === 'string' && /^(0|[1-9]\d*)$/.test(key);
+}
+
 /** An accessor property's value: none was recorded (a getter is never run). */
 export function isAccessor(v: RecordedValue): boolean {
   return typeof v === 'object' && v !== null && 'a' in v;

@@ -1,4 +1,4 @@
-import { isAccessor, isObjectSnapshot, isSetterOnly, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isAccessor, isArrayIndex, isObjectSnapshot, isSetterOnly, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 
 /** Renders a recorded value the way VS Code's variables view shows JavaScript values. */
 export function renderValue(v: RecordedValue, depth = 0): string {
@@ -44,8 +44,6 @@ function propertyText(v: RecordedValue): string {
   return isAccessor(v) ? '<accessor>' : renderValue(v, 1);
 }
 
-const INDEX = /^(0|[1-9]\d*)$/;
-
 /**
  * An array as V8's preview reads (vscode-js-debug's form): `(3) [1, 2, 3]`, a typed array
  * `Uint8Array(3) [1, 2, 3]`; elements in index order, `…` for a run of holes or what the snapshot
@@ -55,14 +53,14 @@ function arrayText(o: ObjectSnapshot): string {
   const parts: string[] = [];
   let last = -1;
   for (const [k, val] of o.p) {
-    if (typeof k !== 'string' || !INDEX.test(k)) continue;
+    if (!isArrayIndex(k)) continue;
     const i = Number(k);
     if (i > last + 1) parts.push('…');
     last = i;
     parts.push(propertyText(val));
   }
   if (o.n > last + 1) parts.push('…');
-  for (const [k, val] of o.p) if ((typeof k !== 'string' || !INDEX.test(k)) && !isSetterOnly(val)) parts.push(`${keyText(k)}: ${propertyText(val)}`);
+  for (const [k, val] of o.p) if (!isArrayIndex(k) && !isSetterOnly(val)) parts.push(`${keyText(k)}: ${propertyText(val)}`);
   return `${o.k === 'array' ? '' : o.c}(${o.n}) [${parts.join(', ')}]`;
 }
 

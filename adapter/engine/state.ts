@@ -1,5 +1,5 @@
 import { EventKind } from '../../protocol/events';
-import { isAccessor, isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
+import { isAccessor, isArrayIndex, isContentsKey, isObjectSnapshot, type ObjectSnapshot, type RecordedValue } from '../../protocol/values';
 import { SiteKind, type BlockScope, type Site } from '../../protocol/sites';
 import type { Navigator, Stop } from './navigator';
 import type { NameScope } from './expression';
@@ -254,14 +254,10 @@ function setProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): v
  * its length is n), any other key after the elements, leaving the length as it is.
  */
 function addArrayProperty(snap: ObjectSnapshot, key: string, value: RecordedValue): void {
-  if (!/^(0|[1-9]\d*)$/.test(key)) { snap.p.push([key, value]); return; }
+  if (!isArrayIndex(key)) { snap.p.push([key, value]); return; }
   const index = Number(key);
   let at = 0;
-  while (at < snap.p.length && isIndexBelow(snap.p[at][0], index)) at++;
+  while (at < snap.p.length && isArrayIndex(snap.p[at][0]) && Number(snap.p[at][0]) < index) at++;
   snap.p.splice(at, 0, [key, value]);
   snap.n = Math.max(snap.n, index + 1);
-}
-
-function isIndexBelow(k: string | RecordedValue, index: number): boolean {
-  return typeof k === 'string' && /^(0|[1-9]\d*)$/.test(k) && Number(k) < index;
 }
