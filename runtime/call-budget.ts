@@ -12,13 +12,14 @@
  * are on this thread's stack) until its exit. An elided async function or generator lowers it
  * while suspended. Code instrumented in minimal mode does this itself for its plain functions
  * (instrumenter/transform.ts budgetedCall): the budget and `quiet` are typed arrays it shares with
- * the hooks here (Hooks.b, Hooks.q), so an elided call costs no hook call at all. Two kinds of frame are recorded even inside an elided call, with `quiet`
- * parked until they leave the stack: a module body (its top level defines what the rest of the
- * program calls) and a recorded generator or async function that resumes there.
+ * the hooks here (Hooks.b, Hooks.q), so an elided call costs no hook call at all. Two kinds of
+ * frame are recorded even inside an elided call, with `quiet` parked until they leave the stack:
+ * a module body (its top level defines what the rest of the program calls) and a recorded
+ * generator or async function that resumes there.
  */
 import type { Hooks } from '../protocol/hooks';
 import { BUDGET_ELIDED, BUDGET_LEFT, BUDGET_SLOTS } from '../protocol/hooks';
-import type { Recorder } from './recorder';
+import { budgetArray, siteCountOf, type Recorder } from './recorder';
 import { callBudgetRefill } from '../protocol/requests';
 
 const MAX_BUDGET = 0x7fffffff;
@@ -68,9 +69,9 @@ export function installCallBudget(rec: Recorder, budget: number): void {
 
   hooks.file = function (hash: string, path: string, siteCount: number): number {
     const base = file(hash, path, siteCount);
-    const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
-    const budgets = new Float64Array(BUDGET_SLOTS * count);
-    for (let i = 0; i < count; i++) { budgets[BUDGET_SLOTS * i + BUDGET_LEFT] = budget; budgetOf[base + i] = budgets; baseOf[base + i] = base; }
+    const count = siteCountOf(siteCount);
+    const budgets = budgetArray(count, budget);
+    for (let i = 0; i < count; i++) { budgetOf[base + i] = budgets; baseOf[base + i] = base; }
     if (count > 0) budgets[BUDGET_LEFT] = Infinity; // the module body
     files[files.length] = budgets;
     return base;

@@ -13,7 +13,7 @@
  * and generators leave it), which is what step over and step out filter on.
  */
 import type { Hooks } from '../protocol/hooks';
-import type { Recorder } from './recorder';
+import { siteCountOf, type Recorder } from './recorder';
 import { readSpec } from './live-spec';
 import {
   C_DEAD, C_LIVE_FRAME, C_LIVE_MODE, C_PAUSED, C_PAUSE_ID, C_W,
@@ -105,7 +105,7 @@ export function installLiveControl(rec: Recorder, ctrl: Int32Array, area: Shared
   const { file, s, c, e, sp, rs, w, p, x } = hooks;
   hooks.file = function (hash: string, path: string, siteCount: number): number {
     const base = file(hash, path, siteCount);
-    const f: LoadedFile = { path, base, count: typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0 };
+    const f: LoadedFile = { path, base, count: siteCountOf(siteCount) };
     if (base + f.count > flags.length) {
       const bigger = new Uint8Array(Math.max(base + f.count, flags.length * 2));
       for (let i = 0; i < flags.length; i++) bigger[i] = flags[i];

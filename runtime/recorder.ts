@@ -31,6 +31,18 @@ import type { Hooks } from '../protocol/hooks';
 import { BUDGET_LEFT, BUDGET_SLOTS } from '../protocol/hooks';
 import { ARG_WORDS, VALUE_COUNTS } from '../protocol/events';
 
+/** A file's site count as `Hooks.file` and `Hooks.b` take it (instrumented code passes a literal; anything else counts 0). */
+export function siteCountOf(siteCount: unknown): number {
+  return typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
+}
+
+/** A file's call budget (`Hooks.b`): every site may record `left` more calls, none elided yet. */
+export function budgetArray(siteCount: number, left: number): Float64Array {
+  const budgets = new Float64Array(BUDGET_SLOTS * siteCount);
+  for (let at = BUDGET_LEFT; at < budgets.length; at += BUDGET_SLOTS) budgets[at] = left;
+  return budgets;
+}
+
 const A_load = Atomics.load, A_store = Atomics.store, A_wait = Atomics.wait, A_notify = Atomics.notify;
 const DateNow = Date.now;
 // Captured at load, before the program runs: a program replacing performance.now cannot skew the clock.
@@ -442,7 +454,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
   const hooks: Hooks = {
     file(hash: string, path: string, siteCount: number): number {
       const base = siteBase;
-      const count = typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0;
+      const count = siteCountOf(siteCount);
       siteBase += count;
       files++;
       markRedacted(base, path, count);
@@ -456,9 +468,7 @@ export function createRecorder(cfg: RecorderConfig): Recorder {
       return base;
     },
     b(_base: number, siteCount: number): Float64Array {
-      const budgets = new Float64Array(BUDGET_SLOTS * (typeof siteCount === 'number' && siteCount > 0 ? siteCount | 0 : 0));
-      for (let at = BUDGET_LEFT; at < budgets.length; at += BUDGET_SLOTS) budgets[at] = Infinity; // no budget: every call is recorded
-      return budgets;
+      return budgetArray(siteCountOf(siteCount), Infinity); // no budget: every call is recorded
     },
     q: new Int32Array(1),
     s(site: number): void {
